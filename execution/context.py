@@ -1,0 +1,34 @@
+"""What an executor receives: its settings, inputs, resolved model and run services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from execution.ids import NodeId, RunId
+from execution.model_resolution import ResolvedModel
+from execution.outputs import NodeOutput
+from execution.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class NodeContext:
+    run_id: RunId
+    node_id: NodeId
+    node_type: str
+    # The editor's node settings (React Flow `data`).
+    data: Mapping[str, Any]
+    # Outputs of upstream nodes on text edges, in edge order (missing ones left out).
+    inputs: tuple[NodeOutput, ...]
+    # Outputs of upstream nodes on adapter edges, in edge order.
+    adapter_inputs: tuple[NodeOutput, ...]
+    model: ResolvedModel
+    dry_run: bool
+    services: Services
+    _emit_text: Callable[[NodeId, str], None]
+
+    def emit_text(self, chunk: str) -> None:
+        """Stream a chunk of this node's text output to the client as it is produced."""
+        if chunk:
+            self._emit_text(self.node_id, chunk)

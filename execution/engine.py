@@ -1,0 +1,60 @@
+"""The engine's front door: validate and plan a request, then start (or run) it.
+
+`Engine` holds what is shared across runs — the executor registry, services and limits —
+and tracks the runs in flight so a server can report and drain them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from execution.events import Event
+from execution.graph.model import FlowRequest
+from execution.graph.plan import ExecutionPlan, make_plan
+from execution.graph.validate import validate
+from execution.ids import RunId, new_run_id
+from execution.limits import Limits
+from execution.registry import ExecutorRegistry
+from execution.scheduler import FlowRun
+from execution.services import Services
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRun:
+    request: FlowRequest
+    plan: ExecutionPlan
+
+
+class Engine:
+    def __init__(self, registry: ExecutorRegistry, services: Services | None = None,
+                 limits: Limits | None = None) -> None:
+        self.registry = registry
+        self.services = services or Services()
+        self.limits = limits or Limits()
+        self.active: dict[RunId, FlowRun] = {}
+
+    def prepare(self, request: FlowRequest) -> PreparedRun:
+        """Validate and plan; raises GraphValidationError naming every culprit."""
+        graph = validate(request, self.limits)
+        return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs))
+
+    def start(self, prepared: PreparedRun) -> FlowRun:
+        """Start a prepared run on the running event loop; iterate `run.batches()` for its events."""
+        run = FlowRun(
+            run_id=new_run_id(),
+            request=prepared.request,
+            plan=prepared.plan,
+            registry=self.registry,
+            services=self.services,
+            concurrency=self.limits.concurrency_for(prepared.request.options.max_concurrency),
+        )
+        self.active[run.run_id] = run
+        return run.start(on_done=lambda r: self.active.pop(r.run_id, None))
+
+    async def run(self, request: FlowRequest) -> list[Event]:
+        """Validate, run to the end and return every event (in-process use, tests, benchmarks)."""
+        events: list[Event] = []
+        async with self.start(self.prepare(request)) as run:
+            async for batch in run.batches():
+                events.extend(batch)
+        return events

@@ -1,0 +1,65 @@
+"""Errors the engine knows.
+
+    FlowexecError
+    ├── GraphValidationError   the request is unusable; carries one Violation per culprit
+    └── NodeError              one node failed; carries a StatusReason and `retryable`
+        ├── InvalidNodeInput       settings/inputs unusable        (not retryable)
+        ├── NotConfiguredError     provider missing key/config     (not retryable)
+        ├── ProviderError          the vendor failed               (retryable per cause)
+        └── NodeTimeout            a time limit passed             (retryable)
+
+Executors raise NodeError subclasses; anything else escaping an executor is a bug and
+is reported as StatusReason.INTERNAL with the exception type only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from execution.events import StatusReason
+
+
+class FlowexecError(Exception):
+    """Base of every error flowexec raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One reason a graph is invalid: `field` is a path into the request."""
+
+    field: str
+    description: str
+
+
+class GraphValidationError(FlowexecError):
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+
+
+class NodeError(FlowexecError):
+    reason: StatusReason = StatusReason.INTERNAL
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class InvalidNodeInput(NodeError):
+    reason = StatusReason.INVALID_INPUT
+
+
+class NotConfiguredError(NodeError):
+    reason = StatusReason.NOT_CONFIGURED
+
+
+class ProviderError(NodeError):
+    reason = StatusReason.PROVIDER_ERROR
+
+
+class NodeTimeout(NodeError):
+    reason = StatusReason.TIMEOUT
+    retryable = True

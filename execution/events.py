@@ -1,0 +1,106 @@
+"""Domain events a run emits, and the status / reason enums they carry.
+
+The server translates these one-to-one into flowexec.v1.NodeEvent; in-process users
+(benchmarks, tests, other transports) consume them directly.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from execution.ids import FlowId, NodeId, RunId
+from execution.outputs import NodeOutput
+
+
+class NodeStatus(enum.Enum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETE = "complete"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self not in (NodeStatus.PENDING, NodeStatus.RUNNING)
+
+
+class StatusReason(enum.Enum):
+    NONE = "none"
+    UPSTREAM_FAILED = "upstream_failed"
+    NO_EXECUTOR = "no_executor"
+    INVALID_INPUT = "invalid_input"
+    PROVIDER_ERROR = "provider_error"
+    TIMEOUT = "timeout"
+    INTERNAL = "internal"
+    CLIENT_CANCELLED = "client_cancelled"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
+    SERVER_SHUTDOWN = "server_shutdown"
+    NOT_CONFIGURED = "not_configured"
+
+
+UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
+
+
+@dataclass(frozen=True, slots=True)
+class RunStarted:
+    flow_id: FlowId
+    planned_node_ids: tuple[NodeId, ...]
+    cached_node_ids: tuple[NodeId, ...]
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStatusChanged:
+    node_id: NodeId
+    status: NodeStatus
+    reason: StatusReason = StatusReason.NONE
+    message: str = ""
+    retryable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOutputProduced:
+    node_id: NodeId
+    output: NodeOutput
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    node_id: NodeId
+    chunk: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCounts:
+    complete: int = 0
+    error: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunCompleted:
+    outputs: Mapping[NodeId, NodeOutput]
+    counts: StatusCounts
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunFailed:
+    message: str
+
+
+EventBody = RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | RunCompleted | RunFailed
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One event of a run: its body plus run id, gap-free sequence number and time."""
+
+    run_id: RunId
+    seq: int
+    time_ns: int
+    body: EventBody

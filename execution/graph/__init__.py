@@ -1,0 +1,1 @@
+"""Graph analysis: the request model, validation, edge classes, traversal, ordering, planning."""

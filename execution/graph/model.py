@@ -1,0 +1,55 @@
+"""The graph a client submits, as plain typed objects (no transport types)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from execution.ids import EdgeId, FlowId, NodeId
+from execution.outputs import NodeOutput
+
+GROUP_NODE_TYPE = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    id: NodeId
+    type: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    # Size of `data` as received on the wire; computed from JSON when not given.
+    data_bytes: int = -1
+
+    def settings_size(self) -> int:
+        if self.data_bytes >= 0:
+            return self.data_bytes
+        return len(json.dumps(self.data, separators=(",", ":"), default=str).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    id: EdgeId
+    source: NodeId
+    target: NodeId
+    source_handle: str = ""
+    target_handle: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    max_concurrency: int = 0
+    dry_run: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRequest:
+    """Everything ExecuteFlow carries, in domain form."""
+
+    flow_id: FlowId
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    provider_id: str = ""
+    trigger_node_id: NodeId | None = None
+    cached_outputs: Mapping[NodeId, NodeOutput] = field(default_factory=dict)
+    options: RunOptions = field(default_factory=RunOptions)

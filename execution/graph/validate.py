@@ -1,0 +1,147 @@
+"""Validation: turn a FlowRequest into a normalized Graph, or name every culprit.
+
+Runs before any event is sent. All problems are collected (not only the first) so a
+client can fix the graph in one go. Decisions:
+- `group` nodes are layout-only: dropped, and so are edges touching them.
+- A repeated node id whose type and settings equal the first occurrence is dropped (the
+  editor can export such copies; the seed de-duplicates); a repeated id with different
+  type or settings is ambiguous and rejected.
+- An edge repeated with the same source, target and handles is dropped (it would feed
+  the same input twice); a repeated edge id on a different edge is rejected.
+- `cached_outputs` entries for unknown nodes are ignored.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass
+
+from execution.errors import GraphValidationError, Violation
+from execution.graph.edges import is_adapter_edge
+from execution.graph.model import GROUP_NODE_TYPE, Edge, FlowRequest, Node
+from execution.ids import EdgeId, NodeId
+from execution.limits import Limits
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """A valid graph: nodes in request order, inputs in edge order, a topological order."""
+
+    nodes: dict[NodeId, Node]
+    text_inputs: dict[NodeId, tuple[NodeId, ...]]
+    adapter_inputs: dict[NodeId, tuple[NodeId, ...]]
+    downstream: dict[NodeId, tuple[NodeId, ...]]
+    upstream: dict[NodeId, tuple[NodeId, ...]]
+    order: tuple[NodeId, ...]
+
+
+def validate(request: FlowRequest, limits: Limits) -> Graph:
+    violations: list[Violation] = []
+    if len(request.nodes) > limits.max_nodes:
+        violations.append(Violation("nodes", f"{len(request.nodes)} nodes exceed the limit of {limits.max_nodes}"))
+    if len(request.edges) > limits.max_edges:
+        violations.append(Violation("edges", f"{len(request.edges)} edges exceed the limit of {limits.max_edges}"))
+    if violations:
+        raise GraphValidationError(violations)
+
+    nodes, groups = _check_nodes(request.nodes, limits, violations)
+    edges = _check_edges(request.edges, nodes, groups, violations)
+    trigger = request.trigger_node_id
+    if trigger is not None and trigger not in nodes:
+        violations.append(Violation("trigger_node_id", f"trigger node '{trigger}' is not a node of the flow"))
+    if violations:
+        raise GraphValidationError(violations)
+    return _build(nodes, edges)
+
+
+def _check_nodes(
+    raw: tuple[Node, ...], limits: Limits, violations: list[Violation]
+) -> tuple[dict[NodeId, Node], set[NodeId]]:
+    nodes: dict[NodeId, Node] = {}
+    first_index: dict[NodeId, int] = {}
+    groups: set[NodeId] = set()
+    for i, node in enumerate(raw):
+        if not node.id:
+            violations.append(Violation(f"nodes[{i}].id", "node id is empty"))
+            continue
+        size = node.settings_size()
+        if size > limits.max_node_data_bytes:
+            violations.append(
+                Violation(
+                    f"nodes[{i}].data",
+                    f"settings of node '{node.id}' are {size} bytes, over the limit of {limits.max_node_data_bytes}",
+                )
+            )
+        if node.id in first_index:
+            first = raw[first_index[node.id]]
+            if first.type != node.type or first.data != node.data:
+                violations.append(
+                    Violation(
+                        f"nodes[{i}].id",
+                        f"node id '{node.id}' is used again by a different node (first at nodes[{first_index[node.id]}])",
+                    )
+                )
+            continue
+        first_index[node.id] = i
+        if node.type == GROUP_NODE_TYPE:
+            groups.add(node.id)
+        else:
+            nodes[node.id] = node
+    return nodes, groups
+
+
+def _check_edges(
+    raw: tuple[Edge, ...], nodes: dict[NodeId, Node], groups: set[NodeId], violations: list[Violation]
+) -> list[Edge]:
+    edges: list[Edge] = []
+    by_id: dict[EdgeId, Edge] = {}
+    seen: set[tuple[NodeId, NodeId, str, str]] = set()
+    for i, edge in enumerate(raw):
+        if not edge.id:
+            violations.append(Violation(f"edges[{i}].id", f"edge id is empty (edge {edge.source} → {edge.target})"))
+            continue
+        if edge.id in by_id and by_id[edge.id] != edge:
+            violations.append(Violation(f"edges[{i}].id", f"edge id '{edge.id}' is used again by a different edge"))
+            continue
+        by_id[edge.id] = edge
+        if edge.source in groups or edge.target in groups:
+            continue
+        bad = False
+        for end, node_id in (("source", edge.source), ("target", edge.target)):
+            if node_id not in nodes:
+                what = "is empty" if not node_id else f"'{node_id}' is not a node of the flow"
+                violations.append(Violation(f"edges[{i}].{end}", f"edge '{edge.id}' {end} {what}"))
+                bad = True
+        key = (edge.source, edge.target, edge.source_handle, edge.target_handle)
+        if not bad and key not in seen:
+            seen.add(key)
+            edges.append(edge)
+    return edges
+
+
+def _build(nodes: dict[NodeId, Node], edges: list[Edge]) -> Graph:
+    text: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
+    adapters: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
+    down: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
+    up: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
+    for edge in edges:
+        (adapters if is_adapter_edge(edge) else text)[edge.target].append(edge.source)
+        if edge.source not in up[edge.target]:
+            up[edge.target].append(edge.source)
+            down[edge.source].append(edge.target)
+    sorter: graphlib.TopologicalSorter[NodeId] = graphlib.TopologicalSorter()
+    for node_id in nodes:
+        sorter.add(node_id, *up[node_id])
+    try:
+        order = tuple(sorter.static_order())
+    except graphlib.CycleError as err:
+        cycle = " → ".join(err.args[1])
+        raise GraphValidationError([Violation("edges", f"the graph has a cycle: {cycle}")]) from None
+    return Graph(
+        nodes=nodes,
+        text_inputs={n: tuple(v) for n, v in text.items()},
+        adapter_inputs={n: tuple(v) for n, v in adapters.items()},
+        downstream={n: tuple(v) for n, v in down.items()},
+        upstream={n: tuple(v) for n, v in up.items()},
+        order=order,
+    )

@@ -1,0 +1,21 @@
+"""Size and concurrency limits a run is held to (policy as data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_nodes: int = 2000
+    max_edges: int = 10000
+    # Bytes of one node's settings as received (an image in `data` counts).
+    max_node_data_bytes: int = 16 * 1024 * 1024
+    # Nodes executing at once in one run: the default and the ceiling a request may ask for.
+    default_concurrency: int = 16
+    max_concurrency: int = 256
+
+    def concurrency_for(self, requested: int) -> int:
+        if requested <= 0:
+            return self.default_concurrency
+        return min(requested, self.max_concurrency)

@@ -1,0 +1,1 @@
+"""Node families. Each module exports EXECUTORS, an explicit list of ExecutorSpec."""

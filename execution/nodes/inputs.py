@@ -1,0 +1,44 @@
+"""Helpers executors share to read their inputs (seed `executor/utils.ts`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from execution.outputs import NodeOutput
+
+INPUT_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    name: str
+    description: str
+
+
+def input_text(output: NodeOutput) -> str:
+    """The text an output contributes downstream: the first set of text, replace_prompt,
+    injected_prompt, persona_description (one per input, so a character's description is
+    not repeated through both `text` and `persona_description`)."""
+    return output.text or output.replace_prompt or output.injected_prompt or output.persona_description
+
+
+def merge_input_text(inputs: Iterable[NodeOutput]) -> str:
+    """Upstream texts, in edge order, joined by a blank line; empty inputs are left out."""
+    return INPUT_SEPARATOR.join(t for t in (input_text(o) for o in inputs) if t)
+
+
+def extract_personas(adapter_inputs: Iterable[NodeOutput]) -> list[Persona]:
+    """Adapter inputs that carry a persona description, as (name, description)."""
+    return [
+        Persona(name=o.persona_name or "Character", description=o.persona_description)
+        for o in adapter_inputs
+        if o.persona_description
+    ]
+
+
+def setting(data: Mapping[str, Any], key: str) -> str:
+    """A string setting, stripped; "" when absent or not a string."""
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""

@@ -1,0 +1,49 @@
+"""What nodes produce: NodeOutput and the values inside it (images, provider calls)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An encoded image: raw bytes plus their media type (never a data URL)."""
+
+    data: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One message of a chat request, exactly as sent to the provider."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCall:
+    """A call a node made, or under dry run would make, to an AI provider."""
+
+    provider_id: str
+    model: str
+    purpose: str
+    messages: tuple[ChatMessage, ...]
+    temperature: float = 0.0
+    max_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOutput:
+    """A node's result; empty strings mean "not set", as in the editor's NodeOutput."""
+
+    text: str = ""
+    image: Image | None = None
+    persona_name: str = ""
+    persona_description: str = ""
+    replace_prompt: str = ""
+    injected_prompt: str = ""
+    duration_ms: int = 0
+    cached: bool = False
+    dry_run: bool = False
+    provider_calls: tuple[ProviderCall, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""Prompt text as data: scene blocks and the LLM templates, each in its own module."""

@@ -1,0 +1,252 @@
+"""FlowRun: executes one ExecutionPlan with dependency-driven parallelism.
+
+A node starts the moment every planned node it depends on has settled — no levels, no
+supersteps — bounded by a semaphore of `concurrency` slots. A node that fails makes its
+downstream nodes SKIPPED (UPSTREAM_FAILED) without running them; independent branches go
+on. Node tasks live in one TaskGroup, so cancelling the run cancels them all and nothing
+outlives it; nodes that had not finished end CANCELLED with the run's cancel reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from types import TracebackType
+
+from execution.context import NodeContext
+from execution.errors import NodeError
+from execution.events import (
+    UPSTREAM_FAILED_MESSAGE,
+    Event,
+    EventBody,
+    NodeOutputProduced,
+    NodeStatus,
+    NodeStatusChanged,
+    RunCompleted,
+    RunFailed,
+    RunStarted,
+    StatusCounts,
+    StatusReason,
+    TextDelta,
+)
+from execution.graph.model import FlowRequest
+from execution.graph.plan import ExecutionPlan
+from execution.ids import NodeId, RunId
+from execution.model_resolution import resolve_model
+from execution.outputs import NodeOutput
+from execution.registry import ExecutorRegistry
+from execution.services import Services
+from execution.stream import EventStream
+
+log = logging.getLogger("flowexec.run")
+
+
+class FlowRun:
+    def __init__(
+        self,
+        run_id: RunId,
+        request: FlowRequest,
+        plan: ExecutionPlan,
+        registry: ExecutorRegistry,
+        services: Services,
+        concurrency: int,
+    ) -> None:
+        self.run_id = run_id
+        self.request = request
+        self.plan = plan
+        self._registry = registry
+        self._services = services
+        self._slots = asyncio.Semaphore(concurrency)
+        self._stream = EventStream()
+        self._seq = 0
+        self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
+        self._failed: set[NodeId] = set()
+        self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
+        self._waiting = {n: len(deps) for n, deps in plan.waits_for.items()}
+        self._dependents: dict[NodeId, list[NodeId]] = {n: [] for n in plan.planned}
+        for node_id, deps in plan.waits_for.items():
+            for dep in deps:
+                self._dependents[dep].append(node_id)
+        self._cancel_reason = StatusReason.CLIENT_CANCELLED
+        self._task_group: asyncio.TaskGroup | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.started_ns = 0
+        self.finished = asyncio.Event()
+
+    # -- public -------------------------------------------------------------------------
+
+    def start(self, on_done: Callable[[FlowRun], object] | None = None) -> FlowRun:
+        self._task = asyncio.create_task(self._run(), name=f"flowexec-run-{self.run_id}")
+        if on_done is not None:
+            self._task.add_done_callback(lambda _task: on_done(self))
+        return self
+
+    def batches(self) -> AsyncIterator[list[Event]]:
+        """Events in seq order, in batches of whatever is queued; ends after the last event."""
+        return self._stream.batches()
+
+    async def cancel(self, reason: StatusReason = StatusReason.CLIENT_CANCELLED) -> None:
+        """Cancel the run and wait until every node task has stopped."""
+        task = self._task
+        if task is None or task.done():
+            return
+        self._cancel_reason = reason
+        task.cancel()
+        await asyncio.wait([task])
+
+    def status(self, node_id: NodeId) -> NodeStatus:
+        return self._status[node_id]
+
+    async def __aenter__(self) -> FlowRun:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.cancel(self._cancel_reason)
+
+    # -- the run ------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        self.started_ns = time.perf_counter_ns()
+        plan = self.plan
+        self._emit(
+            RunStarted(
+                flow_id=self.request.flow_id,
+                planned_node_ids=plan.planned,
+                cached_node_ids=tuple(plan.cached),
+                dry_run=self.request.options.dry_run,
+            )
+        )
+        for node_id in plan.planned:
+            self._emit(NodeStatusChanged(node_id, NodeStatus.PENDING))
+        log.info("run %s started: flow=%s planned=%d cached=%d", self.run_id, self.request.flow_id,
+                 len(plan.planned), len(plan.cached))
+        try:
+            async with asyncio.TaskGroup() as group:
+                self._task_group = group
+                self._settle([n for n in plan.planned if self._waiting[n] == 0])
+        except asyncio.CancelledError:
+            for node_id, status in self._status.items():
+                if not status.terminal:
+                    self._set(node_id, NodeStatus.CANCELLED, self._cancel_reason, "Run cancelled")
+            self._complete()
+            raise
+        except BaseException as exc:  # an engine fault, not a node failure
+            log.exception("run %s failed", self.run_id)
+            self._emit(RunFailed(f"internal engine error: {type(exc).__name__}"))
+            self._close()
+            raise
+        else:
+            self._complete()
+
+    def _settle(self, ready: list[NodeId]) -> None:
+        """Start ready nodes; settle at once (worklist, no recursion) those that cannot run."""
+        queue = deque(ready)
+        while queue:
+            node_id = queue.popleft()
+            node = self.plan.graph.nodes[node_id]
+            spec = self._registry.get(node.type)
+            if any(dep in self._failed for dep in self.plan.waits_for[node_id]):
+                self._failed.add(node_id)
+                self._set(node_id, NodeStatus.SKIPPED, StatusReason.UPSTREAM_FAILED, UPSTREAM_FAILED_MESSAGE)
+            elif spec is None:
+                self._set(node_id, NodeStatus.SKIPPED, StatusReason.NO_EXECUTOR,
+                          f"No executor for node type '{node.type}'")
+            else:
+                assert self._task_group is not None
+                self._task_group.create_task(self._execute(node_id), name=f"flowexec-node-{node_id}")
+                continue
+            queue.extend(self._release(node_id))
+
+    def _release(self, node_id: NodeId) -> list[NodeId]:
+        """Mark node_id settled for its dependents; return those now ready."""
+        ready = []
+        for dependent in self._dependents[node_id]:
+            self._waiting[dependent] -= 1
+            if self._waiting[dependent] == 0:
+                ready.append(dependent)
+        return ready
+
+    async def _execute(self, node_id: NodeId) -> None:
+        node = self.plan.graph.nodes[node_id]
+        spec = self._registry.get(node.type)
+        assert spec is not None
+        async with self._slots:
+            self._set(node_id, NodeStatus.RUNNING)
+            context = NodeContext(
+                run_id=self.run_id,
+                node_id=node_id,
+                node_type=node.type,
+                data=node.data,
+                inputs=self._collect(self.plan.graph.text_inputs[node_id]),
+                adapter_inputs=self._collect(self.plan.graph.adapter_inputs[node_id]),
+                model=resolve_model(node.type, node.data, self.request.provider_id),
+                dry_run=self.request.options.dry_run,
+                services=self._services,
+                _emit_text=self._emit_text,
+            )
+            started = time.perf_counter_ns()
+            try:
+                output = await spec.run(context)
+            except NodeError as err:
+                self._fail(node_id, err.reason, err.message, err.retryable)
+            except Exception as exc:  # an executor bug must not take the run down
+                log.exception("run %s node %s (%s): executor raised", self.run_id, node_id, node.type)
+                self._fail(node_id, StatusReason.INTERNAL, f"Internal error in '{node.type}' executor: "
+                           f"{type(exc).__name__}: {exc}", False)
+            else:
+                duration_ms = (time.perf_counter_ns() - started) // 1_000_000
+                output = replace(output, duration_ms=duration_ms)
+                self._outputs[node_id] = output
+                self._emit(NodeOutputProduced(node_id, output))
+                self._set(node_id, NodeStatus.COMPLETE)
+        self._settle(self._release(node_id))
+
+    def _collect(self, sources: tuple[NodeId, ...]) -> tuple[NodeOutput, ...]:
+        outputs = self._outputs
+        return tuple(outputs[s] for s in sources if s in outputs)
+
+    def _fail(self, node_id: NodeId, reason: StatusReason, message: str, retryable: bool) -> None:
+        message = self._services.redactor.redact(message)
+        log.warning("run %s node %s error (%s): %s", self.run_id, node_id, reason.value, message)
+        self._failed.add(node_id)
+        self._set(node_id, NodeStatus.ERROR, reason, message, retryable)
+
+    # -- events -------------------------------------------------------------------------
+
+    def _set(self, node_id: NodeId, status: NodeStatus, reason: StatusReason = StatusReason.NONE,
+             message: str = "", retryable: bool = False) -> None:
+        self._status[node_id] = status
+        self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
+
+    def _emit_text(self, node_id: NodeId, chunk: str) -> None:
+        self._emit(TextDelta(node_id, chunk))
+
+    def _emit(self, body: EventBody) -> None:
+        self._seq += 1
+        self._stream.put(Event(self.run_id, self._seq, time.time_ns(), body))
+
+    def _complete(self) -> None:
+        tally = {s: 0 for s in NodeStatus}
+        for status in self._status.values():
+            tally[status] += 1
+        counts = StatusCounts(
+            complete=tally[NodeStatus.COMPLETE],
+            error=tally[NodeStatus.ERROR],
+            skipped=tally[NodeStatus.SKIPPED],
+            cancelled=tally[NodeStatus.CANCELLED],
+        )
+        duration_ms = (time.perf_counter_ns() - self.started_ns) // 1_000_000
+        self._emit(RunCompleted(outputs=dict(self._outputs), counts=counts, duration_ms=duration_ms))
+        log.info("run %s finished in %d ms: complete=%d error=%d skipped=%d cancelled=%d", self.run_id,
+                 duration_ms, counts.complete, counts.error, counts.skipped, counts.cancelled)
+        self._close()
+
+    def _close(self) -> None:
+        self._stream.close()
+        self.finished.set()
