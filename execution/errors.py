@@ -57,7 +57,13 @@ class NotConfiguredError(NodeError):
 
 
 class ProviderError(NodeError):
+    """The vendor failed. `retry_after` (seconds) is the vendor's own hint, when it sent one."""
+
     reason = StatusReason.PROVIDER_ERROR
+
+    def __init__(self, message: str, *, retryable: bool | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, retryable=retryable)
+        self.retry_after = retry_after
 
 
 class NodeTimeout(NodeError):

@@ -1,0 +1,1 @@
+"""AI providers: credentials, base URLs and SDK clients, plus the resilience they share."""
