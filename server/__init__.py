@@ -1,0 +1,1 @@
+"""flowexec's gRPC server: a thin grpc.aio layer over the engine in `execution/`."""

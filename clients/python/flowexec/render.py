@@ -1,0 +1,104 @@
+"""Human-readable, line-based rendering of a run's events (for the CLI; CI-log friendly)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from flowexec.v1 import events_pb2, graph_pb2
+
+_MARK = {
+    events_pb2.NODE_STATUS_PENDING: "·",
+    events_pb2.NODE_STATUS_RUNNING: "▶",
+    events_pb2.NODE_STATUS_COMPLETE: "✓",
+    events_pb2.NODE_STATUS_ERROR: "✗",
+    events_pb2.NODE_STATUS_SKIPPED: "↷",
+    events_pb2.NODE_STATUS_CANCELLED: "■",
+}
+
+
+def status_name(status: int) -> str:
+    return events_pb2.NodeStatus.Name(status).removeprefix("NODE_STATUS_").lower()
+
+
+def reason_name(reason: int) -> str:
+    return events_pb2.StatusReason.Name(reason).removeprefix("STATUS_REASON_").lower()
+
+
+class EventPrinter:
+    def __init__(self, out: TextIO = sys.stdout, node_types: dict[str, str] | None = None) -> None:
+        self._out = out
+        self._types = node_types or {}
+        self._streaming: str | None = None
+
+    def _line(self, text: str) -> None:
+        if self._streaming is not None:
+            self._out.write("\n")
+            self._streaming = None
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    def _label(self, node_id: str) -> str:
+        kind = self._types.get(node_id)
+        return f"{node_id} ({kind})" if kind else node_id
+
+    def show(self, event: events_pb2.NodeEvent) -> None:
+        kind = event.WhichOneof("kind")
+        if kind == "run_started":
+            started = event.run_started
+            extra = f", {len(started.cached_node_ids)} cached inputs" if started.cached_node_ids else ""
+            dry = " [dry run]" if started.dry_run else ""
+            self._line(f"run {event.run_id} started: {len(started.planned_node_ids)} nodes planned{extra}{dry}")
+        elif kind == "node_status":
+            st = event.node_status
+            if st.status == events_pb2.NODE_STATUS_PENDING:
+                return
+            line = f"  {_MARK.get(st.status, '?')} {self._label(st.node_id)}: {status_name(st.status)}"
+            if st.reason:
+                line += f" [{reason_name(st.reason)}] {st.message}"
+            self._line(line)
+        elif kind == "node_output":
+            out = event.node_output.output
+            self._line(f"    {event.node_output.node_id} output in {out.duration_ms} ms: {summary(out)}")
+        elif kind == "text_delta":
+            delta = event.text_delta
+            if self._streaming != delta.node_id:
+                self._line(f"    {delta.node_id} streaming: ")
+                self._streaming = delta.node_id
+            self._out.write(delta.chunk)
+            self._out.flush()
+        elif kind == "run_completed":
+            c = event.run_completed.counts
+            self._line(
+                f"run completed in {event.run_completed.duration_ms} ms: {c.complete} complete, "
+                f"{c.error} error, {c.skipped} skipped, {c.cancelled} cancelled"
+            )
+        elif kind == "run_failed":
+            self._line(f"run failed: {event.run_failed.message}")
+
+    def show_outputs(self, outputs: dict[str, graph_pb2.NodeOutput]) -> None:
+        self._line("\noutputs:")
+        for node_id, out in outputs.items():
+            self._line(f"── {self._label(node_id)}{' (cached)' if out.cached else ''}{' (dry run)' if out.dry_run else ''}")
+            for call in out.provider_calls:
+                params = f"temperature={call.temperature:g}" if call.temperature else "temperature=default"
+                tokens = f", max_tokens={call.max_tokens}" if call.max_tokens else ""
+                self._line(f"   call {call.purpose}: {call.provider_id}/{call.model or '(provider default)'} {params}{tokens}")
+                for msg in call.messages:
+                    self._line(f"   [{msg.role}]")
+                    self._line(_indent(msg.content, "     "))
+            if out.text and not out.provider_calls:
+                self._line(_indent(out.text, "   "))
+            if out.HasField("image"):
+                self._line(f"   [image {out.image.mime_type}, {len(out.image.data)} bytes]")
+
+
+def summary(out: graph_pb2.NodeOutput, width: int = 80) -> str:
+    if out.HasField("image"):
+        return f"image {out.image.mime_type} {len(out.image.data)} bytes"
+    text = (out.text or out.injected_prompt or out.replace_prompt or out.persona_description).replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

@@ -1,0 +1,72 @@
+"""Builds and runs the grpc.aio server: FlowService, health checking, reflection.
+
+Shutdown is graceful: health turns NOT_SERVING, new calls are refused, in-flight runs get
+the grace period to finish, then whatever is left is cancelled (nodes end CANCELLED with
+reason SERVER_SHUTDOWN).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from execution.engine import Engine
+from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
+from server.servicer import FlowService
+from server.settings import ServerSettings
+
+log = logging.getLogger("flowexec.server")
+
+SERVICE_NAME = flow_service_pb2.DESCRIPTOR.services_by_name["FlowService"].full_name
+
+
+class FlowexecServer:
+    def __init__(self, engine: Engine, settings: ServerSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.port = 0
+        self._server = grpc.aio.server(
+            options=[
+                ("grpc.max_send_message_length", settings.max_message_bytes),
+                ("grpc.max_receive_message_length", settings.max_message_bytes),
+                ("grpc.so_reuseport", 0),
+            ]
+        )
+        self.flow_service = FlowService(engine, settings.max_active_runs)
+        flow_service_pb2_grpc.add_FlowServiceServicer_to_server(self.flow_service, self._server)
+        self.health = health.aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+            self._server,
+        )
+
+    @property
+    def target(self) -> str:
+        return f"{self.settings.host}:{self.port}"
+
+    async def start(self) -> int:
+        """Bind, start serving and return the bound port."""
+        self.port = self._server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
+        if self.port == 0:
+            raise RuntimeError(f"could not bind {self.settings.host}:{self.settings.port}")
+        await self._server.start()
+        for service in ("", SERVICE_NAME):
+            await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        log.info("flowexec listening on %s (%d node types)", self.target, len(self.engine.registry))
+        return self.port
+
+    async def stop(self, grace: float | None = None) -> None:
+        """Drain: NOT_SERVING, refuse new calls, let runs finish within `grace`, cancel the rest."""
+        grace = self.settings.shutdown_grace_seconds if grace is None else grace
+        log.info("shutting down: %d runs in flight, grace %.1f s", len(self.engine.active), grace)
+        self.flow_service.draining = True
+        await self.health.enter_graceful_shutdown()
+        await self._server.stop(grace)
+        log.info("stopped")
+
+    async def wait_for_termination(self) -> None:
+        await self._server.wait_for_termination()

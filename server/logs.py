@@ -1,0 +1,17 @@
+"""Logging set-up: one line per record, every record redacted of secrets."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from execution.redaction import RedactingFilter, SecretRedactor
+
+
+def configure_logging(level: str, redactor: SecretRedactor) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(redactor))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())

@@ -1,0 +1,46 @@
+"""Process entry point: settings → engine → server, until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+
+from execution.engine import Engine
+from execution.nodes.catalog import default_registry
+from execution.services import Services
+from server.app import FlowexecServer
+from server.logs import configure_logging
+from server.settings import ServerSettings
+
+
+def build_server(settings: ServerSettings) -> FlowexecServer:
+    services = Services.from_env()
+    configure_logging(settings.log_level, services.redactor)
+    engine = Engine(default_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
+    return FlowexecServer(engine, settings)
+
+
+async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
+    server = build_server(settings)
+    await server.start()
+    # The machine-readable readiness line (tests and scripts read the port from it).
+    print(f"flowexec listening on {server.target}", flush=True)
+    if on_ready is not None:
+        on_ready(server)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await server.stop()
+
+
+def main() -> None:
+    asyncio.run(serve(ServerSettings()))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""FlowService: protobuf in → engine → protobuf out. No execution logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import grpc
+
+from execution.engine import Engine
+from execution.errors import GraphValidationError
+from execution.events import StatusReason
+from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
+from server import convert, status
+
+log = logging.getLogger("flowexec.server")
+
+
+class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
+    def __init__(self, engine: Engine, max_active_runs: int) -> None:
+        self._engine = engine
+        self._max_active_runs = max_active_runs
+        self.draining = False
+
+    async def ExecuteFlow(  # noqa: N802 (gRPC method name)
+        self, request: flow_service_pb2.ExecuteFlowRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[flow_service_pb2.ExecuteFlowResponse]:
+        try:
+            prepared = self._engine.prepare(convert.request_from_proto(request))
+        except GraphValidationError as err:
+            log.info("rejected flow %s: %s", request.flow_id, err)
+            await context.abort_with_status(status.invalid_graph(err))
+        if len(self._engine.active) >= self._max_active_runs:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                f"server is running {self._max_active_runs} flows; retry later")
+        run = self._engine.start(prepared)
+        try:
+            async for batch in run.batches():
+                yield flow_service_pb2.ExecuteFlowResponse(events=[convert.event_to_proto(e) for e in batch])
+        except asyncio.CancelledError:
+            reason = self._cancel_reason(context)
+            log.info("run %s cancelled (%s)", run.run_id, reason.value)
+            await run.cancel(reason)
+            raise
+        finally:
+            await run.cancel(StatusReason.CLIENT_CANCELLED)  # no-op when the run has finished
+
+    def _cancel_reason(self, context: grpc.aio.ServicerContext) -> StatusReason:
+        if self.draining:
+            return StatusReason.SERVER_SHUTDOWN
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            return StatusReason.DEADLINE_EXCEEDED
+        return StatusReason.CLIENT_CANCELLED

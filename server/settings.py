@@ -1,0 +1,37 @@
+"""Server settings, from FLOWEXEC_* environment variables or a `.env` file.
+
+Provider keys and base URLs are read by the provider layer (execution.providers), not here.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from execution.limits import Limits
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLOWEXEC_", env_file=".env", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 in a container).")
+    port: int = Field(50051, description="Port to listen on; 0 picks a free one.")
+    max_message_bytes: int = Field(64 * 1024 * 1024, description="Largest gRPC message either way.")
+    max_nodes: int = Field(2000, description="Most nodes in one flow.")
+    max_edges: int = Field(10000, description="Most edges in one flow.")
+    max_node_data_bytes: int = Field(16 * 1024 * 1024, description="Largest settings (`data`) of one node.")
+    default_concurrency: int = Field(16, description="Nodes executing at once in a run, by default.")
+    max_concurrency: int = Field(256, description="Ceiling for a request's max_concurrency.")
+    max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
+    shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_nodes=self.max_nodes,
+            max_edges=self.max_edges,
+            max_node_data_bytes=self.max_node_data_bytes,
+            default_concurrency=self.default_concurrency,
+            max_concurrency=self.max_concurrency,
+        )
