@@ -1,0 +1,84 @@
+"""Data-source and output nodes, input helpers, languages and model resolution."""
+
+from __future__ import annotations
+
+from execution.engine import Engine
+from execution.events import NodeOutputProduced, NodeStatus, NodeStatusChanged, StatusReason
+from execution.model_resolution import ModelSource, resolve_model
+from execution.nodes.catalog import default_registry
+from execution.nodes.inputs import extract_personas, merge_input_text
+from execution.nodes.languages import LANGUAGE_NAMES, language_name
+from execution.outputs import NodeOutput
+from execution.prompts.scene_blocks import SCENE_KEYS, SCENE_PROMPT_BLOCKS, compose_scene_prompt
+from tests.builders import edge, flow, node
+
+
+async def outputs_of(request) -> tuple[dict[str, NodeOutput], dict[str, NodeStatusChanged]]:
+    events = await Engine(default_registry()).run(request)
+    outputs = {e.body.node_id: e.body.output for e in events if isinstance(e.body, NodeOutputProduced)}
+    final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
+    return outputs, final
+
+
+async def test_character_and_scene_flow_into_text_output() -> None:
+    request = flow(
+        [node("c", "consistentCharacter", characterName="Mara", characterDescription="copper braid"),
+         node("s", "sceneBuilder", lighting="neon", mood="Serene", weather="none"),
+         node("o", "textOutput")],
+        [edge("c", "o"), edge("s", "o")],
+    )
+    outputs, _ = await outputs_of(request)
+    assert outputs["c"].persona_name == "Mara" and outputs["c"].persona_description == "copper braid"
+    neon = SCENE_PROMPT_BLOCKS["lighting"]["neon"]
+    serene = SCENE_PROMPT_BLOCKS["mood"]["serene"]
+    assert outputs["s"].text == f"{neon}\n\n{serene}"
+    assert outputs["o"].text == f"copper braid\n\n{neon}\n\n{serene}"
+
+
+async def test_character_without_selection_errors() -> None:
+    _, final = await outputs_of(flow([node("c", "consistentCharacter")], []))
+    assert final["c"].status is NodeStatus.ERROR
+    assert final["c"].reason is StatusReason.INVALID_INPUT and final["c"].message == "No character selected"
+
+
+def test_scene_blocks_cover_every_key_with_enough_blocks() -> None:
+    assert set(SCENE_PROMPT_BLOCKS) == set(SCENE_KEYS)
+    assert sum(len(v) for v in SCENE_PROMPT_BLOCKS.values()) >= 50
+    assert all(len(v) >= 5 for v in SCENE_PROMPT_BLOCKS.values())
+    assert all(text.endswith(".") and len(text) > 30 for v in SCENE_PROMPT_BLOCKS.values() for text in v.values())
+
+
+def test_scene_values_are_normalised_and_unknown_values_kept() -> None:
+    assert compose_scene_prompt({"timeOfDay": "Golden Hour"}) == "Time of day: Golden Hour."
+    assert compose_scene_prompt({"lighting": "golden_hour"}) == SCENE_PROMPT_BLOCKS["lighting"]["golden-hour"]
+    assert compose_scene_prompt({"mood": "", "imageStyle": 3}) == ""
+
+
+def test_merge_input_text_one_text_per_input_in_order() -> None:
+    inputs = [NodeOutput(text="one"), NodeOutput(), NodeOutput(persona_description="p", persona_name="n"),
+              NodeOutput(injected_prompt="inj"), NodeOutput(replace_prompt="rep", text="")]
+    assert merge_input_text(inputs) == "one\n\np\n\ninj\n\nrep"
+
+
+def test_extract_personas() -> None:
+    personas = extract_personas([NodeOutput(text="t"), NodeOutput(persona_name="Ana", persona_description="tall")])
+    assert [(p.name, p.description) for p in personas] == [("Ana", "tall")]
+
+
+def test_language_names() -> None:
+    assert len(LANGUAGE_NAMES) == 28
+    assert language_name("fr") == "French" and language_name(" JA ") == "Japanese"
+    assert language_name("Basque") == "Basque"
+
+
+def test_model_resolution_chain() -> None:
+    override = resolve_model("promptEnhancer", {"providerId": "glm", "model": "glm-4.7"}, "openrouter")
+    assert (override.provider_id, override.model, override.source) == ("glm", "glm-4.7", ModelSource.NODE)
+    default = resolve_model("storyTeller", {}, "openrouter")
+    assert (default.provider_id, default.model, default.source) == (
+        "mistral", "labs-mistral-small-creative", ModelSource.TYPE_DEFAULT)
+    model_only = resolve_model("translator", {"model": "mistral-large"}, "glm")
+    assert (model_only.provider_id, model_only.model) == ("mistral", "mistral-large")
+    flow_level = resolve_model("imageGenerator", {}, "huggingface")
+    assert (flow_level.provider_id, flow_level.model, flow_level.source) == ("huggingface", "", ModelSource.FLOW)
+    assert resolve_model("imageDescriber", {}, "mistral").provider_id == "claude"

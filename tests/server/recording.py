@@ -1,0 +1,18 @@
+"""An Engine that keeps every run it started, so tests can inspect the server side."""
+
+from __future__ import annotations
+
+from execution.engine import Engine, PreparedRun
+from execution.nodes.catalog import default_registry
+from execution.scheduler import FlowRun
+
+
+class RecordingEngine(Engine):
+    def __init__(self) -> None:
+        super().__init__(default_registry(diagnostic_nodes=True))
+        self.runs: list[FlowRun] = []
+
+    def start(self, prepared: PreparedRun) -> FlowRun:
+        run = super().start(prepared)
+        self.runs.append(run)
+        return run
