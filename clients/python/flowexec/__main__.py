@@ -1,0 +1,5 @@
+"""`python -m flowexec` = the `flowexec` command."""
+
+from flowexec.cli import main
+
+main()
