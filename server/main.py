@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -24,6 +25,11 @@ def build_server(settings: ServerSettings) -> FlowexecServer:
 
 async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
     server = build_server(settings)
+    # Everything imported so far (grpc, protobuf, the provider SDKs) lives as long as the
+    # process: move it out of the collector's reach, or every full collection under load
+    # walks it again (measured: a 5000-node flow's first event 136 → 47 ms; see bench/).
+    gc.collect()
+    gc.freeze()
     await server.start()
     # The machine-readable readiness line (tests and scripts read the port from it).
     print(f"flowexec listening on {server.target}", flush=True)
@@ -35,6 +41,7 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await server.stop()
+    await server.engine.services.aclose()
 
 
 def main() -> None:

@@ -1,1 +1,17 @@
-"""AI providers: credentials, base URLs and SDK clients, plus the resilience they share."""
+"""AI providers: credentials, base URLs and SDK clients, plus the resilience they share.
+
+    settings.py         every key, base URL, default model and policy knob (env / .env)
+    catalog.py          the LLM provider table: id → vendor, key rule → Endpoint
+    endpoint.py         what one provider needs; missing pieces → NotConfiguredError
+    chat.py             our request / chunk types and the TextProvider protocol
+    openai_compat/      mistral, glm, openrouter, huggingface, ollama, openai (AsyncOpenAI)
+    claude/             claude (AsyncAnthropic)
+                        each: provider.py (client), adapter.py (vendor stream → ChatChunk),
+                        errors.py (the vendor's one error boundary)
+    vendor_errors.py    the error map both boundaries apply (drawn there)
+    streaming.py        one streamed completion under retries, timeout and concurrency slot
+    resilience.py       retry policy, per-call timeout, per-provider concurrency limits
+    llm.py              LlmProviders: the registry executors use (Services.llm)
+    image_*.py, vision_messages.py
+                        image vendors and image-bearing chat messages (see their docstrings)
+"""

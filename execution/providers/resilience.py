@@ -1,9 +1,11 @@
 """Resilience every provider call goes through: retries, a per-call timeout, and a
 per-provider concurrency limit. Policies are frozen data; tenacity executes them.
 
-Only errors marked retryable are retried (ProviderError(retryable=True), NodeTimeout).
-The wait before a retry is the exponential back-off, or the vendor's Retry-After when it
-is longer (capped by `max_retry_after`, beyond which waiting is pointless: fail instead).
+Only errors marked retryable are retried (ProviderError(retryable=True), NodeTimeout), and
+only while the caller's `may_retry` veto allows it (a stream that already reached the client
+must not start over). The wait before a retry is the exponential back-off, or the vendor's
+Retry-After when it is longer (capped by `max_retry_after`, beyond which waiting is
+pointless: fail instead).
 """
 
 from __future__ import annotations
@@ -39,10 +41,13 @@ class CallPolicy:
     max_concurrency: int = 8
 
 
-def _should_retry(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], bool]:
+def _should_retry(policy: RetryPolicy,
+                  may_retry: Callable[[], bool] | None = None) -> Callable[[tenacity.RetryCallState], bool]:
     def decide(state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         if not isinstance(exc, NodeError) or not exc.retryable:
+            return False
+        if may_retry is not None and not may_retry():
             return False
         hint = getattr(exc, "retry_after", None)
         return hint is None or hint <= policy.max_retry_after
@@ -62,10 +67,12 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
     return wait
 
 
-async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str) -> T:
+async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str,
+                            may_retry: Callable[[], bool] | None = None) -> T:
     """Run `attempt` under the policy; each attempt is bounded by `policy.timeout`.
 
     `attempt` must raise only our own errors (its vendor's error boundary maps the rest).
+    `may_retry`, when given, is asked before each retry; False ends the call with the error.
     """
 
     async def bounded() -> T:
@@ -78,7 +85,7 @@ async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPo
     retrying = tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_attempts),
         wait=_wait(policy),
-        retry=_should_retry(policy),
+        retry=_should_retry(policy, may_retry),
         reraise=True,
     )
     return await retrying(bounded)

@@ -43,7 +43,8 @@ def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
 
 def test_run_example_flow_then_sigterm_stops_gracefully(served: tuple[subprocess.Popen[str], str]) -> None:
     proc, target = served
-    result = subprocess.run([*FLOWEXEC, "run", str(ROOT / "examples" / "demo_flow.json"), "--target", target],
+    result = subprocess.run([*FLOWEXEC, "run", str(ROOT / "examples" / "demo_flow.json"), "--target", target,
+                             "--dry-run"],
                             capture_output=True, text=True, env=clean_env(), timeout=60)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -52,6 +53,7 @@ def test_run_example_flow_then_sigterm_stops_gracefully(served: tuple[subprocess
     assert "✓ out (textOutput): complete" in out
     assert re.search(r"run completed in \d+ ms: \d+ complete, 0 error", out)
     assert "Volumetric light" in out  # the scene block reached the outputs
+    assert "call enhance: mistral/ministral-14b-2512" in out  # dry run shows the exact request
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
@@ -77,4 +79,5 @@ def test_demo_runs_without_keys_as_dry_run() -> None:
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert "dry run" in result.stdout
-    assert re.search(r"run completed in \d+ ms", result.stdout)
+    assert re.search(r"run completed in \d+ ms: 6 complete, 0 error", result.stdout)
+    assert "## ORIGINAL PROMPT:" in result.stdout  # the enhancer's exact prompt is shown

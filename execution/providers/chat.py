@@ -1,0 +1,62 @@
+"""Our own chat types: the request we send, the chunks we stream back, and what a text
+provider must offer. Vendor adapters translate into these; nothing above this layer sees an
+SDK type.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from typing import Protocol
+
+from execution.outputs import ChatMessage
+
+
+class Vendor(enum.Enum):
+    """Which wire protocol (and SDK) a provider speaks."""
+
+    OPENAI_COMPATIBLE = "openai_compatible"
+    ANTHROPIC = "anthropic"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """One chat completion request. `model` empty = the provider's default; `temperature`
+    None = the provider's default (and, after `prepare`, "not sent")."""
+
+    messages: tuple[ChatMessage, ...]
+    model: str = ""
+    temperature: float | None = None
+    max_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ChatChunk:
+    """A piece of streamed output. The last chunk of a complete stream carries `finish_reason`."""
+
+    text: str = ""
+    finish_reason: str | None = None
+
+
+class TextProvider(Protocol):
+    """A configured LLM endpoint: owns its credentials, base URL and (lazily) its SDK client."""
+
+    @property
+    def provider_id(self) -> str: ...
+
+    def prepare(self, request: ChatRequest) -> ChatRequest:
+        """The request exactly as it would be sent: default model filled in, parameters the
+        vendor does not accept dropped. Needs no key (dry runs use it). Raises
+        NotConfiguredError when no model can be chosen."""
+        ...
+
+    def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        """Send a prepared request and stream the reply. Raises only our NodeError family;
+        raises NotConfiguredError (naming the variable) when the key is missing. Closing the
+        iterator early closes the HTTP response."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the SDK client (connection pool), if one was created."""
+        ...

@@ -1,0 +1,75 @@
+"""ClaudeProvider: an Endpoint plus a lazily created, reused `AsyncAnthropic` client.
+
+SDK retries are off (max_retries=0): execution.providers.resilience decides. The key is
+always passed explicitly, so the SDK never falls back to its own environment or profile
+lookup. `temperature` is never sent: API version 2026-10-21 (the SDK 2.x default) rejects
+sampling parameters, so `prepare` drops it and a dry run shows exactly that. Anthropic
+requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import replace
+from typing import cast
+
+from anthropic import AsyncAnthropic, omit
+from anthropic.types import MessageParam
+
+from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.claude.adapter import chat_chunks
+from execution.providers.claude.errors import anthropic_errors
+from execution.providers.endpoint import Endpoint
+from execution.providers.vision_messages import anthropic_content
+
+DEFAULT_MAX_TOKENS = 2048
+
+
+class ClaudeProvider:
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._client: AsyncAnthropic | None = None
+
+    @property
+    def provider_id(self) -> str:
+        return self.endpoint.provider_id
+
+    def prepare(self, request: ChatRequest) -> ChatRequest:
+        return replace(request, model=self.endpoint.model_for(request.model), temperature=None,
+                       max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
+
+    def client(self) -> AsyncAnthropic:
+        if self._client is None:
+            self._client = AsyncAnthropic(
+                api_key=self.endpoint.require_key(),
+                base_url=self.endpoint.require_base_url(),
+                max_retries=0,
+                timeout=self.endpoint.timeout,
+            )
+        return self._client
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        client = self.client()
+        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
+        messages = [cast(MessageParam, {"role": m.role, "content": anthropic_content(m)})
+                    for m in request.messages if m.role != "system"]
+        with anthropic_errors(self.endpoint):
+            events = await client.messages.create(
+                model=request.model,
+                max_tokens=request.max_tokens,
+                messages=messages,
+                stream=True,
+                system=system or omit,
+            )
+            try:
+                async with aclosing(chat_chunks(events, self.provider_id)) as chunks:
+                    async for chunk in chunks:
+                        yield chunk
+            finally:
+                await events.close()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()

@@ -1,0 +1,62 @@
+"""The one error boundary for the `openai` SDK (and its httpx2 transport).
+
+Everything raised inside `openai_errors(endpoint)` leaves as our NodeError family; the map is
+drawn in execution.providers.vendor_errors. Our own errors pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx2
+import openai
+
+from execution.errors import NodeError, NodeTimeout, ProviderError
+from execution.providers.endpoint import Endpoint
+from execution.providers.vendor_errors import parse_retry_after, short, status_error
+
+_QUOTA_CODES = frozenset({"insufficient_quota", "billing_hard_limit_reached"})
+
+
+def _body_field(body: Any, name: str) -> str:
+    """`error.<name>` whether the SDK kept the whole body or only its `error` object."""
+    if not isinstance(body, dict):
+        return ""
+    inner = body["error"] if isinstance(body.get("error"), dict) else body
+    value = inner.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@contextmanager
+def openai_errors(endpoint: Endpoint) -> Iterator[None]:
+    pid = endpoint.provider_id
+    try:
+        yield
+    except NodeError:
+        raise
+    except openai.APITimeoutError as err:
+        raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
+    except openai.APIStatusError as err:
+        body = err.body
+        message = _body_field(body, "message") or (body if isinstance(body, str) else "")
+        quota = bool({_body_field(body, "code"), _body_field(body, "type")} & _QUOTA_CODES)
+        raise status_error(pid, err.status_code, message, key_env=endpoint.key_env,
+                           retry_after=parse_retry_after(err.response.headers),
+                           quota_exhausted=quota) from err
+    except openai.APIConnectionError as err:
+        cause = f": {short(str(err.__cause__))}" if err.__cause__ else ""
+        raise ProviderError(f"{pid} connection failed{cause}", retryable=True) from err
+    except openai.APIError as err:
+        # An `error` object inside an otherwise healthy stream (e.g. OpenRouter relaying an upstream fault).
+        raise ProviderError(f"{pid} reported an error mid-stream: {short(err.message)}",
+                            retryable=True) from err
+    except openai.OpenAIError as err:
+        raise ProviderError(f"{pid} client error: {type(err).__name__}", retryable=False) from err
+    except httpx2.TimeoutException as err:
+        raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
+    except httpx2.HTTPError as err:
+        raise ProviderError(f"{pid} connection failed: {short(str(err))}", retryable=True) from err
+    except ValueError as err:  # undecodable JSON in a stream frame, unexpected shapes
+        raise ProviderError(f"{pid} sent a malformed response: {type(err).__name__}", retryable=True) from err

@@ -1,0 +1,73 @@
+"""OpenAICompatibleProvider: an Endpoint plus a lazily created, reused `AsyncOpenAI` client.
+
+The SDK's own retries are off (max_retries=0): execution.providers.resilience decides.
+Its timeout is the endpoint's per-call timeout, so a stalled connection surfaces as a timeout
+even between our own checks. Providers that need no key (ollama, a local vLLM) get a
+placeholder, because the SDK insists on one and such servers ignore it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import replace
+from typing import cast
+
+from openai import AsyncOpenAI, omit
+from openai.types.chat import ChatCompletionMessageParam
+
+from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.endpoint import Endpoint
+from execution.providers.openai_compat.adapter import chat_chunks
+from execution.providers.openai_compat.errors import openai_errors
+from execution.providers.vision_messages import openai_content
+
+NO_KEY_PLACEHOLDER = "no-key"
+
+
+class OpenAICompatibleProvider:
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._client: AsyncOpenAI | None = None
+
+    @property
+    def provider_id(self) -> str:
+        return self.endpoint.provider_id
+
+    def prepare(self, request: ChatRequest) -> ChatRequest:
+        return replace(request, model=self.endpoint.model_for(request.model))
+
+    def client(self) -> AsyncOpenAI:
+        if self._client is None:
+            key = self.endpoint.require_key()
+            self._client = AsyncOpenAI(
+                api_key=key or NO_KEY_PLACEHOLDER,
+                base_url=self.endpoint.require_base_url(),
+                max_retries=0,
+                timeout=self.endpoint.timeout,
+            )
+        return self._client
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
+        client = self.client()
+        messages = [cast(ChatCompletionMessageParam, {"role": m.role, "content": openai_content(m)})
+                    for m in request.messages]
+        with openai_errors(self.endpoint):
+            response = await client.chat.completions.create(
+                model=request.model,
+                messages=messages,
+                stream=True,
+                temperature=request.temperature if request.temperature is not None else omit,
+                max_tokens=request.max_tokens or omit,
+            )
+            try:
+                async with aclosing(chat_chunks(response, self.provider_id)) as chunks:
+                    async for chunk in chunks:
+                        yield chunk
+            finally:
+                await response.close()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()

@@ -1,0 +1,127 @@
+"""Provider configuration: every API key, base URL, default model and call policy, in one place.
+
+Read from the environment (or `.env`) by `ProviderSettings()`; `ProviderSettings.explicit(...)`
+takes only the values given (tests, defaults), so a developer's own keys never leak in.
+Keys use the seed's names (MISTRAL_API_KEY, …); everything else is FLOWEXEC_-prefixed, except
+OLLAMA_BASE_URL, the variable Ollama users already set. Field names follow
+`<provider id>_api_key` / `_base_url` / `_model`, which is how the provider table finds them.
+
+Per-provider policy knobs are JSON maps keyed by provider id, e.g.
+FLOWEXEC_PROVIDER_TIMEOUTS='{"claude": 180}', FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS='{"ollama": 2}';
+image providers use the same maps with their own ids.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from execution.providers.resilience import CallPolicy, ConcurrencyLimits, RetryPolicy
+
+
+def _env(name: str, default: Any, description: str) -> Any:
+    return Field(default, validation_alias=name, description=description)
+
+
+class ProviderSettings(BaseSettings):
+    # Only the aliases are read (no populate_by_name): a field name such as `openai_api_key`
+    # must never pick up an unrelated variable (OPENAI_API_KEY would leak a real OpenAI key to
+    # a self-hosted server).
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
+
+    # -- API keys (seed 001 names) -------------------------------------------------------
+    mistral_api_key: SecretStr | None = _env("MISTRAL_API_KEY", None, "Mistral API key.")
+    glm_api_key: SecretStr | None = _env("GLM_API_KEY", None, "Z.ai GLM API key.")
+    openrouter_api_key: SecretStr | None = _env("OPENROUTER_API_KEY", None, "OpenRouter API key.")
+    huggingface_api_key: SecretStr | None = _env("HF_API_KEY", None, "HuggingFace token (hf_…).")
+    claude_api_key: SecretStr | None = _env("ANTHROPIC_API_KEY", None, "Anthropic API key (claude).")
+    fireworks_api_key: SecretStr | None = _env("FIREWORKS_API_KEY", None, "Fireworks key (FLUX images).")
+    openai_api_key: SecretStr | None = _env("FLOWEXEC_OPENAI_API_KEY", None,
+                                            "Key for the generic OpenAI-compatible server, if it wants one.")
+
+    # -- Base URLs ------------------------------------------------------------------------
+    mistral_base_url: str = _env("FLOWEXEC_MISTRAL_BASE_URL", "https://api.mistral.ai/v1", "Mistral API.")
+    glm_base_url: str = _env("FLOWEXEC_GLM_BASE_URL", "https://api.z.ai/api/coding/paas/v4", "GLM API.")
+    openrouter_base_url: str = _env("FLOWEXEC_OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1",
+                                    "OpenRouter API.")
+    huggingface_base_url: str = _env("FLOWEXEC_HUGGINGFACE_BASE_URL", "https://router.huggingface.co/v1",
+                                     "HuggingFace router (OpenAI-compatible chat).")
+    claude_base_url: str = _env("FLOWEXEC_CLAUDE_BASE_URL", "https://api.anthropic.com", "Anthropic API.")
+    ollama_base_url: str = _env("OLLAMA_BASE_URL", "http://localhost:11434/v1", "Local Ollama (no key).")
+    openai_base_url: str | None = _env("FLOWEXEC_OPENAI_BASE_URL", None,
+                                       "Generic OpenAI-compatible server (vLLM, LM Studio, …); unset = off.")
+
+    # -- Default models (used when neither the node nor the type table names one) --------
+    mistral_model: str = _env("FLOWEXEC_MISTRAL_MODEL", "ministral-14b-2512", "Default Mistral model.")
+    glm_model: str = _env("FLOWEXEC_GLM_MODEL", "glm-4.7", "Default GLM model.")
+    openrouter_model: str = _env("FLOWEXEC_OPENROUTER_MODEL",
+                                 "cognitivecomputations/dolphin-mistral-24b-venice-edition:free",
+                                 "Default OpenRouter model.")
+    huggingface_model: str = _env("FLOWEXEC_HUGGINGFACE_MODEL", "Qwen/Qwen2.5-72B-Instruct",
+                                  "Default HuggingFace model.")
+    claude_model: str = _env("FLOWEXEC_CLAUDE_MODEL", "claude-sonnet-5-5", "Default Claude model.")
+    ollama_model: str = _env("FLOWEXEC_OLLAMA_MODEL", "llama3.2", "Default Ollama model.")
+    openai_model: str = _env("FLOWEXEC_OPENAI_MODEL", "",
+                             "Model of the generic server; empty = the node must name one.")
+
+    # -- Call policy (all providers, LLM and image) ----------------------------------------
+    provider_timeout: PositiveFloat = _env("FLOWEXEC_PROVIDER_TIMEOUT", 120.0,
+                                           "Seconds one attempt may take, streamed response included.")
+    provider_timeouts: dict[str, PositiveFloat] = _env("FLOWEXEC_PROVIDER_TIMEOUTS", {},
+                                                       "Per-provider timeout overrides (JSON map).")
+    provider_max_attempts: PositiveInt = _env("FLOWEXEC_PROVIDER_MAX_ATTEMPTS", 3,
+                                              "Attempts per call, first one included.")
+    provider_initial_backoff: Annotated[float, Field(ge=0)] = _env(
+        "FLOWEXEC_PROVIDER_INITIAL_BACKOFF", 0.5, "First back-off in seconds; doubles per retry.")
+    provider_max_retry_after: Annotated[float, Field(ge=0)] = _env(
+        "FLOWEXEC_PROVIDER_MAX_RETRY_AFTER", 30.0, "Longest vendor Retry-After still waited for.")
+    provider_concurrency: PositiveInt = _env("FLOWEXEC_PROVIDER_CONCURRENCY", 8,
+                                             "Calls in flight at once to one provider (whole process).")
+    provider_concurrency_limits: dict[str, PositiveInt] = _env(
+        "FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS", {}, "Per-provider concurrency overrides (JSON map).")
+
+    @classmethod
+    def explicit(cls, **values: Any) -> ProviderSettings:
+        """Settings from these values (by field name) and the defaults only: no environment, no .env."""
+        unknown = values.keys() - cls.model_fields.keys()
+        if unknown:
+            raise TypeError(f"unknown provider settings: {sorted(unknown)}")
+        return _ExplicitProviderSettings(**{cls.env_name(name): value for name, value in values.items()})
+
+    @classmethod
+    def env_name(cls, field_name: str) -> str:
+        """The environment variable a field is read from (named in configuration errors)."""
+        alias = cls.model_fields[field_name].validation_alias
+        return alias if isinstance(alias, str) else field_name.upper()
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for the redactor."""
+        return [v.get_secret_value() for v in (getattr(self, name) for name in type(self).model_fields)
+                if isinstance(v, SecretStr) and v.get_secret_value()]
+
+    def call_policy(self, provider_id: str) -> CallPolicy:
+        retry = RetryPolicy(
+            max_attempts=self.provider_max_attempts,
+            initial_backoff=self.provider_initial_backoff,
+            max_retry_after=self.provider_max_retry_after,
+            timeout=self.provider_timeouts.get(provider_id, self.provider_timeout),
+        )
+        return CallPolicy(retry=retry, max_concurrency=self.concurrency_limits().limit_for(provider_id))
+
+    def concurrency_limits(self) -> ConcurrencyLimits:
+        return ConcurrencyLimits(self.provider_concurrency, dict(self.provider_concurrency_limits))
+
+
+class _ExplicitProviderSettings(ProviderSettings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)

@@ -1,0 +1,68 @@
+"""A fake Anthropic Messages server: POST /v1/messages, JSON and SSE.
+
+Wire format: `event:`-named SSE frames message_start, content_block_start, ping,
+content_block_delta (text_delta), content_block_stop, message_delta (stop_reason),
+message_stop; in-stream errors are an `error` event. Error responses are
+`{"type": "error", "error": {"type", "message", "details"?}}`. The key arrives as
+`Authorization: Bearer` (SDK 2.x) or `x-api-key`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes.llm_script import FakeLlmServer, ReceivedRequest, Reply, sse
+
+_ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+                404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}
+
+
+class FakeAnthropic(FakeLlmServer):
+    def routes(self) -> list[web.RouteDef]:
+        return [web.post("/v1/messages", self.handle)]
+
+    def presented_key(self, request: web.Request) -> str | None:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            return auth.removeprefix("Bearer ")
+        return request.headers.get("x-api-key")
+
+    def error_body(self, reply: Reply) -> dict[str, Any]:
+        error: dict[str, Any] = {"type": reply.error_type or _ERROR_TYPES.get(reply.status, "api_error"),
+                                 "message": reply.error_message}
+        if reply.error_code:
+            error["details"] = {"error_code": reply.error_code}
+        return {"type": "error", "error": error}
+
+    def _message(self, received: ReceivedRequest, content: list[dict[str, Any]], stop: str | None) -> dict[str, Any]:
+        return {"id": "msg_fake", "type": "message", "role": "assistant", "model": received.model,
+                "content": content, "stop_reason": stop, "stop_sequence": None,
+                "usage": {"input_tokens": 10, "output_tokens": 5}}
+
+    def completion_body(self, received: ReceivedRequest, text: str) -> dict[str, Any]:
+        return self._message(received, [{"type": "text", "text": text}], "end_turn")
+
+    def start_frames(self, received: ReceivedRequest) -> list[bytes]:
+        return [
+            sse({"type": "message_start", "message": self._message(received, [], None)}, "message_start"),
+            sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                "content_block_start"),
+            sse({"type": "ping"}, "ping"),
+        ]
+
+    def chunk_frame(self, received: ReceivedRequest, text: str) -> bytes:
+        return sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+                   "content_block_delta")
+
+    def end_frames(self, received: ReceivedRequest) -> list[bytes]:
+        return [
+            sse({"type": "content_block_stop", "index": 0}, "content_block_stop"),
+            sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                 "usage": {"output_tokens": 5}}, "message_delta"),
+            sse({"type": "message_stop"}, "message_stop"),
+        ]
+
+    def stream_error_frame(self, reply: Reply) -> bytes:
+        return sse({"type": "error", "error": {"type": "overloaded_error", "message": reply.stream_error}}, "error")

@@ -1,0 +1,56 @@
+"""Provider settings pointing every LLM provider at the fake servers, with test keys and
+fast back-off; plus fixtures that start the fakes (import them into a conftest).
+
+One FakeOpenAI serves all OpenAI-compatible providers: each gets the base URL
+`<fake>/<provider id>/v1`, so `ReceivedRequest.path` says which provider was called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from execution.providers.settings import ProviderSettings
+from tests.fakes.fake_anthropic import FakeAnthropic
+from tests.fakes.fake_openai import FakeOpenAI
+
+OPENAI_COMPATIBLE = ("mistral", "glm", "openrouter", "huggingface", "ollama", "openai")
+
+# Distinctive fake keys: any of them (or a long piece of one) in an event is a leak.
+TEST_KEYS = {
+    "mistral": "sk-mistral-TESTKEY-7f3a9c21",
+    "glm": "glm-TESTKEY-5b8e0d44",
+    "openrouter": "sk-or-TESTKEY-91c2e7aa",
+    "huggingface": "hf_TESTKEY_c0ffee1234",
+    "claude": "sk-ant-TESTKEY-d15ea5e0",
+    "fireworks": "fw-TESTKEY-0badcafe",
+}
+NO_KEY_PLACEHOLDER = "no-key"
+
+
+def fake_settings(openai: FakeOpenAI | None = None, anthropic: FakeAnthropic | None = None,
+                  *, keys: dict[str, str] | None = None, **overrides: Any) -> ProviderSettings:
+    values: dict[str, Any] = {f"{pid}_api_key": key for pid, key in (TEST_KEYS if keys is None else keys).items()}
+    values.update(provider_initial_backoff=0.01, provider_timeout=5.0)
+    if openai is not None:
+        values.update({f"{pid}_base_url": f"{openai.url}/{pid}/v1" for pid in OPENAI_COMPATIBLE})
+        values["openai_model"] = "local-model"
+    if anthropic is not None:
+        values["claude_base_url"] = anthropic.url
+    values.update(overrides)
+    return ProviderSettings.explicit(**values)
+
+
+@pytest.fixture
+async def fake_openai() -> AsyncIterator[FakeOpenAI]:
+    accepted = {k for pid, k in TEST_KEYS.items() if pid != "claude"} | {NO_KEY_PLACEHOLDER}
+    async with FakeOpenAI(accepted_keys=accepted) as server:
+        yield server
+
+
+@pytest.fixture
+async def fake_anthropic() -> AsyncIterator[FakeAnthropic]:
+    async with FakeAnthropic(accepted_keys={TEST_KEYS["claude"]}) as server:
+        yield server
