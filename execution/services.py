@@ -1,21 +1,48 @@
 """Long-lived dependencies an executor may use, handed to it through its NodeContext.
 
 The server builds one Services at start-up (`Services.from_env`); tests and benchmarks
-build their own. New node families add a field here rather than reaching for globals.
+build their own (`Services.from_settings(ProviderSettings.explicit(...))`). New node families
+add a field here rather than reaching for globals. Build it through `from_settings` so the
+redactor knows every configured key.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from execution.providers.image_registry import ImageServices
+from execution.providers.image_settings import ImageProviderSettings
+from execution.providers.llm import LlmProviders
+from execution.providers.settings import ProviderSettings
 from execution.redaction import SecretRedactor
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     redactor: SecretRedactor = field(default_factory=SecretRedactor)
+    # Keys, base URLs and call policies of every provider (LLM and image).
+    provider_settings: ProviderSettings = field(default_factory=ProviderSettings.explicit)
+    # Text providers by id; the default knows the table but holds no keys.
+    llm: LlmProviders = field(default_factory=LlmProviders.unconfigured)
+    # Image processing (Pillow, off the loop) and image vendors; the default holds no keys.
+    images: ImageServices = field(default_factory=ImageServices)
 
     @classmethod
     def from_env(cls) -> Services:
         """Services configured from the process environment (API keys, base URLs, limits)."""
-        return cls()
+        return cls.from_settings(ProviderSettings(), ImageProviderSettings())
+
+    @classmethod
+    def from_settings(cls, settings: ProviderSettings,
+                      image_settings: ImageProviderSettings | None = None) -> Services:
+        return cls(
+            redactor=SecretRedactor(settings.secrets()),
+            provider_settings=settings,
+            llm=LlmProviders.from_settings(settings),
+            images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
+        )
+
+    async def aclose(self) -> None:
+        """Release provider clients (connection pools); call once at shutdown."""
+        await self.llm.aclose()
+        await self.images.aclose()

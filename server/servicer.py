@@ -37,7 +37,7 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         run = self._engine.start(prepared)
         try:
             async for batch in run.batches():
-                yield flow_service_pb2.ExecuteFlowResponse(events=[convert.event_to_proto(e) for e in batch])
+                yield convert.response_from_events(batch)
         except asyncio.CancelledError:
             reason = self._cancel_reason(context)
             log.info("run %s cancelled (%s)", run.run_id, reason.value)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from execution.nodes import data_sources, diagnostics, output
+from execution.nodes import data_sources, diagnostics, image, output, text
 from execution.registry import ExecutorRegistry
 
 
 def default_registry(*, diagnostic_nodes: bool = False) -> ExecutorRegistry:
-    specs = [*data_sources.EXECUTORS, *output.EXECUTORS]
+    specs = [*data_sources.EXECUTORS, *text.EXECUTORS, *image.EXECUTORS, *output.EXECUTORS]
     if diagnostic_nodes:
         specs += diagnostics.EXECUTORS
     return ExecutorRegistry(specs)

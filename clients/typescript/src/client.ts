@@ -1,0 +1,110 @@
+/**
+ * createFlowClient: one object per flowexec endpoint, over gRPC-Web (browsers, or Node behind the
+ * Envoy gateway) or native gRPC (a Node backend that reaches the server directly).
+ */
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { createNativeGrpcTransport } from "#grpc-transport";
+import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
+import { type ExecuteFlowRequestSchema, FlowService } from "./gen/flowexec/v1/flow_service_pb.js";
+import type { FlowEdge, FlowNode, NodeOutput, StatusCallback } from "./editor.js";
+import { type RemoteRunOptions, runGraph } from "./remote.js";
+
+type Awaitable<T> = T | Promise<T>;
+
+export type TransportKind = "grpc-web" | "grpc";
+
+export interface FlowClientOptions {
+  /**
+   * "grpc-web": the gateway's URL, e.g. "http://localhost:8080" or "https://editor.example.com/flowexec".
+   * "grpc": the server's URL, e.g. "http://127.0.0.1:50051".
+   */
+  baseUrl: string;
+  /** Default "grpc-web". "grpc" needs Node (HTTP/2). */
+  transport?: TransportKind;
+  /** Sent as `authorization: Bearer <token>`; a function is asked before every call (refreshable tokens). */
+  token?: string | (() => Awaitable<string | undefined>);
+  /** Extra request headers for every call; a function is asked before every call. */
+  headers?: HeadersInit | (() => Awaitable<HeadersInit>);
+  /** Deadline of calls that pass no `timeoutMs`. Default: none. */
+  defaultTimeoutMs?: number;
+  /** More interceptors (logging, tracing); they run after the one adding the token and headers. */
+  interceptors?: Interceptor[];
+  /** gRPC-Web only: the fetch implementation (default: globalThis.fetch). */
+  fetch?: typeof globalThis.fetch;
+}
+
+export interface CallOptions {
+  /** Aborting cancels the call, and the server cancels the run (its nodes end CANCELLED). */
+  signal?: AbortSignal;
+  /** Deadline of this call; past it the call fails with Code.DeadlineExceeded. */
+  timeoutMs?: number;
+  /** Extra request headers for this call. */
+  headers?: HeadersInit;
+}
+
+export type ExecuteFlowRequestInit = MessageInitShape<typeof ExecuteFlowRequestSchema>;
+
+export interface FlowClient {
+  /** Every event of the run, in order, as soon as the server sends it (batches are flattened). */
+  executeFlow(request: ExecuteFlowRequestInit, options?: CallOptions): AsyncIterable<NodeEvent>;
+  /**
+   * The editor's drop-in for its in-browser `executeGraph`: runs the graph server-side, calls
+   * `onStatus` for every status change in order, and resolves to every output of the run.
+   */
+  executeGraphRemote(
+    nodes: readonly FlowNode[],
+    edges: readonly FlowEdge[],
+    providerId: string,
+    onStatus: StatusCallback,
+    triggerNodeId?: string,
+    cachedOutputs?: Record<string, NodeOutput>,
+    options?: RemoteRunOptions,
+  ): Promise<Record<string, NodeOutput>>;
+  /** The generated Connect client, for anything the methods above do not cover. */
+  readonly service: Client<typeof FlowService>;
+}
+
+function metadataInterceptor(options: FlowClientOptions): Interceptor {
+  return (next) => async (req) => {
+    const headers = typeof options.headers === "function" ? await options.headers() : options.headers;
+    new Headers(headers).forEach((value, name) => req.header.set(name, value));
+    const token = typeof options.token === "function" ? await options.token() : options.token;
+    if (token) req.header.set("authorization", `Bearer ${token}`);
+    return next(req);
+  };
+}
+
+function createTransport(options: FlowClientOptions): Transport {
+  const interceptors = [metadataInterceptor(options), ...(options.interceptors ?? [])];
+  const common = { baseUrl: options.baseUrl, interceptors, defaultTimeoutMs: options.defaultTimeoutMs };
+  switch (options.transport ?? "grpc-web") {
+    case "grpc-web":
+      // Binary only: the JSON variant of gRPC-Web does not work against a grpcio server.
+      return createGrpcWebTransport({ ...common, useBinaryFormat: true, fetch: options.fetch });
+    case "grpc":
+      return createNativeGrpcTransport(common);
+    default:
+      throw new TypeError(`unknown transport ${JSON.stringify(options.transport)}`);
+  }
+}
+
+export function createFlowClient(options: FlowClientOptions): FlowClient {
+  const service = createClient(FlowService, createTransport(options));
+
+  async function* executeFlow(request: ExecuteFlowRequestInit, call: CallOptions = {}): AsyncGenerator<NodeEvent> {
+    const { signal, timeoutMs, headers } = call;
+    for await (const response of service.executeFlow(request, { signal, timeoutMs, headers })) {
+      yield* response.events;
+    }
+  }
+
+  const client: FlowClient = {
+    service,
+    executeFlow,
+    executeGraphRemote: (nodes, edges, providerId, onStatus, triggerNodeId, cachedOutputs, runOptions) =>
+      runGraph(client, { nodes, edges, providerId, onStatus, triggerNodeId, cachedOutputs }, runOptions),
+  };
+  return client;
+}

@@ -1,0 +1,131 @@
+/**
+ * The editor's vocabulary (React Flow nodes and edges, NodeOutput, status strings) ⇄ flowexec.v1.
+ * Types are structural: the editor's own React Flow `Node`/`Edge` objects are accepted as they are.
+ */
+import { create, type JsonObject } from "@bufbuild/protobuf";
+import { NodeStatus } from "./gen/flowexec/v1/events_pb.js";
+import { type NodeOutput as NodeOutputMessage, NodeOutputSchema } from "./gen/flowexec/v1/graph_pb.js";
+import type { ExecuteFlowRequest } from "./gen/flowexec/v1/flow_service_pb.js";
+import { ExecuteFlowRequestSchema } from "./gen/flowexec/v1/flow_service_pb.js";
+import { dataUrlToImage, imageToDataUrl } from "./images.js";
+
+/** A React Flow node as the editor holds it (extra fields such as `position` are ignored). */
+export interface FlowNode {
+  id: string;
+  type?: string;
+  data?: Record<string, unknown>;
+}
+
+/** A React Flow edge (camelCase handles; null is React Flow's "no handle"). */
+export interface FlowEdge {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+  targetHandle?: string | null;
+}
+
+/** The editor's NodeOutput: what a node produced, with images as data URLs. */
+export interface NodeOutput {
+  text?: string;
+  /** Base64 data URL. */
+  image?: string;
+  personaDescription?: string;
+  personaName?: string;
+  replacePrompt?: string;
+  injectedPrompt?: string;
+  error?: string;
+  durationMs?: number;
+}
+
+/** The editor's node execution statuses ("cancelled" is new with server-side runs). */
+export type NodeExecutionStatus = "pending" | "running" | "complete" | "error" | "skipped" | "cancelled";
+
+/** The editor's status callback, unchanged from the in-browser runner. */
+export type StatusCallback = (nodeId: string, status: NodeExecutionStatus, output?: NodeOutput) => void;
+
+const STATUS_NAMES: Partial<Record<NodeStatus, NodeExecutionStatus>> = {
+  [NodeStatus.PENDING]: "pending",
+  [NodeStatus.RUNNING]: "running",
+  [NodeStatus.COMPLETE]: "complete",
+  [NodeStatus.ERROR]: "error",
+  [NodeStatus.SKIPPED]: "skipped",
+  [NodeStatus.CANCELLED]: "cancelled",
+};
+
+/** The editor's name for a wire status; undefined for UNSPECIFIED or a status newer than this client. */
+export function statusName(status: NodeStatus): NodeExecutionStatus | undefined {
+  return STATUS_NAMES[status];
+}
+
+/**
+ * Node settings as a google.protobuf.Struct: JSON-safe values only. Editors keep callbacks and
+ * `undefined` in node data at times; a JSON round trip drops them as JSON.stringify would.
+ */
+function jsonData(data: Record<string, unknown> | undefined): JsonObject {
+  return data ? (JSON.parse(JSON.stringify(data)) as JsonObject) : {};
+}
+
+/** An editor NodeOutput (e.g. from an earlier run) → the wire message; `error` is not sent. */
+export function outputToMessage(output: NodeOutput): NodeOutputMessage {
+  return create(NodeOutputSchema, {
+    text: output.text ?? "",
+    image: output.image ? dataUrlToImage(output.image) : undefined,
+    personaName: output.personaName ?? "",
+    personaDescription: output.personaDescription ?? "",
+    replacePrompt: output.replacePrompt ?? "",
+    injectedPrompt: output.injectedPrompt ?? "",
+    durationMs: BigInt(Math.round(output.durationMs ?? 0)),
+  });
+}
+
+/** The wire message → the editor's NodeOutput; empty strings ("not set" on the wire) are left out. */
+export function outputFromMessage(message: NodeOutputMessage): NodeOutput {
+  const output: NodeOutput = {};
+  if (message.text) output.text = message.text;
+  if (message.image) output.image = imageToDataUrl(message.image);
+  if (message.personaName) output.personaName = message.personaName;
+  if (message.personaDescription) output.personaDescription = message.personaDescription;
+  if (message.replacePrompt) output.replacePrompt = message.replacePrompt;
+  if (message.injectedPrompt) output.injectedPrompt = message.injectedPrompt;
+  output.durationMs = Number(message.durationMs);
+  return output;
+}
+
+export interface GraphRequestOptions {
+  /** Client-side id of the flow, for server logs. */
+  flowId?: string;
+  /** Run only `triggerNodeId`, its downstream nodes and its ancestors missing from `cachedOutputs`. */
+  triggerNodeId?: string;
+  cachedOutputs?: Record<string, NodeOutput>;
+  /** Call no provider: LLM and image nodes report the requests they would send. */
+  dryRun?: boolean;
+  /** Most nodes executing at once (capped by the server). */
+  maxConcurrency?: number;
+}
+
+/** React Flow nodes and edges → ExecuteFlowRequest. */
+export function graphToRequest(
+  nodes: readonly FlowNode[],
+  edges: readonly FlowEdge[],
+  providerId: string,
+  options: GraphRequestOptions = {},
+): ExecuteFlowRequest {
+  return create(ExecuteFlowRequestSchema, {
+    flowId: options.flowId ?? "",
+    providerId,
+    triggerNodeId: options.triggerNodeId ?? "",
+    nodes: nodes.map((n) => ({ id: n.id, type: n.type ?? "", data: jsonData(n.data) })),
+    edges: edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourceHandle ?? "",
+      targetHandle: e.targetHandle ?? "",
+    })),
+    cachedOutputs: Object.fromEntries(
+      Object.entries(options.cachedOutputs ?? {}).map(([id, out]) => [id, outputToMessage(out)]),
+    ),
+    options: { dryRun: options.dryRun ?? false, maxConcurrency: options.maxConcurrency ?? 0 },
+  });
+}

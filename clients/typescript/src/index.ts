@@ -1,0 +1,32 @@
+/**
+ * @flowexec/client: run the image-generation editor's node graphs on a flowexec server.
+ *
+ *   const flowexec = createFlowClient({ baseUrl: "http://localhost:8080" }); // the gRPC-Web gateway
+ *   const outputs = await flowexec.executeGraphRemote(nodes, edges, "mistral", onStatus);
+ */
+export { createFlowClient } from "./client.js";
+export type { CallOptions, ExecuteFlowRequestInit, FlowClient, FlowClientOptions, TransportKind } from "./client.js";
+export type { RemoteRunOptions } from "./remote.js";
+export {
+  graphToRequest,
+  outputFromMessage,
+  outputToMessage,
+  statusName,
+} from "./editor.js";
+export type {
+  FlowEdge,
+  FlowNode,
+  GraphRequestOptions,
+  NodeExecutionStatus,
+  NodeOutput,
+  StatusCallback,
+} from "./editor.js";
+export { dataUrlToImage, imageToBlob, imageToBlobUrl, imageToDataUrl } from "./images.js";
+export type { ImageBytes } from "./images.js";
+export { invalidGraphViolations, RunFailedError } from "./errors.js";
+export type { FieldViolation } from "./errors.js";
+export { NodeStatus, StatusReason } from "./gen/flowexec/v1/events_pb.js";
+export type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
+/** Every generated flowexec.v1 message, enum and schema (e.g. pb.NodeOutput, the wire message). */
+export * as pb from "./pb.js";
+export { Code, ConnectError } from "@connectrpc/connect";

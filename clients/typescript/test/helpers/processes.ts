@@ -1,0 +1,125 @@
+/**
+ * The real flowexec server and the real Envoy gateway as child processes, on ports picked by the OS.
+ *
+ * Each runs in its own process group (detached) and is stopped by signalling that group's id, so
+ * Envoy, which the gateway launcher runs as a child, goes with it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/** The repository root: the nearest folder above this file with a pyproject.toml. */
+export const REPO_ROOT = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "pyproject.toml"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("pyproject.toml not found above the test folder");
+    dir = parent;
+  }
+  return dir;
+})();
+
+const VENV = process.env.FLOWEXEC_VENV ?? join(REPO_ROOT, ".venv");
+export const FLOWEXEC_BIN = join(VENV, "bin", "flowexec");
+
+export class Service {
+  private readonly exited: Promise<void>;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly address: string,
+    private readonly log: { text: string },
+  ) {
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+  }
+
+  /** Spawn `flowexec <args>` and wait for its readiness line; `address` is the HOST:PORT it reports. */
+  static async start(name: string, args: string[], ready: RegExp): Promise<Service> {
+    const child = spawn(FLOWEXEC_BIN, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const log = { text: "" };
+    child.stderr?.on("data", (chunk: Buffer) => (log.text += chunk.toString()));
+    const address = await new Promise<string>((resolve, reject) => {
+      let stdout = "";
+      const timer = setTimeout(() => fail(new Error(`${name} not ready within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        killGroup(child);
+        reject(new Error(`${err.message}\n${log.text}`));
+      };
+      child.once("error", fail);
+      child.once("exit", (code) => fail(new Error(`${name} exited with status ${code} before it was ready`)));
+      child.stdout?.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = ready.exec(stdout);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          child.removeAllListeners("exit");
+          resolve(match[1]);
+        }
+      });
+    });
+    live.add(child);
+    return new Service(name, child, address, log);
+  }
+
+  /** Everything the process wrote to stderr so far (flowexec's log). */
+  get stderr(): string {
+    return this.log.text;
+  }
+
+  /** Wait until the process's stderr (its log) matches `pattern`; returns the match. */
+  async waitForLog(pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.log.text);
+      if (match) return match;
+      if (Date.now() > deadline) throw new Error(`${this.name} never logged ${pattern}; its log:\n${this.log.text}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** SIGTERM to the process group, then wait for the exit. */
+  async stop(): Promise<void> {
+    killGroup(this.child);
+    await this.exited;
+    live.delete(this.child);
+  }
+}
+
+const live = new Set<ChildProcess>();
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // negative pid: the group this child leads
+  } catch {
+    // already gone
+  }
+}
+
+// Last resort when a test run dies without reaching its after() hooks.
+process.once("exit", () => live.forEach((child) => killGroup(child, "SIGKILL")));
+
+/** `flowexec serve --diagnostic-nodes` on 127.0.0.1:0. Its address is HOST:PORT. */
+export function startServer(): Promise<Service> {
+  return Service.start(
+    "flowexec server",
+    ["serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes"],
+    /flowexec listening on (\S+)/,
+  );
+}
+
+export const TEST_ORIGIN = "http://editor.test:3000";
+
+/** `flowexec gateway` (Envoy) on 127.0.0.1:0 in front of `upstream`, allowing TEST_ORIGIN. */
+export function startGateway(upstream: string): Promise<Service> {
+  return Service.start(
+    "flowexec gateway",
+    ["gateway", "--upstream", upstream, "--port", "0", "--allowed-origin", TEST_ORIGIN],
+    /flowexec gateway listening on (\S+)/,
+  );
+}

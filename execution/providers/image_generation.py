@@ -1,0 +1,64 @@
+"""The interface every text-to-image vendor implements, and the request it receives.
+
+A vendor takes one GenerationRequest (our settings, vendor-neutral) and maps it onto its
+own documented body: not every vendor has every knob (Fireworks has an aspect ratio, not
+width/height; GLM has neither steps, seed nor negative prompt). `plan` says exactly what
+would be sent — body, URL, and which settings the vendor cannot take — without sending
+it; dry runs show it and `generate` sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from execution.outputs import Image
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    prompt: str
+    width: int | None = None
+    height: int | None = None
+    steps: int | None = None
+    seed: int | None = None
+    negative_prompt: str = ""
+    guidance_scale: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """A vendor request as it would go out (the API key is never part of it)."""
+
+    provider_id: str
+    model: str
+    method: str
+    url: str
+    body: Mapping[str, Any]
+    # Settings the vendor has no field for, and what became of the ones it adapts.
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    image: Image
+    planned: PlannedRequest
+
+
+class ImageGenerationProvider(Protocol):
+    provider_id: str
+    # Model used when the node names none (or names a text model of another vendor).
+    default_model: str
+
+    def resolve_model(self, model: str) -> str:
+        """The vendor's model id for `model` (aliases accepted); raises InvalidNodeInput."""
+        ...
+
+    def plan(self, model: str, request: GenerationRequest) -> PlannedRequest:
+        """What `generate` would send; pure."""
+        ...
+
+    async def generate(self, model: str, request: GenerationRequest) -> GeneratedImage:
+        """Generate one image: encoded bytes as the vendor returned them (not yet normalised)."""
+        ...

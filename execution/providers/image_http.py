@@ -1,0 +1,218 @@
+"""HTTP plumbing the image vendors share: endpoint config, the shared client, capped reads,
+vendor error text, the transport half of each vendor's error boundary, and the base class.
+
+Each vendor module keeps its own status boundary (which statuses and codes retry is vendor
+knowledge) built on vendor_errors.status_error, the rules the LLM boundaries apply too:
+401 → NotConfiguredError (body not quoted), 429 → retried with Retry-After, 5xx → retried,
+other 4xx → not. Transport failures map the same for everyone: timeout → NodeTimeout,
+connection trouble → retryable ProviderError. Bodies are read with a byte cap so a vendor (or
+a download URL) cannot make us buffer without bound, and error text is cut short and
+scrubbed of the key before it can reach an event.
+
+Retries hold the vendor's concurrency slot for the whole call, back-off included (as
+providers.streaming does), so a vendor that is rate-limiting us is not hit by the next
+queued call during our wait.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from execution.errors import NodeError, NodeTimeout, NotConfiguredError, ProviderError
+from execution.providers.resilience import CallPolicy, ConcurrencyLimits, call_with_retries
+
+T = TypeVar("T")
+
+ERROR_BODY_CAP = 64 * 1024
+ERROR_TEXT_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class VendorEndpoint:
+    """Credentials and base URL of one image vendor. `repr` never shows the key."""
+
+    provider_id: str
+    api_key: str
+    base_url: str
+    # The environment variable that holds the key (named in "not configured" errors).
+    key_env: str = ""
+
+    def __repr__(self) -> str:
+        key = "set" if self.api_key else "unset"
+        return f"VendorEndpoint({self.provider_id!r}, base_url={self.base_url!r}, api_key={key})"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.api_key)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
+
+    def scrub(self, text: str) -> str:
+        return text.replace(self.api_key, "[redacted]") if self.api_key else text
+
+
+async def read_capped(response: httpx.Response, cap: int, *, provider_id: str, what: str) -> bytes:
+    """The whole body of a streamed response, refusing more than `cap` bytes."""
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise ProviderError(f"{provider_id} sent a {what} of {int(declared):,} bytes; the limit is {cap:,}",
+                            retryable=False)
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(response.aiter_bytes()) as body:  # closed at once, even when we stop early
+        async for chunk in body:
+            size += len(chunk)
+            if size > cap:
+                raise ProviderError(f"{provider_id} sent a {what} larger than {cap:,} bytes", retryable=False)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+async def read_prefix(response: httpx.Response, cap: int = ERROR_BODY_CAP) -> bytes:
+    """At most `cap` bytes of a body (error bodies: enough to read the message)."""
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(response.aiter_bytes()) as body:
+        async for chunk in body:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= cap:
+                break
+    return b"".join(chunks)[:cap]
+
+
+def error_text(body: bytes) -> str:
+    """The vendor's error message: `{"error": "…"}`, `{"error": {"message"}}`, a list of them,
+    `{"message"}` or `{"detail"}` — else the start of the body as text."""
+    parsed = parse_json(body)
+    message = _message_of(parsed)
+    if not message:
+        message = body.decode("utf-8", "replace").strip()
+    message = " ".join(message.split())
+    return message[:ERROR_TEXT_CHARS] + ("…" if len(message) > ERROR_TEXT_CHARS else "")
+
+
+def _message_of(parsed: object) -> str:
+    if isinstance(parsed, str):
+        return parsed
+    if isinstance(parsed, list):
+        return "; ".join(m for m in (_message_of(p) for p in parsed) if m)
+    if isinstance(parsed, dict):
+        for key in ("error", "message", "detail", "msg"):
+            if key in parsed:
+                found = _message_of(parsed[key])
+                if found:
+                    return found
+    return ""
+
+
+@asynccontextmanager
+async def transport_errors(endpoint: VendorEndpoint, what: str) -> AsyncIterator[None]:
+    """Map httpx's own errors (no HTTP status) to ProviderError; ours pass through."""
+    name = endpoint.provider_id
+    try:
+        yield
+    except httpx.TimeoutException:
+        raise NodeTimeout(f"{name} {what} timed out") from None
+    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        raise ProviderError(f"{name} {what}: connection failed ({type(exc).__name__})",
+                            retryable=True) from None
+    except httpx.HTTPError as exc:
+        detail = endpoint.scrub(str(exc))[:ERROR_TEXT_CHARS]
+        raise ProviderError(f"{name} {what} failed: {type(exc).__name__}: {detail}",
+                            retryable=False) from None
+
+
+class SharedClient:
+    """One httpx.AsyncClient for all image vendors, created on first use (building one
+    costs an SSL context, and most Services never generate an image)."""
+
+    def __init__(self, timeout: float = 120.0, client: httpx.AsyncClient | None = None) -> None:
+        self._timeout = timeout
+        self._client = client
+
+    def get(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(self._timeout, connect=10.0))
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+@dataclass(frozen=True, slots=True)
+class VendorResponse:
+    headers: httpx.Headers
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        value: str = self.headers.get("Content-Type", "")
+        return value.split(";")[0].strip().lower()
+
+
+# Maps an error status, its body and headers to the vendor's error (vendor_errors.status_error rules).
+StatusMapper = Callable[[int, bytes, httpx.Headers], NodeError]
+
+
+class HttpImageVendor:
+    """Base of the image vendors: owns the endpoint and shares the client, policy and limits.
+
+    One concurrency slot per call, held across its retries.
+    """
+
+    provider_id = ""
+
+    def __init__(self, endpoint: VendorEndpoint, client: SharedClient, policy: CallPolicy,
+                 limits: ConcurrencyLimits) -> None:
+        self.endpoint = endpoint
+        self._client = client
+        self._policy = policy
+        self._limits = limits
+
+    def require_key(self) -> None:
+        if not self.endpoint.configured:
+            env = f": set {self.endpoint.key_env}" if self.endpoint.key_env else ""
+            raise NotConfiguredError(f"Image provider '{self.provider_id}' is not configured{env}")
+
+    def vendor_message(self, body: bytes) -> str:
+        """The vendor's error message, short and without our key in it."""
+        return self.endpoint.scrub(error_text(body)) or "no error message"
+
+    async def with_retries(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
+        async with self._limits.slot(self.provider_id):
+            return await call_with_retries(attempt, self._policy.retry, what=f"{self.provider_id} {what}")
+
+    async def post(self, url: str, *, accept: str, cap: int, what: str, on_status: StatusMapper,
+                   json_body: Mapping[str, Any] | None = None, content: bytes | None = None,
+                   content_type: str = "") -> VendorResponse:
+        """One POST (JSON or raw body): a status ≥ 400 becomes on_status(...); the body is read
+        up to `cap`."""
+        headers = {"Authorization": f"Bearer {self.endpoint.api_key}", "Accept": accept}
+        if content_type:
+            headers["Content-Type"] = content_type
+        body = dict(json_body) if json_body is not None else None
+        async with transport_errors(self.endpoint, what):
+            async with self._client.get().stream("POST", url, json=body, content=content,
+                                                 headers=headers) as response:
+                if response.status_code >= 400:
+                    raise on_status(response.status_code, await read_prefix(response), response.headers)
+                data = await read_capped(response, cap, provider_id=self.provider_id, what=what)
+                return VendorResponse(response.headers, data)
+

@@ -1,0 +1,58 @@
+"""Image-provider settings that are not keys: base URLs, the default vendor, worker count.
+
+Keys (HF_API_KEY, GLM_API_KEY, FIREWORKS_API_KEY) and call policy (timeouts, attempts,
+concurrency maps) come from ProviderSettings, the one place every provider reads them; the
+image vendors use their own ids in its policy maps ("huggingface-image", "glm-image",
+"fireworks", "huggingface-florence"). Image endpoints differ from the same vendors' chat
+endpoints (GLM images live under /api/paas/v4, not the coding plan's URL), hence their own
+base-URL settings here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, NonNegativeInt
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from execution.providers import image_fireworks, image_glm, image_hf
+
+
+def _env(name: str, default: Any, description: str) -> Any:
+    return Field(default, validation_alias=name, description=description)
+
+
+class ImageProviderSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True,
+                                      env_ignore_empty=True)
+
+    huggingface_image_base_url: str = _env("FLOWEXEC_HUGGINGFACE_IMAGE_BASE_URL", image_hf.DEFAULT_BASE_URL,
+                                           "HF inference models URL (text-to-image, image-to-text).")
+    glm_image_base_url: str = _env("FLOWEXEC_GLM_IMAGE_BASE_URL", image_glm.DEFAULT_BASE_URL,
+                                   "Z.ai API root for images/generations.")
+    fireworks_base_url: str = _env("FLOWEXEC_FIREWORKS_BASE_URL", image_fireworks.DEFAULT_BASE_URL,
+                                   "Fireworks inference API root.")
+    image_provider: str = _env("FLOWEXEC_IMAGE_PROVIDER", "huggingface",
+                               "Image vendor when no node or flow names one: huggingface, glm or fireworks.")
+    florence_model: str = _env("FLOWEXEC_FLORENCE_MODEL", image_hf.FLORENCE_2,
+                               "Florence-2 model on hf-inference.")
+    image_workers: NonNegativeInt = _env("FLOWEXEC_IMAGE_WORKERS", 0,
+                                         "Images decoded/encoded at once (threads); 0 = min(4, CPUs).")
+
+    @classmethod
+    def explicit(cls, **values: Any) -> ImageProviderSettings:
+        """Settings from these values and the defaults only (no environment, no .env)."""
+        return _ExplicitImageProviderSettings(**values)
+
+
+class _ExplicitImageProviderSettings(ImageProviderSettings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
