@@ -264,7 +264,7 @@ async def test_a_key_echoed_in_a_vendor_error_is_scrubbed(fake_hf: FakeHfImage, 
     assert key not in repr(hf.endpoint)
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://[not a url", ""])
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://files.example/x.png", "::not a url::", ""])
 async def test_glm_unusable_download_urls_are_provider_errors(fake_glm: FakeGlmImage, client: SharedClient,
                                                               url: str) -> None:
     body = ('{"created": 1, "data": [{"url": "%s"}]}' % url).encode()
