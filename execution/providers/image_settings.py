@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field, NonNegativeInt
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from execution.providers import image_fireworks, image_glm, image_hf
+from execution.providers.settings import ExplicitSourcesOnly, by_alias
 
 
 def _env(name: str, default: Any, description: str) -> Any:
@@ -23,8 +24,8 @@ def _env(name: str, default: Any, description: str) -> Any:
 
 
 class ImageProviderSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True,
-                                      env_ignore_empty=True)
+    # Aliases only, as in ProviderSettings: a field name never picks up a stray variable.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     huggingface_image_base_url: str = _env("FLOWEXEC_HUGGINGFACE_IMAGE_BASE_URL", image_hf.DEFAULT_BASE_URL,
                                            "HF inference models URL (text-to-image, image-to-text).")
@@ -42,17 +43,8 @@ class ImageProviderSettings(BaseSettings):
     @classmethod
     def explicit(cls, **values: Any) -> ImageProviderSettings:
         """Settings from these values and the defaults only (no environment, no .env)."""
-        return _ExplicitImageProviderSettings(**values)
+        return _ExplicitImageProviderSettings(**by_alias(cls, values))
 
 
-class _ExplicitImageProviderSettings(ImageProviderSettings):
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+class _ExplicitImageProviderSettings(ExplicitSourcesOnly, ImageProviderSettings):
+    pass

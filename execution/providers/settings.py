@@ -85,10 +85,7 @@ class ProviderSettings(BaseSettings):
     @classmethod
     def explicit(cls, **values: Any) -> ProviderSettings:
         """Settings from these values (by field name) and the defaults only: no environment, no .env."""
-        unknown = values.keys() - cls.model_fields.keys()
-        if unknown:
-            raise TypeError(f"unknown provider settings: {sorted(unknown)}")
-        return _ExplicitProviderSettings(**{cls.env_name(name): value for name, value in values.items()})
+        return _ExplicitProviderSettings(**by_alias(cls, values))
 
     @classmethod
     def env_name(cls, field_name: str) -> str:
@@ -114,7 +111,9 @@ class ProviderSettings(BaseSettings):
         return ConcurrencyLimits(self.provider_concurrency, dict(self.provider_concurrency_limits))
 
 
-class _ExplicitProviderSettings(ProviderSettings):
+class ExplicitSourcesOnly(BaseSettings):
+    """Mixin: read only the values passed in (no environment, no .env)."""
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -125,3 +124,16 @@ class _ExplicitProviderSettings(ProviderSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
+
+
+def by_alias(cls: type[BaseSettings], values: dict[str, Any]) -> dict[str, Any]:
+    """Field-name keyed values re-keyed by their environment aliases (settings read aliases only)."""
+    unknown = values.keys() - cls.model_fields.keys()
+    if unknown:
+        raise TypeError(f"unknown {cls.__name__} fields: {sorted(unknown)}")
+    aliases = {name: field.validation_alias for name, field in cls.model_fields.items()}
+    return {a if isinstance(a := aliases[name], str) else name: value for name, value in values.items()}
+
+
+class _ExplicitProviderSettings(ExplicitSourcesOnly, ProviderSettings):
+    pass
