@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 
 from google.protobuf import struct_pb2
 
@@ -58,7 +59,7 @@ class Shape:
 
 def chain(n: int, seconds: float = 0.0) -> Shape:
     ids = [f"n{i}" for i in range(n)]
-    return Shape(f"chain{n}", {i: seconds for i in ids}, tuple(zip(ids, ids[1:], strict=False)))
+    return Shape(f"chain{n}", {i: seconds for i in ids}, tuple(pairwise(ids)))
 
 
 def fan_out(n: int, seconds: float) -> Shape:

@@ -60,7 +60,7 @@ async def peer(quick: bool) -> list[Figure]:
         request = shape.to_domain(NODE_TYPE)
         config = {"recursion_limit": 10 * len(shape.seconds)}
         flow, lang = await timed_pair(lambda r=request: engine.run(r),
-                                      lambda a=app: a.ainvoke({"log": []}, config), repeats)
+                                      lambda a=app, c=config: a.ainvoke({"log": []}, c), repeats)
         if shape.critical_path == 0:
             figures.append(Figure("6 LangGraph peer", f"chain of {n} no-op nodes, per node", "µs/node",
                                   flow / n * 1e6, lang / n * 1e6,

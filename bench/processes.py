@@ -69,6 +69,11 @@ class ServerProcess:
             proc.kill()
             await proc.wait()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def memory(self) -> dict[str, int]:
         """Current (VmRSS) and peak (VmHWM) resident memory of the server, in bytes."""
         fields = {}

@@ -7,7 +7,6 @@ flowexec chose, recorded from a first run) from bench.grpc_floor.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 from typing import Any

@@ -171,11 +171,16 @@ class FlowRun:
             queue.extend(self._release(node_id))
 
     def _dispatch(self) -> None:
-        """Give queued runnable nodes a task each while slots are free."""
+        """Give queued runnable nodes a slot and a task each while slots are free.
+
+        A node is RUNNING from the moment it holds a slot, so that event leaves with the
+        events that freed the way for it (one stream message, not two).
+        """
         assert self._task_group is not None
         while self._free_slots and self._runnable:
             self._free_slots -= 1
             step = self._runnable.popleft()
+            self._set(step[0], NodeStatus.RUNNING)
             self._task_group.create_task(self._execute(step), name=f"flowexec-node-{step[0]}")
 
     def _release(self, node_id: NodeId) -> list[NodeId]:
@@ -195,11 +200,12 @@ class FlowRun:
             await self._run_node(*step)
             self._settle(self._release(node_id))
             step = self._runnable.popleft() if self._runnable else None
+            if step is not None:
+                self._set(step[0], NodeStatus.RUNNING)
             self._dispatch()
         self._free_slots += 1
 
     async def _run_node(self, node_id: NodeId, node: Node, spec: ExecutorSpec) -> None:
-        self._set(node_id, NodeStatus.RUNNING)
         context = NodeContext(
             run_id=self.run_id,
             node_id=node_id,

@@ -15,3 +15,5 @@ def configure_logging(level: str, redactor: SecretRedactor) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # httpx logs every request at INFO: noise at load, and our own logs already say what each run did.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
