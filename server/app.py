@@ -35,7 +35,7 @@ class FlowexecServer:
                 ("grpc.so_reuseport", 0),
             ]
         )
-        self.flow_service = FlowService(engine, settings.max_active_runs)
+        self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes)
         flow_service_pb2_grpc.add_FlowServiceServicer_to_server(self.flow_service, self._server)
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)

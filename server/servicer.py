@@ -18,9 +18,11 @@ log = logging.getLogger("flowexec.server")
 
 
 class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
-    def __init__(self, engine: Engine, max_active_runs: int) -> None:
+    def __init__(self, engine: Engine, max_active_runs: int, max_message_bytes: int) -> None:
         self._engine = engine
         self._max_active_runs = max_active_runs
+        # Half the message limit: room for the size estimate's error and protobuf framing.
+        self._message_budget = max_message_bytes // 2
         self.draining = False
 
     async def ExecuteFlow(  # noqa: N802 (gRPC method name)
@@ -37,7 +39,8 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         run = self._engine.start(prepared)
         try:
             async for batch in run.batches():
-                yield convert.response_from_events(batch)
+                for part in convert.split_by_size(batch, self._message_budget):
+                    yield convert.response_from_events(part)
         except asyncio.CancelledError:
             reason = self._cancel_reason(context)
             log.info("run %s cancelled (%s)", run.run_id, reason.value)

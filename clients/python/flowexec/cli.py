@@ -26,12 +26,18 @@ async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, ti
     """Stream a run's events to stdout; exit status 0 when every planned node completed."""
     printer = EventPrinter(node_types={n.id: n.type for n in request.nodes})
     exit_code = 1
+    images: dict[str, bytes] = {}
     async with FlowClient(target) as client:
         try:
             async for event in client.execute_flow(request, timeout=timeout):
                 printer.show(event)
+                if event.HasField("node_output") and event.node_output.output.HasField("image"):
+                    images[event.node_output.node_id] = event.node_output.output.image.data
                 if event.HasField("run_completed"):
-                    printer.show_outputs(dict(event.run_completed.outputs))
+                    outputs = dict(event.run_completed.outputs)
+                    for node_id, data in images.items():  # image bytes travel once, in node_output
+                        outputs[node_id].image.data = data
+                    printer.show_outputs(outputs)
                     counts = event.run_completed.counts
                     exit_code = 0 if counts.error == 0 and counts.cancelled == 0 else 2
         except grpc.aio.AioRpcError as err:
