@@ -22,8 +22,7 @@ from execution.nodes.image_inputs import prepare_image
 from execution.outputs import ChatMessage, Image, NodeOutput, ProviderCall
 from execution.prompts.template import RenderedPrompt
 from execution.prompts.vision import Dialect, VisionPrompt
-from execution.providers.chat import ChatRequest, TextProvider
-from execution.providers.claude import ClaudeProvider
+from execution.providers.chat import ChatRequest, TextProvider, Vendor
 from execution.providers.vision_messages import ImagePart, Part, vision_message
 
 # Vision models used when the node names none (the providers' default chat models read no images).
@@ -50,7 +49,7 @@ class VisionSteps:
         return self._ctx.services.llm.get(self.provider_id)
 
     def dialect(self) -> Dialect:
-        return Dialect.CLAUDE if isinstance(self.provider(), ClaudeProvider) else Dialect.STANDARD
+        return Dialect.CLAUDE if self.provider().vendor is Vendor.ANTHROPIC else Dialect.STANDARD
 
     def image_policy(self) -> ImagePolicy:
         return VISION_CLAUDE if self.dialect() is Dialect.CLAUDE else VISION_OPENAI_COMPATIBLE

@@ -7,7 +7,8 @@
     openai_compat/      mistral, glm, openrouter, huggingface, ollama, openai (AsyncOpenAI)
     claude/             claude (AsyncAnthropic)
                         each: provider.py (client), adapter.py (vendor stream → ChatChunk),
-                        errors.py (the vendor's one error boundary)
+                        errors.py (the vendor's one error boundary); the SDK itself is
+                        imported only when a provider first sends, never at import time
     vendor_errors.py    the error map both boundaries apply (drawn there)
     streaming.py        one streamed completion under retries, timeout and concurrency slot
     resilience.py       retry policy, per-call timeout, per-provider concurrency limits

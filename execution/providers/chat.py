@@ -45,6 +45,11 @@ class TextProvider(Protocol):
     @property
     def provider_id(self) -> str: ...
 
+    @property
+    def vendor(self) -> Vendor:
+        """The wire protocol (and SDK) it speaks; callers branch on this, not on the class."""
+        ...
+
     def prepare(self, request: ChatRequest) -> ChatRequest:
         """The request exactly as it would be sent: default model filled in, parameters the
         vendor does not accept dropped. Needs no key (dry runs use it). Raises

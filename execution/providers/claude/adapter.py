@@ -8,11 +8,13 @@ only at `message_stop` — ending before it means the stream was cut (retryable 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterable
-
-from anthropic.types import RawMessageStreamEvent
+from typing import TYPE_CHECKING
 
 from execution.errors import ProviderError
 from execution.providers.chat import ChatChunk
+
+if TYPE_CHECKING:
+    from anthropic.types import RawMessageStreamEvent
 
 
 async def chat_chunks(events: AsyncIterable[RawMessageStreamEvent],

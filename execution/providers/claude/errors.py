@@ -5,15 +5,15 @@ arrives as httpx2.RemoteProtocolError, a stalled one as httpx2.ReadTimeout), so 
 is mapped here too. An `error` event inside a stream arrives as APIStatusError with the
 stream's own status (200): it is classified by its error type. The map is drawn in
 execution.providers.vendor_errors.
+
+The SDK is imported when the boundary is entered, not with this module: only a provider that
+sends (and so already created its client) enters it, and an idle process never loads the SDK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import anthropic
-import httpx2
 
 from execution.errors import NodeError, NodeTimeout, ProviderError
 from execution.providers.endpoint import Endpoint
@@ -29,6 +29,9 @@ _TRANSIENT_STREAM_ERRORS = frozenset({"overloaded_error", "api_error", "rate_lim
 
 @contextmanager
 def anthropic_errors(endpoint: Endpoint) -> Iterator[None]:
+    import anthropic
+    import httpx2
+
     pid = endpoint.provider_id
     try:
         yield

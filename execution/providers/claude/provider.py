@@ -5,6 +5,9 @@ always passed explicitly, so the SDK never falls back to its own environment or 
 lookup. `temperature` is never sent: API version 2026-10-21 (the SDK 2.x default) rejects
 sampling parameters, so `prepare` drops it and a dry run shows exactly that. Anthropic
 requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
+
+The `anthropic` SDK is imported with the first client, not with this module: a process where
+Claude never sends does not load it, and `prepare` (dry runs) needs none of it.
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from anthropic import AsyncAnthropic, omit
-from anthropic.types import MessageParam
-
-from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.claude.adapter import chat_chunks
 from execution.providers.claude.errors import anthropic_errors
 from execution.providers.endpoint import Endpoint
 from execution.providers.vision_messages import anthropic_content
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+    from anthropic.types import MessageParam
 
 DEFAULT_MAX_TOKENS = 2048
 
@@ -35,15 +39,23 @@ class ClaudeProvider:
     def provider_id(self) -> str:
         return self.endpoint.provider_id
 
+    @property
+    def vendor(self) -> Vendor:
+        return self.endpoint.vendor
+
     def prepare(self, request: ChatRequest) -> ChatRequest:
         return replace(request, model=self.endpoint.model_for(request.model), temperature=None,
                        max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
 
     def client(self) -> AsyncAnthropic:
         if self._client is None:
+            key = self.endpoint.require_key()
+            base_url = self.endpoint.require_base_url()
+            from anthropic import AsyncAnthropic
+
             self._client = AsyncAnthropic(
-                api_key=self.endpoint.require_key(),
-                base_url=self.endpoint.require_base_url(),
+                api_key=key,
+                base_url=base_url,
                 max_retries=0,
                 timeout=self.endpoint.timeout,
             )
@@ -51,8 +63,10 @@ class ClaudeProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
+        from anthropic import omit
+
         system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        messages = [cast(MessageParam, {"role": m.role, "content": anthropic_content(m)})
+        messages = [cast("MessageParam", {"role": m.role, "content": anthropic_content(m)})
                     for m in request.messages if m.role != "system"]
         with anthropic_errors(self.endpoint):
             events = await client.messages.create(

@@ -8,11 +8,13 @@ server crash after flushing): that is a retryable ProviderError, not a silent sh
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterable
-
-from openai.types.chat import ChatCompletionChunk
+from typing import TYPE_CHECKING
 
 from execution.errors import ProviderError
 from execution.providers.chat import ChatChunk
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionChunk
 
 
 async def chat_chunks(stream: AsyncIterable[ChatCompletionChunk],

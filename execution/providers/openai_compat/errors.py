@@ -2,6 +2,9 @@
 
 Everything raised inside `openai_errors(endpoint)` leaves as our NodeError family; the map is
 drawn in execution.providers.vendor_errors. Our own errors pass through untouched.
+
+The SDK is imported when the boundary is entered, not with this module: only a provider that
+sends (and so already created its client) enters it, and an idle process never loads the SDK.
 """
 
 from __future__ import annotations
@@ -9,9 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-
-import httpx2
-import openai
 
 from execution.errors import NodeError, NodeTimeout, ProviderError
 from execution.providers.endpoint import Endpoint
@@ -31,6 +31,9 @@ def _body_field(body: Any, name: str) -> str:
 
 @contextmanager
 def openai_errors(endpoint: Endpoint) -> Iterator[None]:
+    import httpx2
+    import openai
+
     pid = endpoint.provider_id
     try:
         yield

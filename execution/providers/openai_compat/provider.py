@@ -4,6 +4,9 @@ The SDK's own retries are off (max_retries=0): execution.providers.resilience de
 Its timeout is the endpoint's per-call timeout, so a stalled connection surfaces as a timeout
 even between our own checks. Providers that need no key (ollama, a local vLLM) get a
 placeholder, because the SDK insists on one and such servers ignore it.
+
+The `openai` SDK is imported with the first client, not with this module: a process where
+no OpenAI-compatible provider sends never loads it, and `prepare` (dry runs) needs none of it.
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from openai import AsyncOpenAI, omit
-from openai.types.chat import ChatCompletionMessageParam
-
-from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.endpoint import Endpoint
 from execution.providers.openai_compat.adapter import chat_chunks
 from execution.providers.openai_compat.errors import openai_errors
 from execution.providers.vision_messages import openai_content
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI
+    from openai.types.chat import ChatCompletionMessageParam
 
 NO_KEY_PLACEHOLDER = "no-key"
 
@@ -34,15 +38,22 @@ class OpenAICompatibleProvider:
     def provider_id(self) -> str:
         return self.endpoint.provider_id
 
+    @property
+    def vendor(self) -> Vendor:
+        return self.endpoint.vendor
+
     def prepare(self, request: ChatRequest) -> ChatRequest:
         return replace(request, model=self.endpoint.model_for(request.model))
 
     def client(self) -> AsyncOpenAI:
         if self._client is None:
             key = self.endpoint.require_key()
+            base_url = self.endpoint.require_base_url()
+            from openai import AsyncOpenAI
+
             self._client = AsyncOpenAI(
                 api_key=key or NO_KEY_PLACEHOLDER,
-                base_url=self.endpoint.require_base_url(),
+                base_url=base_url,
                 max_retries=0,
                 timeout=self.endpoint.timeout,
             )
@@ -50,7 +61,9 @@ class OpenAICompatibleProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
-        messages = [cast(ChatCompletionMessageParam, {"role": m.role, "content": openai_content(m)})
+        from openai import omit
+
+        messages = [cast("ChatCompletionMessageParam", {"role": m.role, "content": openai_content(m)})
                     for m in request.messages]
         with openai_errors(self.endpoint):
             response = await client.chat.completions.create(
