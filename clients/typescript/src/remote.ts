@@ -5,7 +5,7 @@
  * `onStatus(id, "complete", output)`. ERROR carries `{ error: message }`, as the in-browser runner
  * did; SKIPPED and CANCELLED carry their reason's message the same way when there is one.
  */
-import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
+import type { NodeEvent, RunCompleted } from "./gen/flowexec/v1/events_pb.js";
 import {
   type FlowEdge,
   type FlowNode,
@@ -46,13 +46,16 @@ export async function runGraph(
   options: RemoteRunOptions = {},
 ): Promise<Record<string, NodeOutput>> {
   const request = graphToRequest(run.nodes, run.edges, run.providerId, {
-    ...options,
+    flowId: options.flowId,
+    dryRun: options.dryRun,
+    maxConcurrency: options.maxConcurrency,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });
-  const produced = new Map<string, NodeOutput>(); // outputs waiting for their COMPLETE status
+  // Outputs from NodeOutputProduced events: the only copy of image bytes the server sends.
+  const produced = new Map<string, NodeOutput>();
   const failed: Record<string, NodeOutput> = {};
-  let outputs: Record<string, NodeOutput> | undefined;
+  let completed: RunCompleted | undefined;
   // Read to the end of the stream even after RunCompleted: leaving early would cancel the call.
   for await (const event of client.executeFlow(request, options)) {
     options.onEvent?.(event);
@@ -67,7 +70,6 @@ export async function runGraph(
         if (name === undefined) break;
         if (name === "complete") {
           run.onStatus(nodeId, name, produced.get(nodeId));
-          produced.delete(nodeId);
         } else if (name === "error") {
           failed[nodeId] = { error: message || "Node failed" };
           run.onStatus(nodeId, name, failed[nodeId]);
@@ -82,14 +84,21 @@ export async function runGraph(
         options.onTextDelta?.(kind.value.nodeId, kind.value.chunk);
         break;
       case "runCompleted":
-        outputs = Object.fromEntries(
-          Object.entries(kind.value.outputs).map(([id, out]) => [id, outputFromMessage(out)]),
-        );
+        completed = kind.value;
         break;
       case "runFailed":
         throw new RunFailedError(kind.value.message, event.runId);
     }
   }
-  if (outputs === undefined) throw new RunFailedError("the stream ended before the run completed", "");
+  if (completed === undefined) throw new RunFailedError("the stream ended before the run completed", "");
+  const outputs: Record<string, NodeOutput> = {};
+  for (const [nodeId, message] of Object.entries(completed.outputs)) {
+    const output = outputFromMessage(message);
+    // RunCompleted keeps an image's mime type but not its bytes: they came once, in the node's
+    // output event, or from the caller for cached outputs.
+    const image = produced.get(nodeId)?.image ?? run.cachedOutputs?.[nodeId]?.image;
+    if (image) output.image = image;
+    outputs[nodeId] = output;
+  }
   return { ...outputs, ...failed };
 }

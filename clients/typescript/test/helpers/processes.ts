@@ -26,44 +26,52 @@ const VENV = process.env.FLOWEXEC_VENV ?? join(REPO_ROOT, ".venv");
 export const FLOWEXEC_BIN = join(VENV, "bin", "flowexec");
 
 export class Service {
-  private readonly exited: Promise<void>;
+  /** HOST:PORT from the readiness line. */
+  address = "";
 
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
-    readonly address: string,
+    private readonly exited: Promise<void>,
     private readonly log: { text: string },
-  ) {
-    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
-  }
+  ) {}
 
   /** Spawn `flowexec <args>` and wait for its readiness line; `address` is the HOST:PORT it reports. */
-  static async start(name: string, args: string[], ready: RegExp): Promise<Service> {
-    const child = spawn(FLOWEXEC_BIN, args, { cwd: REPO_ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  static async start(name: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<Service> {
+    const child = spawn(FLOWEXEC_BIN, args, {
+      cwd: REPO_ROOT,
+      detached: true,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    live.add(child);
     const log = { text: "" };
     child.stderr?.on("data", (chunk: Buffer) => (log.text += chunk.toString()));
-    const address = await new Promise<string>((resolve, reject) => {
-      let stdout = "";
-      const timer = setTimeout(() => fail(new Error(`${name} not ready within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        killGroup(child);
-        reject(new Error(`${err.message}\n${log.text}`));
-      };
-      child.once("error", fail);
-      child.once("exit", (code) => fail(new Error(`${name} exited with status ${code} before it was ready`)));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    let stdout = "";
+    const address = new Promise<string>((resolve) => {
       child.stdout?.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
         const match = ready.exec(stdout);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          child.removeAllListeners("exit");
-          resolve(match[1]);
-        }
+        if (match?.[1]) resolve(match[1]);
       });
     });
-    live.add(child);
-    return new Service(name, child, address, log);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      address,
+      exited.then((code) => new Error(`${name} exited with status ${code} before it was ready`)),
+      new Promise<Error>((resolve) => {
+        timer = setTimeout(() => resolve(new Error(`${name} not ready within ${STARTUP_TIMEOUT_MS} ms`)), STARTUP_TIMEOUT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    const service = new Service(name, child, exited.then(() => undefined), log);
+    if (outcome instanceof Error) {
+      await service.stop();
+      throw new Error(`${outcome.message}\n${log.text}`);
+    }
+    service.address = outcome;
+    return service;
   }
 
   /** Everything the process wrote to stderr so far (flowexec's log). */
@@ -110,6 +118,8 @@ export function startServer(): Promise<Service> {
     "flowexec server",
     ["serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes"],
     /flowexec listening on (\S+)/,
+    // A run a failed test left behind must not hold the shutdown for the default 30 s.
+    { FLOWEXEC_SHUTDOWN_GRACE_SECONDS: "1", FLOWEXEC_LOG_LEVEL: "INFO" },
   );
 }
 

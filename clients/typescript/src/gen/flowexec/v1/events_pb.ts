@@ -304,6 +304,8 @@ export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
 export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
   /**
    * Every output of the run, by node id, including cached outputs that fed it.
+   * Images keep their mime_type but not their data here: the bytes were sent once,
+   * in the node's NodeOutputProduced event (so this message stays small).
    *
    * @generated from field: map<string, flowexec.v1.NodeOutput> outputs = 1;
    */
