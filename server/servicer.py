@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -41,13 +40,13 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
             async for batch in run.batches():
                 for part in convert.split_by_size(batch, self._message_budget):
                     yield convert.response_from_events(part)
-        except asyncio.CancelledError:
-            reason = self._cancel_reason(context)
-            log.info("run %s cancelled (%s)", run.run_id, reason.value)
-            await run.cancel(reason)
-            raise
         finally:
-            await run.cancel(StatusReason.CLIENT_CANCELLED)  # no-op when the run has finished
+            # Reached by CancelledError or by grpc closing the generator between messages:
+            # either way, a run that has not finished is cancelled, with the real reason.
+            if not run.finished.is_set():
+                reason = self._cancel_reason(context)
+                log.info("run %s cancelled (%s)", run.run_id, reason.value)
+                await run.cancel(reason)
 
     def _cancel_reason(self, context: grpc.aio.ServicerContext) -> StatusReason:
         if self.draining:
