@@ -17,10 +17,10 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
-from execution.providers.chat import ChatChunk, ChatRequest, Vendor
+from execution.providers.chat import ChatChunk, ChatRequest
 from execution.providers.claude.adapter import chat_chunks
 from execution.providers.claude.errors import anthropic_errors
-from execution.providers.endpoint import Endpoint
+from execution.providers.sdk_provider import SdkProvider
 from execution.providers.vision_messages import anthropic_content
 
 if TYPE_CHECKING:
@@ -30,36 +30,15 @@ if TYPE_CHECKING:
 DEFAULT_MAX_TOKENS = 2048
 
 
-class ClaudeProvider:
-    def __init__(self, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        self._client: AsyncAnthropic | None = None
-
-    @property
-    def provider_id(self) -> str:
-        return self.endpoint.provider_id
-
-    @property
-    def vendor(self) -> Vendor:
-        return self.endpoint.vendor
-
+class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
     def prepare(self, request: ChatRequest) -> ChatRequest:
         return replace(request, model=self.endpoint.model_for(request.model), temperature=None,
                        max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
 
-    def client(self) -> AsyncAnthropic:
-        if self._client is None:
-            key = self.endpoint.require_key()
-            base_url = self.endpoint.require_base_url()
-            from anthropic import AsyncAnthropic
+    def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropic:
+        from anthropic import AsyncAnthropic
 
-            self._client = AsyncAnthropic(
-                api_key=key,
-                base_url=base_url,
-                max_retries=0,
-                timeout=self.endpoint.timeout,
-            )
-        return self._client
+        return AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=self.endpoint.timeout)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
@@ -82,8 +61,3 @@ class ClaudeProvider:
                         yield chunk
             finally:
                 await events.close()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.close()

@@ -16,10 +16,10 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
-from execution.providers.chat import ChatChunk, ChatRequest, Vendor
-from execution.providers.endpoint import Endpoint
+from execution.providers.chat import ChatChunk, ChatRequest
 from execution.providers.openai_compat.adapter import chat_chunks
 from execution.providers.openai_compat.errors import openai_errors
+from execution.providers.sdk_provider import SdkProvider
 from execution.providers.vision_messages import openai_content
 
 if TYPE_CHECKING:
@@ -29,35 +29,15 @@ if TYPE_CHECKING:
 NO_KEY_PLACEHOLDER = "no-key"
 
 
-class OpenAICompatibleProvider:
-    def __init__(self, endpoint: Endpoint) -> None:
-        self.endpoint = endpoint
-        self._client: AsyncOpenAI | None = None
-
-    @property
-    def provider_id(self) -> str:
-        return self.endpoint.provider_id
-
-    @property
-    def vendor(self) -> Vendor:
-        return self.endpoint.vendor
-
+class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
     def prepare(self, request: ChatRequest) -> ChatRequest:
         return replace(request, model=self.endpoint.model_for(request.model))
 
-    def client(self) -> AsyncOpenAI:
-        if self._client is None:
-            key = self.endpoint.require_key()
-            base_url = self.endpoint.require_base_url()
-            from openai import AsyncOpenAI
+    def _create_client(self, key: str | None, base_url: str) -> AsyncOpenAI:
+        from openai import AsyncOpenAI
 
-            self._client = AsyncOpenAI(
-                api_key=key or NO_KEY_PLACEHOLDER,
-                base_url=base_url,
-                max_retries=0,
-                timeout=self.endpoint.timeout,
-            )
-        return self._client
+        return AsyncOpenAI(api_key=key or NO_KEY_PLACEHOLDER, base_url=base_url, max_retries=0,
+                           timeout=self.endpoint.timeout)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
@@ -79,8 +59,3 @@ class OpenAICompatibleProvider:
                         yield chunk
             finally:
                 await response.close()
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.close()
