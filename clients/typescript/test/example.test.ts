@@ -3,29 +3,18 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { after, before, it } from "node:test";
-import { type Service, startGateway, startServer } from "./helpers/processes.js";
+import { it } from "node:test";
+import { serverBehindGateway } from "./helpers/processes.js";
 
 const EXAMPLE = fileURLToPath(new URL("../examples/run-flow.js", import.meta.url));
 
-let server: Service;
-let gateway: Service;
-
-before(async () => {
-  server = await startServer();
-  gateway = await startGateway(server.address);
-});
-
-after(async () => {
-  await gateway?.stop();
-  await server?.stop();
-});
+const services = serverBehindGateway();
 
 it("runs examples/demo_flow.json through the gateway and prints every node's status", async () => {
   // Dry run: no provider key here, and the LLM nodes still stream the prompts they would send.
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [EXAMPLE, "--gateway", `http://${gateway.address}`, "--dry-run"],
+    [EXAMPLE, "--gateway", `http://${services.gateway.address}`, "--dry-run"],
     { timeout: 30_000 },
   );
   for (const node of ["char-mara (consistentCharacter)", "scene (sceneBuilder)", "idea (initialPrompt)",

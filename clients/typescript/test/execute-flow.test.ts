@@ -3,7 +3,7 @@
  * streaming, rich errors, cancellation and deadlines, seen from both ends.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import {
   Code,
   ConnectError,
@@ -16,24 +16,13 @@ import {
   type TransportKind,
 } from "@flowexec/client";
 import { delayChain, edge } from "./helpers/graphs.js";
-import { type Service, startGateway, startServer } from "./helpers/processes.js";
+import { serverBehindGateway } from "./helpers/processes.js";
 
 /** A 1×1 PNG. */
 const PNG =
   "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 
-let server: Service;
-let gateway: Service;
-
-before(async () => {
-  server = await startServer();
-  gateway = await startGateway(server.address);
-});
-
-after(async () => {
-  await gateway?.stop();
-  await server?.stop();
-});
+const services = serverBehindGateway();
 
 /**
  * What the server's log says about a cancelled run: how many nodes ended CANCELLED, and the
@@ -42,8 +31,8 @@ after(async () => {
  * messages closes the handler without that line, so the reason may be absent.
  */
 async function serverCancelled(runId: string): Promise<{ reason: string | undefined; cancelled: number }> {
-  const [, cancelled] = await server.waitForLog(new RegExp(`run ${runId} finished in \\d+ ms: .*cancelled=(\\d+)`));
-  const reason = new RegExp(`run ${runId} cancelled \\((\\w+)\\)`).exec(server.stderr)?.[1];
+  const [, cancelled] = await services.server.waitForLog(new RegExp(`run ${runId} finished in \\d+ ms: .*cancelled=(\\d+)`));
+  const reason = new RegExp(`run ${runId} cancelled \\((\\w+)\\)`).exec(services.server.stderr)?.[1];
   return { reason, cancelled: Number(cancelled) };
 }
 
@@ -62,7 +51,7 @@ for (const transport of ["grpc-web", "grpc"] as TransportKind[]) {
     let client: FlowClient;
 
     before(() => {
-      const address = transport === "grpc-web" ? gateway.address : server.address;
+      const address = transport === "grpc-web" ? services.gateway.address : services.server.address;
       client = createFlowClient({ baseUrl: `http://${address}`, transport });
     });
 

@@ -3,28 +3,17 @@
  * and what the extra hop costs.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Code, ConnectError, createFlowClient, graphToRequest } from "@flowexec/client";
 import { delayChain } from "./helpers/graphs.js";
-import { type Service, startGateway, startServer, TEST_ORIGIN } from "./helpers/processes.js";
+import { serverBehindGateway, TEST_ORIGIN } from "./helpers/processes.js";
 
 const METHOD_PATH = "/flowexec.v1.FlowService/ExecuteFlow";
 
-let server: Service;
-let gateway: Service;
-
-before(async () => {
-  server = await startServer();
-  gateway = await startGateway(server.address);
-});
-
-after(async () => {
-  await gateway?.stop();
-  await server?.stop();
-});
+const services = serverBehindGateway();
 
 function preflight(origin: string): Promise<Response> {
-  return fetch(`http://${gateway.address}${METHOD_PATH}`, {
+  return fetch(`http://${services.gateway.address}${METHOD_PATH}`, {
     method: "OPTIONS",
     headers: {
       origin,
@@ -57,7 +46,7 @@ describe("CORS", () => {
   it("exposes the error status headers on a real gRPC-Web error response", async () => {
     let seen: Headers | undefined;
     const client = createFlowClient({
-      baseUrl: `http://${gateway.address}`,
+      baseUrl: `http://${services.gateway.address}`,
       headers: { origin: TEST_ORIGIN },
       // Records what a browser's fetch would get, before the client reads it.
       fetch: async (input, init) => {
@@ -92,8 +81,8 @@ describe("latency", () => {
       }
       return samples.sort((x, y) => x - y)[samples.length >> 1]!;
     };
-    const direct = await firstEventMs("grpc", server.address);
-    const viaEnvoy = await firstEventMs("grpc-web", gateway.address);
+    const direct = await firstEventMs("grpc", services.server.address);
+    const viaEnvoy = await firstEventMs("grpc-web", services.gateway.address);
     t.diagnostic(`median first event: native gRPC ${direct.toFixed(2)} ms, gRPC-Web via Envoy ${viaEnvoy.toFixed(2)} ms`);
     assert.ok(viaEnvoy - direct < 50, `Envoy added ${(viaEnvoy - direct).toFixed(1)} ms`);
   });

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -132,4 +133,28 @@ export function startGateway(upstream: string): Promise<Service> {
     ["gateway", "--upstream", upstream, "--port", "0", "--allowed-origin", TEST_ORIGIN],
     /flowexec gateway listening on (\S+)/,
   );
+}
+
+/** A server and an Envoy gateway in front of it, started before this file's tests and
+ * stopped after them (node:test hooks). Read `server`/`gateway` inside tests, not at load. */
+export function serverBehindGateway(): { readonly server: Service; readonly gateway: Service } {
+  const started: { server?: Service; gateway?: Service } = {};
+  before(async () => {
+    started.server = await startServer();
+    started.gateway = await startGateway(started.server.address);
+  });
+  after(async () => {
+    await started.gateway?.stop();
+    await started.server?.stop();
+  });
+  return {
+    get server() {
+      if (!started.server) throw new Error("server not started yet");
+      return started.server;
+    },
+    get gateway() {
+      if (!started.gateway) throw new Error("gateway not started yet");
+      return started.gateway;
+    },
+  };
 }
