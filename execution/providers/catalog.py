@@ -54,6 +54,7 @@ def endpoint_for(spec: LlmProviderSpec, settings: ProviderSettings) -> Endpoint:
         default_model=getattr(settings, f"{pid}_model"),
         model_env=ProviderSettings.env_name(f"{pid}_model"),
         timeout=settings.call_policy(pid).retry.timeout,
+        max_connections=settings.call_policy(pid).max_concurrency,
         api_key=key,
         key_env=key_env,
         key_required=spec.key is KeyRule.REQUIRED,

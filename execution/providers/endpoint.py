@@ -25,6 +25,9 @@ class Endpoint:
     # Variable holding the key; None when this provider takes no key at all.
     key_env: str | None = None
     key_required: bool = True
+    # Connections the SDK client keeps open: the provider's concurrency limit, so every call in
+    # flight reuses a kept-alive connection instead of opening one (the SDKs keep only 100).
+    max_connections: int = 100
 
     def require_key(self) -> str | None:
         """The key to send (None = none needed); NotConfiguredError when a required key is missing."""

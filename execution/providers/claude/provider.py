@@ -36,9 +36,14 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
                        max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropic:
-        from anthropic import AsyncAnthropic
+        import httpx2
+        from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
 
-        return AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=self.endpoint.timeout)
+        pool = self.endpoint.max_connections
+        http_client = DefaultAsyncHttpxClient(
+            limits=httpx2.Limits(max_connections=pool, max_keepalive_connections=pool))
+        return AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=self.endpoint.timeout,
+                              http_client=http_client)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()

@@ -34,10 +34,14 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
         return replace(request, model=self.endpoint.model_for(request.model))
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncOpenAI:
-        from openai import AsyncOpenAI
+        import httpx2
+        from openai import AsyncOpenAI, DefaultAsyncHttpx2Client
 
+        pool = self.endpoint.max_connections
+        http_client = DefaultAsyncHttpx2Client(
+            limits=httpx2.Limits(max_connections=pool, max_keepalive_connections=pool))
         return AsyncOpenAI(api_key=key or NO_KEY_PLACEHOLDER, base_url=base_url, max_retries=0,
-                           timeout=self.endpoint.timeout)
+                           timeout=self.endpoint.timeout, http_client=http_client)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
