@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
 
 import grpc
@@ -47,10 +47,8 @@ class LoadResult:
 async def _sample_rss(server: ServerProcess, peak: list[int], stop: asyncio.Event) -> None:
     while not stop.is_set():
         peak[0] = max(peak[0], server.memory().get("VmRSS", 0))
-        try:
+        with suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.02)
-        except TimeoutError:
-            pass
 
 
 async def _load(server: ServerProcess, runs: int,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check and test: set-up, contract (buf lint/breaking, generated code fresh),
-# the Python suite (real servers on port 0), and the TypeScript client through Envoy.
+# ruff and mypy, the Python suite (real servers on port 0), and the TypeScript client through Envoy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
@@ -13,6 +13,10 @@ else
   buf lint
   python scripts/gen_protos.py --check
 fi
+
+echo "== lint and types"
+ruff check execution server clients/python/flowexec tests bench scripts
+mypy execution server clients/python/flowexec
 
 echo "== python tests"
 python -m pytest tests "$@"

@@ -24,7 +24,7 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         self._message_budget = max_message_bytes // 2
         self.draining = False
 
-    async def ExecuteFlow(  # noqa: N802 (gRPC method name)
+    async def ExecuteFlow(
         self, request: flow_service_pb2.ExecuteFlowRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[flow_service_pb2.ExecuteFlowResponse]:
         try:

@@ -17,10 +17,10 @@ queued call during our wait.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import httpx
 
@@ -66,7 +66,7 @@ async def read_capped(response: httpx.Response, cap: int, *, provider_id: str, w
                             retryable=False)
     chunks: list[bytes] = []
     size = 0
-    async with aclosing(response.aiter_bytes()) as body:  # closed at once, even when we stop early
+    async with aclosing(_body(response)) as body:  # closed at once, even when we stop early
         async for chunk in body:
             size += len(chunk)
             if size > cap:
@@ -86,7 +86,7 @@ async def read_prefix(response: httpx.Response, cap: int = ERROR_BODY_CAP) -> by
     """At most `cap` bytes of a body (error bodies: enough to read the message)."""
     chunks: list[bytes] = []
     size = 0
-    async with aclosing(response.aiter_bytes()) as body:
+    async with aclosing(_body(response)) as body:
         async for chunk in body:
             chunks.append(chunk)
             size += len(chunk)
@@ -119,6 +119,11 @@ def _message_of(parsed: object) -> str:
                     return found
     return ""
 
+
+
+def _body(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """The body stream; httpx types it as an iterator, but it is a generator with aclose()."""
+    return cast(AsyncGenerator[bytes, None], response.aiter_bytes())
 
 @asynccontextmanager
 async def transport_errors(endpoint: VendorEndpoint, what: str) -> AsyncIterator[None]:

@@ -9,8 +9,10 @@ from execution.graph.validate import validate
 from execution.limits import Limits
 from tests.builders import edge, flow, node
 
+DEFAULT_LIMITS = Limits()
 
-def violations(request, limits: Limits = Limits()) -> list[tuple[str, str]]:
+
+def violations(request, limits: Limits = DEFAULT_LIMITS) -> list[tuple[str, str]]:
     with pytest.raises(GraphValidationError) as info:
         validate(request, limits)
     return [(v.field, v.description) for v in info.value.violations]
@@ -43,7 +45,7 @@ def test_cycle_names_the_nodes_on_it() -> None:
 
 
 def test_self_loop_is_a_cycle() -> None:
-    [(field, description)] = violations(flow([node("a", "textOutput")], [edge("a", "a")]))
+    [(_, description)] = violations(flow([node("a", "textOutput")], [edge("a", "a")]))
     assert description == "the graph has a cycle: a → a"
 
 

@@ -9,12 +9,11 @@ Generated image bytes come back as NodeOutput.image (bytes + mime type), not as 
 
 from __future__ import annotations
 
-from flowexec.client import FlowClient
-from flowexec.v1 import events_pb2, graph_pb2
-
 from execution.engine import Engine
 from execution.nodes.catalog import default_registry
 from execution.services import Services
+from flowexec.client import FlowClient
+from flowexec.v1 import events_pb2, graph_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.conftest import StartServer
 from tests.fakes.fake_anthropic import FakeAnthropic

@@ -3,6 +3,7 @@ received, every response shape, and the error boundary (retries, Retry-After, ke
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -267,7 +268,7 @@ async def test_a_key_echoed_in_a_vendor_error_is_scrubbed(fake_hf: FakeHfImage, 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://files.example/x.png", "::not a url::", ""])
 async def test_glm_unusable_download_urls_are_provider_errors(fake_glm: FakeGlmImage, client: SharedClient,
                                                               url: str) -> None:
-    body = ('{"created": 1, "data": [{"url": "%s"}]}' % url).encode()
+    body = json.dumps({"created": 1, "data": [{"url": url}]}).encode()
     fake_glm.queue(ImageReply(body=body, content_type="application/json"))
     glm = build(GlmImages, fake_glm.base_url, "glm", client=client)
     with pytest.raises(ProviderError, match="returned (an image URL that is not http|neither an image URL)"):

@@ -8,13 +8,12 @@ import asyncio
 import json
 from pathlib import Path
 
-from flowexec.client import FlowClient
-from flowexec.reactflow import request_from_reactflow
-from flowexec.v1 import events_pb2
-
 from execution.engine import Engine
 from execution.nodes.catalog import default_registry
 from execution.services import Services
+from flowexec.client import FlowClient
+from flowexec.reactflow import request_from_reactflow
+from flowexec.v1 import events_pb2
 from tests.conftest import StartServer
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_script import ReceivedRequest, Reply
