@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 
 from execution.engine import Engine
 from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
+from server.auth import JwtAuth
 from server.servicer import FlowService
 from server.settings import ServerSettings
 
@@ -28,7 +29,14 @@ class FlowexecServer:
         self.engine = engine
         self.settings = settings
         self.port = 0
+        interceptors = []
+        if settings.auth_jwt_secret is not None:
+            secret = settings.auth_jwt_secret.get_secret_value()
+            engine.services.redactor.add(secret)
+            interceptors.append(JwtAuth(secret, algorithms=settings.auth_jwt_algorithms,
+                                        audience=settings.auth_jwt_audience, issuer=settings.auth_jwt_issuer))
         self._server = grpc.aio.server(
+            interceptors=interceptors,
             options=[
                 ("grpc.max_send_message_length", settings.max_message_bytes),
                 ("grpc.max_receive_message_length", settings.max_message_bytes),

@@ -5,7 +5,7 @@ Provider keys and base URLs are read by the provider layer (execution.providers)
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from execution.limits import Limits
@@ -26,6 +26,11 @@ class ServerSettings(BaseSettings):
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
+    auth_jwt_secret: SecretStr | None = Field(
+        None, description="When set, FlowService calls need `authorization: Bearer <jwt>` signed with it.")
+    auth_jwt_algorithms: tuple[str, ...] = Field(("HS256",), description="Accepted JWT algorithms.")
+    auth_jwt_audience: str | None = Field(None, description="Required `aud` claim, if any.")
+    auth_jwt_issuer: str | None = Field(None, description="Required `iss` claim, if any.")
 
     def limits(self) -> Limits:
         return Limits(

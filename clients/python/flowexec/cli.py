@@ -22,12 +22,14 @@ DEMO_FLOW = REPO_ROOT / "examples" / "demo_flow.json"
 PROVIDER_KEY_VARS = ("MISTRAL_API_KEY", "GLM_API_KEY", "OPENROUTER_API_KEY", "HF_API_KEY", "ANTHROPIC_API_KEY")
 
 
-async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, timeout: float | None) -> int:
+async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, timeout: float | None,
+                   token: str | None = None) -> int:
     """Stream a run's events to stdout; exit status 0 when every planned node completed."""
     printer = EventPrinter(node_types={n.id: n.type for n in request.nodes})
     exit_code = 1
     images: dict[str, bytes] = {}
-    async with FlowClient(target) as client:
+    metadata = [("authorization", f"Bearer {token}")] if token else []
+    async with FlowClient(target, metadata=metadata) as client:
         try:
             async for event in client.execute_flow(request, timeout=timeout):
                 printer.show(event)
@@ -88,7 +90,7 @@ def cmd_gateway(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return asyncio.run(run_flow(args.target, _load(args.flow, args), args.timeout))
+    return asyncio.run(run_flow(args.target, _load(args.flow, args), args.timeout, args.token))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -148,6 +150,8 @@ def main(argv: list[str] | None = None) -> None:
         if name == "run":
             p.add_argument("flow", help="React Flow export (JSON with nodes and edges)")
             p.add_argument("--target", default="127.0.0.1:50051", help="server address (host:port)")
+            p.add_argument("--token", default=os.environ.get("FLOWEXEC_TOKEN"),
+                           help="bearer token (JWT) for a server with auth on; default $FLOWEXEC_TOKEN")
         else:
             p.add_argument("--flow", default=str(DEMO_FLOW), help="flow file (default: examples/demo_flow.json)")
         p.add_argument("--provider", help="flow-level provider id (overrides the file's providerId)")
