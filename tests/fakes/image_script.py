@@ -7,6 +7,7 @@ wire format; a reply they do not special-case is sent as is (status, headers, bo
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import json
 from collections import deque
@@ -58,7 +59,7 @@ class ImageRequest:
         return self.headers.get("Authorization")
 
 
-class FakeImageServer:
+class FakeImageServer(abc.ABC):
     """Core of a fake image vendor: records every request, answers from the script or the default."""
 
     def __init__(self, *, default: Callable[[ImageRequest], ImageReply] | None = None) -> None:
@@ -92,15 +93,18 @@ class FakeImageServer:
 
     # -- vendor hooks -----------------------------------------------------------------------
 
+    @abc.abstractmethod
     def routes(self) -> list[web.RouteDef]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def render(self, request: ImageRequest, reply: ImageReply) -> web.Response:
         """The vendor's success response for `reply`."""
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def error_body(self, reply: ImageReply) -> Any:
-        raise NotImplementedError
+        ...
 
     # -- core -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ Vendor subclasses (fake_openai, fake_anthropic) only render frames in their wire
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import json
 from collections import deque
@@ -91,7 +92,7 @@ def default_responder(request: ReceivedRequest) -> Reply:
     return Reply.text(f"[{request.model}] reply")
 
 
-class FakeLlmServer:
+class FakeLlmServer(abc.ABC):
     """Core of a fake LLM vendor; subclasses render the wire format."""
 
     def __init__(self, *, accepted_keys: set[str] | None = None, responder: Responder | None = None) -> None:
@@ -133,29 +134,37 @@ class FakeLlmServer:
 
     # -- vendor hooks -----------------------------------------------------------------
 
+    @abc.abstractmethod
     def routes(self) -> list[web.RouteDef]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def presented_key(self, request: web.Request) -> str | None:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def error_body(self, reply: Reply) -> dict[str, Any]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def completion_body(self, received: ReceivedRequest, text: str) -> dict[str, Any]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def start_frames(self, received: ReceivedRequest) -> list[bytes]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def chunk_frame(self, received: ReceivedRequest, text: str) -> bytes:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def end_frames(self, received: ReceivedRequest) -> list[bytes]:
-        raise NotImplementedError
+        ...
 
+    @abc.abstractmethod
     def stream_error_frame(self, reply: Reply) -> bytes:
-        raise NotImplementedError
+        ...
 
     # -- core -------------------------------------------------------------------------
 
