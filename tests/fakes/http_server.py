@@ -6,10 +6,14 @@ which is how the fakes observe a client aborting an in-flight request.
 
 from __future__ import annotations
 
+import abc
+from collections import deque
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from aiohttp import web
+
+ReplyT = TypeVar("ReplyT")
 
 
 class LocalHttpServer:
@@ -41,3 +45,30 @@ class LocalHttpServer:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.stop()
+
+
+class ScriptedFakeServer(abc.ABC, Generic[ReplyT]):
+    """What every fake vendor shares: a local server on port 0 and a script of replies
+    that answers the next requests in order. Subclasses build the vendor's app."""
+
+    def __init__(self) -> None:
+        self.script: deque[ReplyT] = deque()
+        self._http = LocalHttpServer(self._make_app())
+
+    @property
+    def url(self) -> str:
+        return self._http.url
+
+    def queue(self, *replies: ReplyT) -> None:
+        """Replies for the next requests, in order; afterwards the default answers."""
+        self.script.extend(replies)
+
+    @abc.abstractmethod
+    def _make_app(self) -> web.Application: ...
+
+    async def __aenter__(self) -> Self:
+        await self._http.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.stop()

@@ -10,14 +10,13 @@ from __future__ import annotations
 import abc
 import asyncio
 import json
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.http_server import LocalHttpServer
+from tests.fakes.http_server import ScriptedFakeServer
 
 
 @dataclass(frozen=True)
@@ -59,22 +58,14 @@ class ImageRequest:
         return self.headers.get("Authorization")
 
 
-class FakeImageServer(abc.ABC):
+class FakeImageServer(ScriptedFakeServer[ImageReply]):
     """Core of a fake image vendor: records every request, answers from the script or the default."""
 
     def __init__(self, *, default: Callable[[ImageRequest], ImageReply] | None = None) -> None:
         self.default = default or (lambda _request: ImageReply.error(500, "no reply scripted"))
-        self.script: deque[ImageReply] = deque()
         self.requests: list[ImageRequest] = []
         self.files: dict[str, tuple[bytes, str]] = {}
-        self._http = LocalHttpServer(self._make_app())
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def queue(self, *replies: ImageReply) -> None:
-        self.script.extend(replies)
+        super().__init__()
 
     def serve_file(self, name: str, data: bytes, content_type: str = "image/png") -> str:
         """Host `data` at /files/{name}; returns its absolute URL."""
@@ -83,13 +74,6 @@ class FakeImageServer(abc.ABC):
 
     def requests_to(self, path_part: str) -> list[ImageRequest]:
         return [r for r in self.requests if path_part in r.path]
-
-    async def __aenter__(self) -> Self:
-        await self._http.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.stop()
 
     # -- vendor hooks -----------------------------------------------------------------------
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import abc
 import asyncio
 import json
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.http_server import LocalHttpServer
+from tests.fakes.http_server import ScriptedFakeServer
 
 
 @dataclass(frozen=True)
@@ -92,14 +91,13 @@ def default_responder(request: ReceivedRequest) -> Reply:
     return Reply.text(f"[{request.model}] reply")
 
 
-class FakeLlmServer(abc.ABC):
+class FakeLlmServer(ScriptedFakeServer[Reply]):
     """Core of a fake LLM vendor; subclasses render the wire format."""
 
     def __init__(self, *, accepted_keys: set[str] | None = None, responder: Responder | None = None) -> None:
         # When set, requests must authenticate with one of these keys (else 401).
         self.accepted_keys = accepted_keys
         self.responder = responder or default_responder
-        self.script: deque[Reply] = deque()
         self.requests: list[ReceivedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -108,29 +106,14 @@ class FakeLlmServer(abc.ABC):
         self.max_in_flight_by: dict[str, int] = {}
         self.disconnects = 0
         self._changed = asyncio.Condition()
-        self._http = LocalHttpServer(self._make_app())
+        super().__init__()
 
     # -- test API ---------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        return self._http.url
-
-    def queue(self, *replies: Reply) -> None:
-        """Replies for the next requests, in order; afterwards the responder answers."""
-        self.script.extend(replies)
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         async with asyncio.timeout(timeout):
             async with self._changed:
                 await self._changed.wait_for(predicate)
-
-    async def __aenter__(self) -> Self:
-        await self._http.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._http.stop()
 
     # -- vendor hooks -----------------------------------------------------------------
 
