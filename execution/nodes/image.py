@@ -1,7 +1,7 @@
 """Image-processing nodes (seed §5.3): imageDescriber, imageGenerator, personasReplacer.
 
-- imageDescriber: `data.image` (+ `data.notes`) → a vision model's description. Output
-  `{text: description, image}`.
+- imageDescriber: `data.image`, else the first upstream image (+ `data.notes`) → a vision
+  model's description. Output `{text: description, image}`.
 - imageGenerator: upstream text, else `data.prompt`, plus width/height/steps/seed/negative
   prompt → an image vendor. Output `{image, text: prompt}`.
 - personasReplacer: personas from adapter inputs; upstream text → a text-only persona swap;
@@ -46,6 +46,10 @@ async def image_describer(ctx: NodeContext) -> NodeOutput:
     steps = VisionSteps(ctx)
     reference, reference_name = setting_image_bytes(ctx, IMAGE_SETTING), f"'{IMAGE_SETTING}'"
     persona, persona_name = setting_image_bytes(ctx, PERSONA_IMAGE_SETTING), f"'{PERSONA_IMAGE_SETTING}'"
+    if reference is None:  # an image node upstream (imageGenerator → imageDescriber)
+        upstream = upstream_image(ctx)
+        if upstream is not None:
+            reference, reference_name = upstream.data, "upstream image"
     if setting(ctx.data, "imageType").lower() == "persona" and persona is None:
         reference, persona, persona_name = None, reference, reference_name
     if reference is not None and persona is not None:
@@ -56,7 +60,9 @@ async def image_describer(ctx: NodeContext) -> NodeOutput:
     elif persona is not None:
         mode, images, names = DescribeMode.PERSONA, [persona], [persona_name]
     else:
-        raise InvalidNodeInput("No image: add an image to the node")
+        raise InvalidNodeInput(f"No image: looked at the node's '{IMAGE_SETTING}' and '{PERSONA_IMAGE_SETTING}' "
+                               "settings and its upstream nodes' outputs; add an image to the node or connect "
+                               "a node that outputs one")
     # The image shown with the description; checked first, so a bad image fails before any model is paid for.
     out_image = (await prepare_image(ctx, images[0], NODE_OUTPUT, what=names[0])).image
     if steps.uses_florence():

@@ -5,9 +5,10 @@ run, and hostile images that must end as a node error with the engine unharmed."
 from __future__ import annotations
 
 from execution.events import NodeStatus, StatusReason
+from execution.outputs import Image, NodeOutput
 from execution.prompts.describe import CLAUDE_SYSTEM
 from execution.services import Services
-from tests.builders import node
+from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
@@ -89,7 +90,19 @@ async def test_dry_run_sends_nothing_and_shows_the_request(services: Services, f
 async def test_no_image_is_invalid_input(services: Services) -> None:
     run = await run_flow(services, [node("d", "imageDescriber")], [])
     assert run.final("d").reason is StatusReason.INVALID_INPUT
-    assert run.final("d").message == "No image: add an image to the node"
+    message = run.final("d").message
+    assert message.startswith("No image: looked at the node's 'image' and 'personaImage' settings and its upstream")
+
+
+async def test_an_upstream_image_is_described_when_the_node_has_none(services: Services,
+                                                                      fake_anthropic: FakeAnthropic) -> None:
+    cached = {"gen": NodeOutput(text="a red square", image=Image(PHOTO, "image/png"))}
+    run = await run_flow(services, [node("gen", "imageGenerator"), node("d", "imageDescriber")], [edge("gen", "d")],
+                         trigger="d", cached=cached)
+    assert run.status("d") is NodeStatus.COMPLETE
+    [received] = fake_anthropic.requests
+    assert anthropic_images(received.messages[0]) == [PHOTO]  # small enough: sent byte for byte
+    assert run.output("d").image is not None
 
 
 async def test_hostile_images_are_node_errors_and_the_engine_stays_healthy(services: Services,
