@@ -49,9 +49,11 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
     trigger = request.trigger_node_id
     if trigger is not None and trigger not in nodes:
         violations.append(Violation("trigger_node_id", f"trigger node '{trigger}' is not a node of the flow"))
+    # The valid edges are checked for a cycle even when other edges were rejected: one error names every problem.
+    graph = _build(nodes, edges, violations)
     if violations:
         raise GraphValidationError(violations)
-    return _build(nodes, edges)
+    return graph
 
 
 def _check_nodes(
@@ -119,7 +121,7 @@ def _check_edges(
     return edges
 
 
-def _build(nodes: dict[NodeId, Node], edges: list[Edge]) -> Graph:
+def _build(nodes: dict[NodeId, Node], edges: list[Edge], violations: list[Violation]) -> Graph:
     text: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     adapters: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     down: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
@@ -132,11 +134,12 @@ def _build(nodes: dict[NodeId, Node], edges: list[Edge]) -> Graph:
     sorter: graphlib.TopologicalSorter[NodeId] = graphlib.TopologicalSorter()
     for node_id in nodes:
         sorter.add(node_id, *up[node_id])
+    order: tuple[NodeId, ...] = ()
     try:
         order = tuple(sorter.static_order())
     except graphlib.CycleError as err:
         cycle = " → ".join(err.args[1])
-        raise GraphValidationError([Violation("edges", f"the graph has a cycle: {cycle}")]) from None
+        violations.append(Violation("edges", f"the graph has a cycle: {cycle}"))
     return Graph(
         nodes=nodes,
         text_inputs={n: tuple(v) for n, v in text.items()},

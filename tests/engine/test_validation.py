@@ -63,6 +63,13 @@ def test_all_problems_reported_together() -> None:
     assert len(found) == 4
 
 
+def test_a_cycle_is_reported_beside_a_dangling_edge() -> None:
+    nodes = [node("a", "x"), node("b", "x")]
+    found = violations(flow(nodes, [edge("a", "b"), edge("b", "a"), edge("a", "ghost", edge_id="e3")]))
+    assert [f for f, _ in found] == ["edges[2].target", "edges"]
+    assert found[1][1].startswith("the graph has a cycle: ")
+
+
 def test_identical_duplicate_nodes_are_merged_conflicting_ones_rejected() -> None:
     same = flow([node("a", "textOutput", k=1), node("a", "textOutput", k=1)], [])
     assert list(validate(same, Limits()).nodes) == ["a"]
