@@ -26,7 +26,8 @@ def assert_trustworthy(log: ServerLog) -> None:
 
 async def test_request_strings_cannot_forge_log_lines(client: FlowClient, server_log: ServerLog) -> None:
     flow_id = f"demo{FORGED}\u202e\x00"
-    nodes = [pb_node(f"bad{FORGED}", "diag.fail", message="boom"), pb_node("next\u2028", "textOutput")]
+    # Logged by the engine: the flow id, the node id, and the error message (a setting of diag.fail).
+    nodes = [pb_node(f"bad{FORGED}", "diag.fail", message=f"boom{FORGED}\x1b[2J"), pb_node("next\u2028", "textOutput")]
     request = pb_request(nodes, [pb_edge(nodes[0].id, nodes[1].id)])
     request.flow_id = flow_id
     events = [e async for e in client.execute_flow(request)]
@@ -39,7 +40,7 @@ async def test_request_strings_cannot_forge_log_lines(client: FlowClient, server
     assert_trustworthy(server_log)
     text = server_log.text
     assert "flow=demo\\n2026-01-01 INFO forged\\u202e\\x00 planned=2" in text  # the run started line
-    assert "node bad\\n2026-01-01 INFO forged error (provider_error): boom" in text
+    assert "node bad\\n2026-01-01 INFO forged error (provider_error): boom\\n2026-01-01 INFO forged\\x1b[2J" in text
     assert "rejected flow demo\\n2026-01-01 INFO forged\\u202e\\x00: edges[1].target: " in text
     assert not [line for line in server_log.lines() if "forged" in line and line.startswith("2026-01-01")]
 
