@@ -10,12 +10,15 @@ here with no request deserializer: the handler receives the raw bytes, decodes t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import grpc
 from google.protobuf.message import DecodeError
 
 from flowexec.v1 import flow_service_pb2
+
+if TYPE_CHECKING:
+    from server.servicer import FlowService
 
 SERVICE_NAME = flow_service_pb2.DESCRIPTOR.services_by_name["FlowService"].full_name
 
@@ -41,7 +44,7 @@ def decode_request(raw: bytes) -> flow_service_pb2.ExecuteFlowRequest:
     return request
 
 
-def add_flow_service(servicer: Any, server: grpc.aio.Server) -> None:
+def add_flow_service(servicer: FlowService, server: grpc.aio.Server) -> None:
     """Register `servicer.ExecuteFlow(raw: bytes, context)` as flowexec.v1.FlowService/ExecuteFlow."""
     handlers = {
         "ExecuteFlow": grpc.unary_stream_rpc_method_handler(
