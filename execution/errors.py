@@ -32,9 +32,16 @@ class Violation:
 
 
 class GraphValidationError(FlowexecError):
+    """str() is a summary (the first few violations and how many more): it goes into log lines,
+    and a request can have thousands of violations."""
+
+    SUMMARY_VIOLATIONS = 3
+
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
-        super().__init__("; ".join(f"{v.field}: {v.description}" for v in violations))
+        shown = "; ".join(f"{v.field}: {v.description}" for v in violations[: self.SUMMARY_VIOLATIONS])
+        more = len(violations) - self.SUMMARY_VIOLATIONS
+        super().__init__(f"{shown} (and {more} more)" if more > 0 else shown)
 
 
 class NodeError(FlowexecError):

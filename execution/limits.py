@@ -14,6 +14,10 @@ class Limits:
     # Nodes executing at once in one run: the default and the ceiling a request may ask for.
     default_concurrency: int = 16
     max_concurrency: int = 256
+    # UTF-8 bytes of text one node may receive from its inputs, stream, or output (execution.text_limits).
+    max_node_text_bytes: int = 1024 * 1024
+    # UTF-8 bytes of text RunCompleted repeats, over all outputs; the rest go without their text.
+    max_summary_text_bytes: int = 4 * 1024 * 1024
 
     def concurrency_for(self, requested: int) -> int:
         if requested <= 0:

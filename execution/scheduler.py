@@ -20,6 +20,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from itertools import chain
 from types import TracebackType
 
 from execution.context import NodeContext
@@ -41,11 +42,14 @@ from execution.events import (
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
+from execution.limits import Limits
 from execution.model_resolution import resolve_model
 from execution.outputs import NodeOutput
+from execution.quoting import shorten
 from execution.registry import ExecutorRegistry, ExecutorSpec
 from execution.services import Services
 from execution.stream import EventStream
+from execution.text_limits import TextMeter
 
 log = logging.getLogger("flowexec.run")
 
@@ -59,6 +63,7 @@ class FlowRun:
         registry: ExecutorRegistry,
         services: Services,
         concurrency: int,
+        limits: Limits | None = None,
     ) -> None:
         self.run_id = run_id
         self.request = request
@@ -72,6 +77,7 @@ class FlowRun:
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
         self._failed: set[NodeId] = set()
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
+        self._text = TextMeter(limits or Limits(), plan.cached)
         self._waiting = {n: len(deps) for n, deps in plan.waits_for.items()}
         self._dependents: dict[NodeId, list[NodeId]] = {n: [] for n in plan.planned}
         for node_id, deps in plan.waits_for.items():
@@ -130,7 +136,7 @@ class FlowRun:
         )
         for node_id in plan.planned:
             self._emit(NodeStatusChanged(node_id, NodeStatus.PENDING))
-        log.info("run %s started: flow=%s planned=%d cached=%d", self.run_id, self.request.flow_id,
+        log.info("run %s started: flow=%s planned=%d cached=%d", self.run_id, shorten(self.request.flow_id),
                  len(plan.planned), len(plan.cached))
         try:
             async with asyncio.TaskGroup() as group:
@@ -206,13 +212,18 @@ class FlowRun:
         self._free_slots += 1
 
     async def _run_node(self, node_id: NodeId, node: Node, spec: ExecutorSpec) -> None:
+        graph = self.plan.graph
+        too_much = self._text.inputs_problem(chain(graph.text_inputs[node_id], graph.adapter_inputs[node_id]))
+        if too_much is not None:
+            self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
+            return
         context = NodeContext(
             run_id=self.run_id,
             node_id=node_id,
             node_type=node.type,
             data=node.data,
-            inputs=self._collect(self.plan.graph.text_inputs[node_id]),
-            adapter_inputs=self._collect(self.plan.graph.adapter_inputs[node_id]),
+            inputs=self._collect(graph.text_inputs[node_id]),
+            adapter_inputs=self._collect(graph.adapter_inputs[node_id]),
             model=resolve_model(node.type, node.data, self.request.provider_id),
             dry_run=self.request.options.dry_run,
             services=self._services,
@@ -222,12 +233,16 @@ class FlowRun:
         try:
             output = await spec.run(context)
         except NodeError as err:
-            self._fail(node_id, err.reason, err.message, err.retryable)
+            failure = self._text.stream_overflow(node_id) or err
+            self._fail(node_id, failure.reason, failure.message, failure.retryable)
         except Exception as exc:  # an executor bug must not take the run down
-            log.exception("run %s node %s (%s): executor raised", self.run_id, node_id, node.type)
+            log.exception("run %s node %s (%s): executor raised", self.run_id, shorten(node_id), shorten(node.type))
             self._fail(node_id, StatusReason.INTERNAL, f"Internal error in '{node.type}' executor: "
                        f"{type(exc).__name__}: {exc}", False)
         else:
+            if (too_much := self._text.accept(node_id, output)) is not None:
+                self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
+                return
             duration_ms = (time.perf_counter_ns() - started) // 1_000_000
             if output.duration_ms != duration_ms:  # replace() costs ~2 µs; skip the no-op copy
                 output = replace(output, duration_ms=duration_ms)
@@ -241,7 +256,7 @@ class FlowRun:
 
     def _fail(self, node_id: NodeId, reason: StatusReason, message: str, retryable: bool) -> None:
         message = self._services.redactor.redact(message)
-        log.warning("run %s node %s error (%s): %s", self.run_id, node_id, reason.value, message)
+        log.warning("run %s node %s error (%s): %s", self.run_id, shorten(node_id), reason.value, message)
         self._failed.add(node_id)
         self._set(node_id, NodeStatus.ERROR, reason, message, retryable)
 
@@ -253,6 +268,7 @@ class FlowRun:
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
+        self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
         self._emit(TextDelta(node_id, chunk))
 
     def _emit(self, body: EventBody) -> None:
@@ -270,7 +286,7 @@ class FlowRun:
             cancelled=tally[NodeStatus.CANCELLED],
         )
         duration_ms = (time.perf_counter_ns() - self.started_ns) // 1_000_000
-        self._emit(RunCompleted(outputs=dict(self._outputs), counts=counts, duration_ms=duration_ms))
+        self._emit(RunCompleted(outputs=self._text.summary(self._outputs), counts=counts, duration_ms=duration_ms))
         log.info("run %s finished in %d ms: complete=%d error=%d skipped=%d cancelled=%d", self.run_id,
                  duration_ms, counts.complete, counts.error, counts.skipped, counts.cancelled)
         self._close()

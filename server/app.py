@@ -14,7 +14,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from execution.engine import Engine
-from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
+from flowexec.v1 import flow_service_pb2
+from server import wire
 from server.auth import JwtAuth
 from server.servicer import FlowService
 from server.settings import ServerSettings
@@ -44,7 +45,7 @@ class FlowexecServer:
             ]
         )
         self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes)
-        flow_service_pb2_grpc.add_FlowServiceServicer_to_server(self.flow_service, self._server)
+        wire.add_flow_service(self.flow_service, self._server)
         self.health = health.aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(

@@ -13,6 +13,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from execution.errors import GraphValidationError
 from execution.events import (
     Event,
     NodeOutputProduced,
@@ -28,6 +29,7 @@ from execution.graph.model import Edge, FlowRequest, Node, RunOptions
 from execution.ids import EdgeId, FlowId, NodeId
 from execution.outputs import ChatMessage, Image, NodeOutput, ProviderCall
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
+from server.non_finite import NonFiniteNumber, non_finite_violations
 
 _STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeStatus}
 _REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
@@ -35,25 +37,32 @@ _REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
 
 
 def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
-    return FlowRequest(
-        flow_id=FlowId(req.flow_id),
-        nodes=tuple(
-            Node(NodeId(n.id), n.type, struct_to_dict(n.data), data_bytes=n.data.ByteSize())
-            for n in req.nodes
-        ),
-        edges=tuple(
-            Edge(EdgeId(e.id), NodeId(e.source), NodeId(e.target), e.source_handle, e.target_handle)
-            for e in req.edges
-        ),
-        provider_id=req.provider_id,
-        trigger_node_id=NodeId(req.trigger_node_id) if req.trigger_node_id else None,
-        cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
-        options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run),
-    )
+    """The domain request; GraphValidationError when a number in it is NaN or ±Infinity
+    (a Struct can carry them, JSON cannot: an editor's emptied number field sends NaN)."""
+    try:
+        return FlowRequest(
+            flow_id=FlowId(req.flow_id),
+            nodes=tuple(
+                Node(NodeId(n.id), n.type, struct_to_dict(n.data), data_bytes=n.data.ByteSize())
+                for n in req.nodes
+            ),
+            edges=tuple(
+                Edge(EdgeId(e.id), NodeId(e.source), NodeId(e.target), e.source_handle, e.target_handle)
+                for e in req.edges
+            ),
+            provider_id=req.provider_id,
+            trigger_node_id=NodeId(req.trigger_node_id) if req.trigger_node_id else None,
+            cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
+            options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run),
+        )
+    except NonFiniteNumber:
+        # The slow path, taken only for a bad request: walk it again to name every culprit.
+        raise GraphValidationError(non_finite_violations(req)) from None
 
 
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """google.protobuf.Struct → plain dict, exactly as json_format.MessageToDict returns it."""
+    """google.protobuf.Struct → plain dict, as json_format.MessageToDict returns it; raises
+    NonFiniteNumber where MessageToDict raises ValueError (NaN, ±Infinity)."""
     return {key: _value(value) for key, value in struct.fields.items()}
 
 
@@ -63,8 +72,8 @@ def _value(value: struct_pb2.Value) -> Any:
         return value.string_value
     if kind == "number_value":
         number = value.number_value
-        if math.isinf(number) or math.isnan(number):
-            raise ValueError("Fail to serialize Infinity or NaN for Value.number_value")
+        if not math.isfinite(number):
+            raise NonFiniteNumber
         return number
     if kind == "bool_value":
         return value.bool_value
@@ -76,6 +85,8 @@ def _value(value: struct_pb2.Value) -> Any:
 
 
 def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
+    if not all(math.isfinite(c.temperature) for c in out.provider_calls):
+        raise NonFiniteNumber
     return NodeOutput(
         text=out.text,
         image=Image(out.image.data, out.image.mime_type) if out.HasField("image") else None,

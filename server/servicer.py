@@ -10,8 +10,9 @@ import grpc
 from execution.engine import Engine
 from execution.errors import GraphValidationError
 from execution.events import StatusReason
+from execution.quoting import shorten
 from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
-from server import convert, status
+from server import convert, status, wire
 
 log = logging.getLogger("flowexec.server")
 
@@ -25,12 +26,18 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         self.draining = False
 
     async def ExecuteFlow(
-        self, request: flow_service_pb2.ExecuteFlowRequest, context: grpc.aio.ServicerContext
+        self, raw_request: bytes, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[flow_service_pb2.ExecuteFlowResponse]:
+        # Registered by server.wire.add_flow_service: the request arrives as bytes.
+        try:
+            request = wire.decode_request(raw_request)
+        except wire.UndecodableRequest as err:
+            log.info("rejected request of %d bytes from %s: %s", len(raw_request), context.peer(), err)
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(err))
         try:
             prepared = self._engine.prepare(convert.request_from_proto(request))
         except GraphValidationError as err:
-            log.info("rejected flow %s: %s", request.flow_id, err)
+            log.info("rejected flow %s: %s", shorten(request.flow_id), err)
             await context.abort_with_status(status.invalid_graph(err))
         if len(self._engine.active) >= self._max_active_runs:
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,

@@ -22,6 +22,10 @@ class ServerSettings(BaseSettings):
     max_node_data_bytes: int = Field(16 * 1024 * 1024, description="Largest settings (`data`) of one node.")
     default_concurrency: int = Field(16, description="Nodes executing at once in a run, by default.")
     max_concurrency: int = Field(256, description="Ceiling for a request's max_concurrency.")
+    max_node_text_bytes: int = Field(
+        1024 * 1024, description="Text one node may receive from its inputs, stream or output (UTF-8 bytes).")
+    max_summary_text_bytes: int = Field(
+        4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     log_level: str = Field("INFO", description="Python logging level.")
@@ -39,4 +43,6 @@ class ServerSettings(BaseSettings):
             max_node_data_bytes=self.max_node_data_bytes,
             default_concurrency=self.default_concurrency,
             max_concurrency=self.max_concurrency,
+            max_node_text_bytes=self.max_node_text_bytes,
+            max_summary_text_bytes=self.max_summary_text_bytes,
         )

@@ -21,6 +21,7 @@ from execution.graph.edges import is_adapter_edge
 from execution.graph.model import GROUP_NODE_TYPE, Edge, FlowRequest, Node
 from execution.ids import EdgeId, NodeId
 from execution.limits import Limits
+from execution.quoting import quote, shorten
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
     edges = _check_edges(request.edges, nodes, groups, violations)
     trigger = request.trigger_node_id
     if trigger is not None and trigger not in nodes:
-        violations.append(Violation("trigger_node_id", f"trigger node '{trigger}' is not a node of the flow"))
+        violations.append(Violation("trigger_node_id", f"trigger node {quote(trigger)} is not a node of the flow"))
     # The valid edges are checked for a cycle even when other edges were rejected: one error names every problem.
     graph = _build(nodes, edges, violations)
     if violations:
@@ -71,7 +72,7 @@ def _check_nodes(
             violations.append(
                 Violation(
                     f"nodes[{i}].data",
-                    f"settings of node '{node.id}' are {size} bytes, over the limit of {limits.max_node_data_bytes}",
+                    f"settings of node {quote(node.id)} are {size} bytes, over the limit of {limits.max_node_data_bytes}",
                 )
             )
         if node.id in first_index:
@@ -80,7 +81,7 @@ def _check_nodes(
                 violations.append(
                     Violation(
                         f"nodes[{i}].id",
-                        f"node id '{node.id}' is used again by a different node (first at nodes[{first_index[node.id]}])",
+                        f"node id {quote(node.id)} is used again by a different node (first at nodes[{first_index[node.id]}])",
                     )
                 )
             continue
@@ -100,10 +101,11 @@ def _check_edges(
     seen: set[tuple[NodeId, NodeId, str, str]] = set()
     for i, edge in enumerate(raw):
         if not edge.id:
-            violations.append(Violation(f"edges[{i}].id", f"edge id is empty (edge {edge.source} → {edge.target})"))
+            ends = f"{shorten(edge.source)} → {shorten(edge.target)}"
+            violations.append(Violation(f"edges[{i}].id", f"edge id is empty (edge {ends})"))
             continue
         if edge.id in by_id and by_id[edge.id] != edge:
-            violations.append(Violation(f"edges[{i}].id", f"edge id '{edge.id}' is used again by a different edge"))
+            violations.append(Violation(f"edges[{i}].id", f"edge id {quote(edge.id)} is used again by a different edge"))
             continue
         by_id[edge.id] = edge
         if edge.source in groups or edge.target in groups:
@@ -111,8 +113,8 @@ def _check_edges(
         bad = False
         for end, node_id in (("source", edge.source), ("target", edge.target)):
             if node_id not in nodes:
-                what = "is empty" if not node_id else f"'{node_id}' is not a node of the flow"
-                violations.append(Violation(f"edges[{i}].{end}", f"edge '{edge.id}' {end} {what}"))
+                what = "is empty" if not node_id else f"{quote(node_id)} is not a node of the flow"
+                violations.append(Violation(f"edges[{i}].{end}", f"edge {quote(edge.id)} {end} {what}"))
                 bad = True
         key = (edge.source, edge.target, edge.source_handle, edge.target_handle)
         if not bad and key not in seen:
@@ -138,8 +140,7 @@ def _build(nodes: dict[NodeId, Node], edges: list[Edge], violations: list[Violat
     try:
         order = tuple(sorter.static_order())
     except graphlib.CycleError as err:
-        cycle = " → ".join(err.args[1])
-        violations.append(Violation("edges", f"the graph has a cycle: {cycle}"))
+        violations.append(Violation("edges", f"the graph has a cycle: {_describe_cycle(err.args[1])}"))
     return Graph(
         nodes=nodes,
         text_inputs={n: tuple(v) for n, v in text.items()},
@@ -148,3 +149,15 @@ def _build(nodes: dict[NodeId, Node], edges: list[Edge], violations: list[Violat
         upstream={n: tuple(v) for n, v in up.items()},
         order=order,
     )
+
+
+# Nodes of a cycle named in its message; a longer cycle shows its start and its length.
+MAX_CYCLE_NODES_NAMED = 12
+
+
+def _describe_cycle(cycle: list[NodeId]) -> str:
+    """`a → b → c → a`; past MAX_CYCLE_NODES_NAMED nodes, the first ones, `…` and the count."""
+    if len(cycle) <= MAX_CYCLE_NODES_NAMED:
+        return " → ".join(shorten(n) for n in cycle)
+    named = " → ".join(shorten(n) for n in cycle[:MAX_CYCLE_NODES_NAMED])
+    return f"{named} → … ({len(cycle) - 1} nodes in the cycle)"

@@ -15,7 +15,7 @@ from flowexec.client import FlowClient
 from flowexec.errors import field_violations
 from flowexec.reactflow import request_from_reactflow
 from flowexec.render import EventPrinter
-from flowexec.v1 import flow_service_pb2
+from flowexec.v1 import flow_service_pb2, graph_pb2
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEMO_FLOW = REPO_ROOT / "examples" / "demo_flow.json"
@@ -27,18 +27,18 @@ async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, ti
     """Stream a run's events to stdout; exit status 0 when every planned node completed."""
     printer = EventPrinter(node_types={n.id: n.type for n in request.nodes})
     exit_code = 1
-    images: dict[str, bytes] = {}
+    produced: dict[str, graph_pb2.NodeOutput] = {}
     metadata = [("authorization", f"Bearer {token}")] if token else []
     async with FlowClient(target, metadata=metadata) as client:
         try:
             async for event in client.execute_flow(request, timeout=timeout):
                 printer.show(event)
-                if event.HasField("node_output") and event.node_output.output.HasField("image"):
-                    images[event.node_output.node_id] = event.node_output.output.image.data
+                if event.HasField("node_output"):
+                    produced[event.node_output.node_id] = event.node_output.output
                 if event.HasField("run_completed"):
-                    outputs = dict(event.run_completed.outputs)
-                    for node_id, data in images.items():  # image bytes travel once, in node_output
-                        outputs[node_id].image.data = data
+                    # The full outputs are those of node_output events: run_completed repeats them
+                    # without image bytes, and without text past the server's summary budget.
+                    outputs = {**event.run_completed.outputs, **produced}
                     printer.show_outputs(outputs)
                     counts = event.run_completed.counts
                     exit_code = 0 if counts.error == 0 and counts.cancelled == 0 else 2

@@ -306,6 +306,10 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
    * Every output of the run, by node id, including cached outputs that fed it.
    * Images keep their mime_type but not their data here: the bytes were sent once,
    * in the node's NodeOutputProduced event (so this message stays small).
+   * For the same reason the text repeated here is bounded per run (server setting
+   * FLOWEXEC_MAX_SUMMARY_TEXT_BYTES, 4 MiB by default): past it, outputs keep their
+   * metadata but carry no text (text, persona, prompts, provider call messages); the
+   * full output is the one in the node's NodeOutputProduced event.
    *
    * @generated from field: map<string, flowexec.v1.NodeOutput> outputs = 1;
    */
