@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The TypeScript client's whole check: install (npm ci), generated code up to date, build and
-# type-check, then node's test runner against the real server and the real Envoy.
+# type-check (the type-level tests in test/types/ included), then node's test runner against the
+# real server and the real Envoy, in Node and in Debian's Chromium (installed here when missing).
 #
 #   scripts/test_typescript.sh                 # everything
 #   scripts/test_typescript.sh --install-only  # just make node_modules match package-lock.json
 #
-# Needs the repo's .venv (flowexec, buf, envoy) and Node ≥ 20.
+# Needs the repo's .venv (flowexec, buf, envoy), Node ≥ 20, and /usr/bin/chromium (or
+# $FLOWEXEC_CHROMIUM): scripts/ensure_chromium.sh installs Debian's when it is missing (as root).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,11 +23,12 @@ if ! cmp -s package-lock.json "$STAMP" 2>/dev/null; then
   cp package-lock.json "$STAMP"
 fi
 [[ "${1:-}" == "--install-only" ]] && exit 0
+"$ROOT/scripts/ensure_chromium.sh"
 
 "$ROOT/scripts/check_contract.sh" typescript
 rm -rf dist build # no stale output: a deleted test must not keep running from build/
 npx tsc -p tsconfig.json
-npx tsc -p tsconfig.test.json
+npx tsc -p tsconfig.test.json # a type-level test (test/types/) that no longer compiles fails here
 # One test file at a time: each starts its own server and gateway, and the timing assertions
 # ("events arrive incrementally") should not compete for the two cores.
 node --test --test-concurrency=1 build/test/*.test.js

@@ -8,8 +8,8 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { createNativeGrpcTransport } from "#grpc-transport";
 import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
 import { type ExecuteFlowRequestSchema, FlowService } from "./gen/flowexec/v1/flow_service_pb.js";
-import type { FlowEdge, FlowNode, NodeOutput, StatusCallback } from "./editor.js";
-import { type RemoteRunOptions, runGraph } from "./remote.js";
+import type { FlowEdge, FlowNode, LegacyStatusCallback, NodeOutput, StatusCallback } from "./editor.js";
+import { type CancelledAs, type RemoteRunOptions, runGraph } from "./remote.js";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -46,6 +46,9 @@ export interface CallOptions {
 
 export type ExecuteFlowRequestInit = MessageInitShape<typeof ExecuteFlowRequestSchema>;
 
+/** Outputs of an earlier run by node id, as the editor's store keeps them. */
+export type CachedOutputs = Readonly<Record<string, NodeOutput>>;
+
 export interface FlowClient {
   /**
    * Every event of the run, in order, as soon as the server sends it (batches are flattened).
@@ -55,6 +58,9 @@ export interface FlowClient {
   /**
    * The editor's drop-in for its in-browser `executeGraph`: runs the graph server-side, calls
    * `onStatus` for every status change in order, and resolves to every output of the run.
+   * When the call ends without the run completing (abort, deadline, lost connection), every
+   * node not yet finished is reported cancelled with the reason, then the promise rejects.
+   * Cached outputs holding an `error` are not sent: those nodes run again if the trigger needs them.
    */
   executeGraphRemote(
     nodes: readonly FlowNode[],
@@ -62,8 +68,21 @@ export interface FlowClient {
     providerId: string,
     onStatus: StatusCallback,
     triggerNodeId?: string,
-    cachedOutputs?: Record<string, NodeOutput>,
+    cachedOutputs?: CachedOutputs,
     options?: RemoteRunOptions,
+  ): Promise<Record<string, NodeOutput>>;
+  /**
+   * The same, for an editor whose StatusCallback has no "cancelled" (the in-browser runner's):
+   * `options.cancelledAs` names the status, "error" or "skipped", its cancelled nodes get instead.
+   */
+  executeGraphRemote(
+    nodes: readonly FlowNode[],
+    edges: readonly FlowEdge[],
+    providerId: string,
+    onStatus: LegacyStatusCallback,
+    triggerNodeId: string | undefined,
+    cachedOutputs: CachedOutputs | undefined,
+    options: RemoteRunOptions & { cancelledAs: Exclude<CancelledAs, "cancelled"> },
   ): Promise<Record<string, NodeOutput>>;
   /** The generated Connect client, for anything the methods above do not cover. */
   readonly service: Client<typeof FlowService>;
@@ -118,11 +137,20 @@ export function createFlowClient(options: FlowClientOptions): FlowClient {
     }
   }
 
-  const client: FlowClient = {
-    service,
-    executeFlow,
-    executeGraphRemote: (nodes, edges, providerId, onStatus, triggerNodeId, cachedOutputs, runOptions) =>
-      runGraph(client, { nodes, edges, providerId, onStatus, triggerNodeId, cachedOutputs }, runOptions),
-  };
+  function executeGraphRemote(
+    nodes: readonly FlowNode[],
+    edges: readonly FlowEdge[],
+    providerId: string,
+    // Sound: a LegacyStatusCallback comes with a cancelledAs that keeps "cancelled" from it.
+    onStatus: StatusCallback | LegacyStatusCallback,
+    triggerNodeId?: string,
+    cachedOutputs?: CachedOutputs,
+    runOptions?: RemoteRunOptions,
+  ): Promise<Record<string, NodeOutput>> {
+    const run = { nodes, edges, providerId, onStatus: onStatus as StatusCallback, triggerNodeId, cachedOutputs };
+    return runGraph(client, run, runOptions);
+  }
+
+  const client: FlowClient = { service, executeFlow, executeGraphRemote };
   return client;
 }

@@ -9,11 +9,15 @@ import type { ExecuteFlowRequest } from "./gen/flowexec/v1/flow_service_pb.js";
 import { ExecuteFlowRequestSchema } from "./gen/flowexec/v1/flow_service_pb.js";
 import { dataUrlToImage, imageToDataUrl } from "./images.js";
 
-/** A React Flow node as the editor holds it (extra fields such as `position` are ignored). */
+/**
+ * A React Flow node as the editor holds it (extra fields such as `position` are ignored).
+ * `data` is any object, so `Node<CharacterData>` with `interface CharacterData { … }` fits
+ * (an interface has no index signature and is not a `Record<string, unknown>`).
+ */
 export interface FlowNode {
   id: string;
-  type?: string;
-  data?: Record<string, unknown>;
+  type?: string | undefined;
+  data?: object | undefined;
 }
 
 /** A React Flow edge (camelCase handles; null is React Flow's "no handle"). */
@@ -41,8 +45,18 @@ export interface NodeOutput {
 /** The editor's node execution statuses ("cancelled" is new with server-side runs). */
 export type NodeExecutionStatus = "pending" | "running" | "complete" | "error" | "skipped" | "cancelled";
 
-/** The editor's status callback, unchanged from the in-browser runner. */
+/** The in-browser runner's statuses: every status but "cancelled". */
+export type LegacyNodeExecutionStatus = Exclude<NodeExecutionStatus, "cancelled">;
+
+/** A status callback that knows "cancelled": it gets every status as the server names it. */
 export type StatusCallback = (nodeId: string, status: NodeExecutionStatus, output?: NodeOutput) => void;
+
+/**
+ * The in-browser runner's status callback, which has no "cancelled". It is accepted by
+ * executeGraphRemote together with `cancelledAs: "error" | "skipped"`, the status its cancelled
+ * nodes are reported with: a callback cannot be handed a status its type does not name.
+ */
+export type LegacyStatusCallback = (nodeId: string, status: LegacyNodeExecutionStatus, output?: NodeOutput) => void;
 
 const STATUS_NAMES: Partial<Record<NodeStatus, NodeExecutionStatus>> = {
   [NodeStatus.PENDING]: "pending",
@@ -62,7 +76,7 @@ export function statusName(status: NodeStatus): NodeExecutionStatus | undefined 
  * Node settings as a google.protobuf.Struct: JSON-safe values only. Editors keep callbacks and
  * `undefined` in node data at times; a JSON round trip drops them as JSON.stringify would.
  */
-function jsonData(data: Record<string, unknown> | undefined): JsonObject {
+function jsonData(data: object | undefined): JsonObject {
   return data ? (JSON.parse(JSON.stringify(data)) as JsonObject) : {};
 }
 
@@ -95,17 +109,26 @@ export function outputFromMessage(message: NodeOutputMessage): NodeOutput {
 
 export interface GraphRequestOptions {
   /** Client-side id of the flow, for server logs. */
-  flowId?: string;
+  flowId?: string | undefined;
   /** Run only `triggerNodeId`, its downstream nodes and its ancestors missing from `cachedOutputs`. */
-  triggerNodeId?: string;
-  cachedOutputs?: Record<string, NodeOutput>;
+  triggerNodeId?: string | undefined;
+  /**
+   * Outputs of an earlier run by node id. An entry with `error` (a node that failed then) is not
+   * sent: the node has no output to reuse, so it runs again when the trigger needs it.
+   */
+  cachedOutputs?: Readonly<Record<string, NodeOutput>> | undefined;
   /** Call no provider: LLM and image nodes report the requests they would send. */
-  dryRun?: boolean;
+  dryRun?: boolean | undefined;
   /** Most nodes executing at once (capped by the server). */
-  maxConcurrency?: number;
+  maxConcurrency?: number | undefined;
 }
 
-/** React Flow nodes and edges → ExecuteFlowRequest. */
+/** The editor stores a failed node's result as `{ error }`: there is nothing in it to reuse. */
+function failedOutput(output: NodeOutput): boolean {
+  return output.error !== undefined && output.error !== null;
+}
+
+/** React Flow nodes and edges → ExecuteFlowRequest (cached outputs holding an `error` are left out). */
 export function graphToRequest(
   nodes: readonly FlowNode[],
   edges: readonly FlowEdge[],
@@ -125,7 +148,9 @@ export function graphToRequest(
       targetHandle: e.targetHandle ?? "",
     })),
     cachedOutputs: Object.fromEntries(
-      Object.entries(options.cachedOutputs ?? {}).map(([id, out]) => [id, outputToMessage(out)]),
+      Object.entries(options.cachedOutputs ?? {})
+        .filter(([, out]) => !failedOutput(out))
+        .map(([id, out]) => [id, outputToMessage(out)]),
     ),
     options: { dryRun: options.dryRun ?? false, maxConcurrency: options.maxConcurrency ?? 0 },
   });

@@ -5,8 +5,15 @@
  *   const outputs = await flowexec.executeGraphRemote(nodes, edges, "mistral", onStatus);
  */
 export { createFlowClient } from "./client.js";
-export type { CallOptions, ExecuteFlowRequestInit, FlowClient, FlowClientOptions, TransportKind } from "./client.js";
-export type { RemoteRunOptions } from "./remote.js";
+export type {
+  CachedOutputs,
+  CallOptions,
+  ExecuteFlowRequestInit,
+  FlowClient,
+  FlowClientOptions,
+  TransportKind,
+} from "./client.js";
+export type { CancelledAs, RemoteRunOptions } from "./remote.js";
 export {
   graphToRequest,
   outputFromMessage,
@@ -17,6 +24,8 @@ export type {
   FlowEdge,
   FlowNode,
   GraphRequestOptions,
+  LegacyNodeExecutionStatus,
+  LegacyStatusCallback,
   NodeExecutionStatus,
   NodeOutput,
   StatusCallback,

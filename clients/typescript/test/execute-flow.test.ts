@@ -199,6 +199,26 @@ for (const transport of ["grpc-web", "grpc"] as TransportKind[]) {
       assert.equal(outputs["first"]?.image, PNG, "the image made the round trip as bytes");
     });
 
+    it("executeGraphRemote runs a node again whose cached output is an error", async () => {
+      // The editor's store holds { error } for a node that failed last time: nothing to reuse.
+      const graph = delayChain(["first", "second", "third"], 0);
+      const calls: string[] = [];
+      const outputs = await client.executeGraphRemote(
+        graph.nodes,
+        graph.edges,
+        "",
+        (nodeId, status) => calls.push(`${nodeId}:${status}`),
+        "third",
+        { first: { text: "cached text" }, second: { error: "provider down", durationMs: 3 } },
+      );
+      assert.deepEqual(calls, [
+        "second:pending", "third:pending", "second:running", "second:complete", "third:running", "third:complete",
+      ]);
+      assert.equal(outputs["second"]?.text, "cached text", "second ran again, on first's cached output");
+      assert.equal(outputs["third"]?.text, "cached text");
+      assert.equal(outputs["second"]?.error, undefined);
+    });
+
     it("executeGraphRemote hands out produced images as data URLs, in onStatus and in the outputs", async () => {
       // A dry-run imageDescriber calls no model but still outputs the (normalised) image it was given.
       const nodes = [{ id: "look", type: "imageDescriber", data: { image: PNG } }];

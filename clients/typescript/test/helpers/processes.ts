@@ -93,7 +93,12 @@ export class Service {
 
   /** SIGTERM to the process group, then wait for the exit. */
   async stop(): Promise<void> {
-    killGroup(this.child);
+    await this.kill("SIGTERM");
+  }
+
+  /** `signal` to the process group (SIGKILL: a crash, no graceful shutdown), then wait for the exit. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+    killGroup(this.child, signal);
     await this.exited;
     live.delete(this.child);
   }
@@ -126,11 +131,11 @@ export function startServer(): Promise<Service> {
 
 export const TEST_ORIGIN = "http://editor.test:3000";
 
-/** `flowexec gateway` (Envoy) on 127.0.0.1:0 in front of `upstream`, allowing TEST_ORIGIN. */
-export function startGateway(upstream: string): Promise<Service> {
+/** `flowexec gateway` (Envoy) on 127.0.0.1:0 in front of `upstream`, allowing `origin` (CORS). */
+export function startGateway(upstream: string, origin = TEST_ORIGIN): Promise<Service> {
   return Service.start(
     "flowexec gateway",
-    ["gateway", "--upstream", upstream, "--port", "0", "--allowed-origin", TEST_ORIGIN],
+    ["gateway", "--upstream", upstream, "--port", "0", "--allowed-origin", origin],
     /flowexec gateway listening on (\S+)/,
   );
 }
