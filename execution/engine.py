@@ -47,6 +47,7 @@ class Engine:
             registry=self.registry,
             services=self.services,
             concurrency=self.limits.concurrency_for(prepared.request.options.max_concurrency),
+            high_water=self.limits.stream_high_water,
         )
         self.active[run.run_id] = run
         return run.start(on_done=lambda r: self.active.pop(r.run_id, None))

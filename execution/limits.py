@@ -14,6 +14,8 @@ class Limits:
     # Nodes executing at once in one run: the default and the ceiling a request may ask for.
     default_concurrency: int = 16
     max_concurrency: int = 256
+    # Events a run may queue ahead of its reader before it waits for it (execution.stream).
+    stream_high_water: int = 4096
 
     def concurrency_for(self, requested: int) -> int:
         if requested <= 0:

@@ -36,7 +36,6 @@ from execution.events import (
     RunStarted,
     StatusCounts,
     StatusReason,
-    TextDelta,
 )
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
@@ -45,7 +44,7 @@ from execution.model_resolution import resolve_model
 from execution.outputs import NodeOutput
 from execution.registry import ExecutorRegistry, ExecutorSpec
 from execution.services import Services
-from execution.stream import EventStream
+from execution.stream import DEFAULT_HIGH_WATER, EventStream
 
 log = logging.getLogger("flowexec.run")
 
@@ -59,6 +58,7 @@ class FlowRun:
         registry: ExecutorRegistry,
         services: Services,
         concurrency: int,
+        high_water: int = DEFAULT_HIGH_WATER,
     ) -> None:
         self.run_id = run_id
         self.request = request
@@ -67,8 +67,7 @@ class FlowRun:
         self._services = services
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, ExecutorSpec]] = deque()
-        self._stream = EventStream()
-        self._seq = 0
+        self._stream = EventStream(run_id, high_water=high_water)
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
         self._failed: set[NodeId] = set()
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
@@ -197,6 +196,8 @@ class FlowRun:
         step: tuple[NodeId, Node, ExecutorSpec] | None = first
         while step is not None:
             node_id = step[0]
+            if self._stream.congested:  # the reader is behind: run no further node ahead of it
+                await self._stream.wait_for_reader()
             await self._run_node(*step)
             self._settle(self._release(node_id))
             step = self._runnable.popleft() if self._runnable else None
@@ -253,11 +254,10 @@ class FlowRun:
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
-        self._emit(TextDelta(node_id, chunk))
+        self._stream.put_text(node_id, chunk)
 
     def _emit(self, body: EventBody) -> None:
-        self._seq += 1
-        self._stream.put(Event(self.run_id, self._seq, time.time_ns(), body))
+        self._stream.put(body)
 
     def _complete(self) -> None:
         tally = {s: 0 for s in NodeStatus}

@@ -24,6 +24,8 @@ class ServerSettings(BaseSettings):
     max_concurrency: int = Field(256, description="Ceiling for a request's max_concurrency.")
     max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
+    stream_high_water: int = Field(
+        4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
     auth_jwt_secret: SecretStr | None = Field(
@@ -39,4 +41,5 @@ class ServerSettings(BaseSettings):
             max_node_data_bytes=self.max_node_data_bytes,
             default_concurrency=self.default_concurrency,
             max_concurrency=self.max_concurrency,
+            stream_high_water=self.stream_high_water,
         )
