@@ -24,6 +24,8 @@ class ServerSettings(BaseSettings):
     max_concurrency: int = Field(256, description="Ceiling for a request's max_concurrency.")
     max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
+    shutdown_flush_seconds: float = Field(
+        2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
     stream_high_water: int = Field(
         4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
     log_level: str = Field("INFO", description="Python logging level.")
