@@ -41,6 +41,7 @@ from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
 from execution.model_resolution import resolve_model
+from execution.node_redaction import NodeRedaction
 from execution.outputs import NodeOutput
 from execution.registry import ExecutorRegistry, ExecutorSpec
 from execution.services import Services
@@ -68,6 +69,8 @@ class FlowRun:
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, ExecutorSpec]] = deque()
         self._stream = EventStream(run_id, high_water=high_water)
+        # Only when secrets are configured: a node's text then crosses a streaming redactor.
+        self._redaction = NodeRedaction(services.redactor) if services.redactor.active else None
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
         self._failed: set[NodeId] = set()
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
@@ -229,6 +232,10 @@ class FlowRun:
             self._fail(node_id, StatusReason.INTERNAL, f"Internal error in '{node.type}' executor: "
                        f"{type(exc).__name__}: {exc}", False)
         else:
+            if self._redaction is not None:
+                tail, output = self._redaction.finish(node_id, output)
+                if tail:
+                    self._stream.put_text(node_id, tail)
             duration_ms = (time.perf_counter_ns() - started) // 1_000_000
             if output.duration_ms != duration_ms:  # replace() costs ~2 µs; skip the no-op copy
                 output = replace(output, duration_ms=duration_ms)
@@ -242,6 +249,8 @@ class FlowRun:
 
     def _fail(self, node_id: NodeId, reason: StatusReason, message: str, retryable: bool) -> None:
         message = self._services.redactor.redact(message)
+        if self._redaction is not None:
+            self._redaction.drop(node_id)
         log.warning("run %s node %s error (%s): %s", self.run_id, node_id, reason.value, message)
         self._failed.add(node_id)
         self._set(node_id, NodeStatus.ERROR, reason, message, retryable)
@@ -254,6 +263,10 @@ class FlowRun:
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
+        if self._redaction is not None:
+            chunk = self._redaction.chunk(node_id, chunk)
+            if not chunk:
+                return
         self._stream.put_text(node_id, chunk)
 
     def _emit(self, body: EventBody) -> None:
