@@ -40,7 +40,8 @@ class Engine:
         return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs))
 
     def start(self, prepared: PreparedRun) -> FlowRun:
-        """Start a prepared run on the running event loop; iterate `run.batches()` for its events."""
+        """Start a prepared run on the running event loop; iterate `run.batches()` for its events
+        while it runs (with more than `limits.stream_high_water` unread, it waits for its reader)."""
         run = FlowRun(
             run_id=new_run_id(),
             request=prepared.request,

@@ -42,7 +42,7 @@ async def test_graceful_shutdown_lets_in_flight_runs_finish() -> None:
         # Watchers (load balancers) learn of the drain while the run is still going.
         assert (await watch.read()).status == health_pb2.HealthCheckResponse.NOT_SERVING
         assert not in_flight.done()
-        watch.cancel()  # an open Watch would otherwise hold the server for the whole grace
+        watch.cancel()  # done watching (left open, it would end by itself after NOT_SERVING)
         await asyncio.wait_for(in_flight, 5)
         await stopping
     final = [e.node_status for e in events if e.HasField("node_status")][-1]
