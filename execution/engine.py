@@ -6,9 +6,10 @@ and tracks the runs in flight so a server can report and drain them.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
-from execution.events import Event
+from execution.events import Event, StatusReason
 from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
@@ -39,7 +40,8 @@ class Engine:
         return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs))
 
     def start(self, prepared: PreparedRun) -> FlowRun:
-        """Start a prepared run on the running event loop; iterate `run.batches()` for its events."""
+        """Start a prepared run on the running event loop; iterate `run.batches()` for its events
+        while it runs (with more than `limits.stream_high_water` unread, it waits for its reader)."""
         run = FlowRun(
             run_id=new_run_id(),
             request=prepared.request,
@@ -51,6 +53,19 @@ class Engine:
         )
         self.active[run.run_id] = run
         return run.start(on_done=lambda r: self.active.pop(r.run_id, None))
+
+    async def drain(self, grace: float) -> None:
+        """Give the runs in flight `grace` seconds to finish, then cancel the rest (their nodes
+        end CANCELLED, reason SERVER_SHUTDOWN) and wait until they have stopped."""
+        runs = list(self.active.values())
+        if runs and grace > 0:
+            waits = [asyncio.create_task(run.finished.wait()) for run in runs]
+            try:
+                await asyncio.wait(waits, timeout=grace)
+            finally:
+                for wait in waits:
+                    wait.cancel()
+        await asyncio.gather(*(run.cancel(StatusReason.SERVER_SHUTDOWN) for run in list(self.active.values())))
 
     async def run(self, request: FlowRequest) -> list[Event]:
         """Validate, run to the end and return every event (in-process use, tests, benchmarks)."""

@@ -18,6 +18,8 @@ class Limits:
     max_node_text_bytes: int = 1024 * 1024
     # UTF-8 bytes of text RunCompleted repeats, over all outputs; the rest go without their text.
     max_summary_text_bytes: int = 4 * 1024 * 1024
+    # Events a run may queue ahead of its reader before it waits for it (execution.stream).
+    stream_high_water: int = 4096
 
     def concurrency_for(self, requested: int) -> int:
         if requested <= 0:

@@ -37,13 +37,13 @@ from execution.events import (
     RunStarted,
     StatusCounts,
     StatusReason,
-    TextDelta,
 )
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
 from execution.limits import Limits
 from execution.model_resolution import resolve_model
+from execution.node_redaction import NodeRedaction
 from execution.outputs import NodeOutput
 from execution.quoting import shorten
 from execution.registry import ExecutorRegistry, ExecutorSpec
@@ -72,12 +72,14 @@ class FlowRun:
         self._services = services
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, ExecutorSpec]] = deque()
-        self._stream = EventStream()
-        self._seq = 0
+        limits = limits or Limits()
+        self._stream = EventStream(run_id, high_water=limits.stream_high_water)
+        # Only when secrets are configured: a node's text then crosses a streaming redactor.
+        self._redaction = NodeRedaction(services.redactor) if services.redactor.active else None
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
         self._failed: set[NodeId] = set()
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
-        self._text = TextMeter(limits or Limits(), plan.cached)
+        self._text = TextMeter(limits, plan.cached)
         self._waiting = {n: len(deps) for n, deps in plan.waits_for.items()}
         self._dependents: dict[NodeId, list[NodeId]] = {n: [] for n in plan.planned}
         for node_id, deps in plan.waits_for.items():
@@ -203,6 +205,8 @@ class FlowRun:
         step: tuple[NodeId, Node, ExecutorSpec] | None = first
         while step is not None:
             node_id = step[0]
+            if self._stream.congested:  # the reader is behind: run no further node ahead of it
+                await self._stream.wait_for_reader()
             await self._run_node(*step)
             self._settle(self._release(node_id))
             step = self._runnable.popleft() if self._runnable else None
@@ -240,6 +244,11 @@ class FlowRun:
             self._fail(node_id, StatusReason.INTERNAL, f"Internal error in '{node.type}' executor: "
                        f"{type(exc).__name__}: {exc}", False)
         else:
+            if self._redaction is not None:
+                tail, output = self._redaction.finish(node_id, output)
+                if tail:
+                    self._stream.put_text(node_id, tail)
+            # Checked after redaction: a cut must never split a key.
             if (too_much := self._text.accept(node_id, output)) is not None:
                 self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
                 return
@@ -256,6 +265,8 @@ class FlowRun:
 
     def _fail(self, node_id: NodeId, reason: StatusReason, message: str, retryable: bool) -> None:
         message = self._services.redactor.redact(message)
+        if self._redaction is not None:
+            self._redaction.drop(node_id)
         log.warning("run %s node %s error (%s): %s", self.run_id, shorten(node_id), reason.value, message)
         self._failed.add(node_id)
         self._set(node_id, NodeStatus.ERROR, reason, message, retryable)
@@ -268,12 +279,15 @@ class FlowRun:
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
+        if self._redaction is not None:
+            chunk = self._redaction.chunk(node_id, chunk)
+            if not chunk:
+                return
         self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
-        self._emit(TextDelta(node_id, chunk))
+        self._stream.put_text(node_id, chunk)
 
     def _emit(self, body: EventBody) -> None:
-        self._seq += 1
-        self._stream.put(Event(self.run_id, self._seq, time.time_ns(), body))
+        self._stream.put(body)
 
     def _complete(self) -> None:
         tally = {s: 0 for s in NodeStatus}

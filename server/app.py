@@ -1,22 +1,26 @@
 """Builds and runs the grpc.aio server: FlowService, health checking, reflection.
 
-Shutdown is graceful: health turns NOT_SERVING, new calls are refused, in-flight runs get
-the grace period to finish, then whatever is left is cancelled (nodes end CANCELLED with
-reason SERVER_SHUTDOWN).
+Shutdown is graceful: health turns NOT_SERVING (open health watches say so, then end), new
+calls are refused, in-flight runs get the grace period to finish. Then the runs still going
+are cancelled — by the engine, while their calls are still open, so each client receives its
+nodes CANCELLED (SERVER_SHUTDOWN) and run_completed, and its stream ends OK — and only after
+that, or after a short flush period for clients that do not read, does grpc cut what is left.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import grpc
-from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from execution.engine import Engine
 from flowexec.v1 import flow_service_pb2
 from server import wire
 from server.auth import JwtAuth
+from server.health import HealthServicer
 from server.servicer import FlowService
 from server.settings import ServerSettings
 
@@ -46,7 +50,7 @@ class FlowexecServer:
         )
         self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes)
         wire.add_flow_service(self.flow_service, self._server)
-        self.health = health.aio.HealthServicer()
+        self.health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
             (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
@@ -69,12 +73,19 @@ class FlowexecServer:
         return self.port
 
     async def stop(self, grace: float | None = None) -> None:
-        """Drain: NOT_SERVING, refuse new calls, let runs finish within `grace`, cancel the rest."""
+        """Drain: NOT_SERVING, refuse new calls, let runs finish within `grace`, cancel the rest
+        and let their last events out (within the flush period), then stop."""
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
         log.info("shutting down: %d runs in flight, grace %.1f s", len(self.engine.active), grace)
         self.flow_service.draining = True
         await self.health.enter_graceful_shutdown()
-        await self._server.stop(grace)
+        # From here grpc refuses new calls; it cuts the open ones only when the flush period
+        # after the grace has passed too (it returns as soon as none is left).
+        stopping = asyncio.create_task(self._server.stop(grace + self.settings.shutdown_flush_seconds))
+        try:
+            await self.engine.drain(grace)
+        finally:
+            await stopping
         log.info("stopped")
 
     async def wait_for_termination(self) -> None:

@@ -28,6 +28,10 @@ class ServerSettings(BaseSettings):
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
+    shutdown_flush_seconds: float = Field(
+        2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
+    stream_high_water: int = Field(
+        4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
     auth_jwt_secret: SecretStr | None = Field(
@@ -45,4 +49,5 @@ class ServerSettings(BaseSettings):
             max_concurrency=self.max_concurrency,
             max_node_text_bytes=self.max_node_text_bytes,
             max_summary_text_bytes=self.max_summary_text_bytes,
+            stream_high_water=self.stream_high_water,
         )

@@ -1,4 +1,4 @@
-"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream.
+"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream, flood.
 
 Registered only when the server enables them (FLOWEXEC_DIAGNOSTIC_NODES=1); never part
 of the editor's palette.
@@ -46,8 +46,22 @@ async def stream(ctx: NodeContext) -> NodeOutput:
     return NodeOutput(text="".join(chunks))
 
 
+async def flood(ctx: NodeContext) -> NodeOutput:
+    """Emit `text` as `count` text deltas as fast as possible, letting the loop run every
+    `every` deltas (a fast provider stream; for backpressure tests and benchmarks)."""
+    count = int(_number(ctx.data.get("count"), 0))
+    text = setting(ctx.data, "text") or "tok,"
+    every = max(1, int(_number(ctx.data.get("every"), 100)))
+    for i in range(1, count + 1):
+        ctx.emit_text(text)
+        if i % every == 0:
+            await asyncio.sleep(0)
+    return NodeOutput(text=text * count)
+
+
 EXECUTORS = [
     ExecutorSpec("diag.delay", delay, NodeCategory.DIAGNOSTIC, "Sleeps, then outputs text."),
     ExecutorSpec("diag.fail", fail, NodeCategory.DIAGNOSTIC, "Sleeps, then fails."),
     ExecutorSpec("diag.stream", stream, NodeCategory.DIAGNOSTIC, "Streams chunks as text deltas."),
+    ExecutorSpec("diag.flood", flood, NodeCategory.DIAGNOSTIC, "Streams many text deltas as fast as it can."),
 ]

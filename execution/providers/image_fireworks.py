@@ -111,7 +111,7 @@ class FireworksImages(HttpImageVendor):
 
     def _status_error(self, status: int, body: bytes, headers: httpx.Headers) -> NodeError:
         return status_error(self.provider_id, status, self.vendor_message(body),
-                            key_env=self.endpoint.key_env, retry_after=parse_retry_after(headers))
+                            key_env=self.endpoint.key_env, secret=self.endpoint.api_key, retry_after=parse_retry_after(headers))
 
 
 def _from_json(body: bytes) -> Image:

@@ -40,7 +40,7 @@ from execution.providers.image_http import (
     transport_errors,
 )
 from execution.providers.resilience import RetryPolicy, call_with_retries
-from execution.providers.vendor_errors import is_retryable_status, parse_retry_after, status_error
+from execution.providers.vendor_errors import is_retryable_status, parse_retry_after, short, status_error
 
 DEFAULT_BASE_URL = "https://api.z.ai/api/paas/v4"
 GLM_IMAGE = "glm-image"
@@ -170,13 +170,14 @@ class GlmImages(HttpImageVendor):
 
     def _status_error(self, status: int, body: bytes, headers: httpx.Headers) -> NodeError:
         code, message = _glm_error(body)
-        message = self.endpoint.scrub(message) or self.vendor_message(body)
+        message = short(message, secret=self.endpoint.api_key) or self.vendor_message(body)
         if code:
             message = f"{message} (code {code})"
         if code == UNSAFE_CONTENT:
             return ProviderError(f"{self.provider_id} refused the prompt as unsafe (HTTP {status}): "
                                  f"{message}", retryable=False)
         return status_error(self.provider_id, status, message, key_env=self.endpoint.key_env,
+                            secret=self.endpoint.api_key,
                             retry_after=parse_retry_after(headers), quota_exhausted=code == ARREARS)
 
 

@@ -142,7 +142,8 @@ def _status_error(vendor: HttpImageVendor, status: int, body: bytes, headers: ht
     retry_after = parse_retry_after(headers)
     if status == 503:
         retry_after = _estimated_time(body) or retry_after
-    return status_error(name, status, message, key_env=vendor.endpoint.key_env, retry_after=retry_after)
+    return status_error(name, status, message, key_env=vendor.endpoint.key_env, secret=vendor.endpoint.api_key,
+                        retry_after=retry_after)
 
 
 def _repo_id(model: str) -> str:

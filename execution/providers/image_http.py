@@ -6,8 +6,9 @@ knowledge) built on vendor_errors.status_error, the rules the LLM boundaries app
 401 → NotConfiguredError (body not quoted), 429 → retried with Retry-After, 5xx → retried,
 other 4xx → not. Transport failures map the same for everyone: timeout → NodeTimeout,
 connection trouble → retryable ProviderError. Bodies are read with a byte cap so a vendor (or
-a download URL) cannot make us buffer without bound, and error text is cut short and
-scrubbed of the key before it can reach an event.
+a download URL) cannot make us buffer without bound, and error text is scrubbed of the key,
+then cut short, before it can reach an event (in that order: a key cut first no longer
+matches).
 
 Retries hold the vendor's concurrency slot for the whole call, back-off included (as
 providers.streaming does), so a vendor that is rate-limiting us is not hit by the next
@@ -26,11 +27,11 @@ import httpx
 
 from execution.errors import NodeError, NodeTimeout, NotConfiguredError, ProviderError
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits, call_with_retries
+from execution.providers.vendor_errors import short, without_cut_secret
 
 T = TypeVar("T")
 
 ERROR_BODY_CAP = 64 * 1024
-ERROR_TEXT_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +54,6 @@ class VendorEndpoint:
 
     def url(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
-
-    def scrub(self, text: str) -> str:
-        return text.replace(self.api_key, "[redacted]") if self.api_key else text
 
 
 async def read_capped(response: httpx.Response, cap: int, *, provider_id: str, what: str) -> bytes:
@@ -95,15 +93,17 @@ async def read_prefix(response: httpx.Response, cap: int = ERROR_BODY_CAP) -> by
     return b"".join(chunks)[:cap]
 
 
-def error_text(body: bytes) -> str:
+def error_text(body: bytes, secret: str) -> str:
     """The vendor's error message: `{"error": "…"}`, `{"error": {"message"}}`, a list of them,
-    `{"message"}` or `{"detail"}` — else the start of the body as text."""
+    `{"message"}` or `{"detail"}` — else the start of the body as text; `secret` masked, then
+    cut short."""
     parsed = parse_json(body)
     message = _message_of(parsed)
     if not message:
         message = body.decode("utf-8", "replace").strip()
-    message = " ".join(message.split())
-    return message[:ERROR_TEXT_CHARS] + ("…" if len(message) > ERROR_TEXT_CHARS else "")
+        if len(body) >= ERROR_BODY_CAP:  # read_prefix cut it: the end may be a piece of the key
+            message = without_cut_secret(message, secret)
+    return short(message, secret=secret)
 
 
 def _message_of(parsed: object) -> str:
@@ -137,7 +137,7 @@ async def transport_errors(endpoint: VendorEndpoint, what: str) -> AsyncIterator
         raise ProviderError(f"{name} {what}: connection failed ({type(exc).__name__})",
                             retryable=True) from None
     except httpx.HTTPError as exc:
-        detail = endpoint.scrub(str(exc))[:ERROR_TEXT_CHARS]
+        detail = short(str(exc), secret=endpoint.api_key)
         raise ProviderError(f"{name} {what} failed: {type(exc).__name__}: {detail}",
                             retryable=False) from None
 
@@ -198,7 +198,7 @@ class HttpImageVendor:
 
     def vendor_message(self, body: bytes) -> str:
         """The vendor's error message, short and without our key in it."""
-        return self.endpoint.scrub(error_text(body)) or "no error message"
+        return error_text(body, self.endpoint.api_key) or "no error message"
 
     async def with_retries(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
         async with self._limits.slot(self.provider_id):

@@ -16,7 +16,9 @@ claude.errors) that turns everything its SDK or transport can raise into our hie
 
 Vendor exception types never cross a boundary. Messages name the provider and the HTTP
 status, quote at most a short piece of the vendor's own message, and never quote the body of
-a 401 (vendors echo part of the key there).
+a 401 (vendors echo part of the key there). The key is masked in the vendor's text *before*
+it is cut short: a key straddling the cut would otherwise leave its opening part, which no
+longer matches the key when the engine redacts the message.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import time
 from collections.abc import Mapping
 
 from execution.errors import NodeError, NotConfiguredError, ProviderError
+from execution.redaction import MASK
 
 MAX_VENDOR_MESSAGE = 300
 
@@ -61,9 +64,23 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def short(message: str) -> str:
+def short(message: str, *, secret: str | None) -> str:
+    """A vendor's text fit to quote: `secret` masked first, then whitespace collapsed and the
+    text cut to MAX_VENDOR_MESSAGE characters."""
+    if secret:
+        message = message.replace(secret, MASK)
     message = " ".join(message.split())
     return message if len(message) <= MAX_VENDOR_MESSAGE else message[: MAX_VENDOR_MESSAGE - 1] + "…"
+
+
+def without_cut_secret(text: str, secret: str | None) -> str:
+    """`text` without the opening part of `secret` at its end: for a body cut at a byte cap
+    before anyone could see the whole key (the part left no longer matches it)."""
+    if secret:
+        for size in range(min(len(secret) - 1, len(text)), 0, -1):
+            if text.endswith(secret[:size]):
+                return text[:-size]
+    return text
 
 
 def status_error(
@@ -72,6 +89,7 @@ def status_error(
     vendor_message: str,
     *,
     key_env: str | None,
+    secret: str | None,
     retry_after: float | None = None,
     quota_exhausted: bool = False,
 ) -> NodeError:
@@ -79,7 +97,7 @@ def status_error(
     if status == 401:
         hint = f": check {key_env}" if key_env else ""
         return NotConfiguredError(f"{provider_id} rejected the API key (HTTP 401){hint}")
-    detail = f": {short(vendor_message)}" if vendor_message else ""
+    detail = f": {short(vendor_message, secret=secret)}" if vendor_message else ""
     if status == 429 and quota_exhausted:
         return ProviderError(f"{provider_id} quota or spend limit reached (HTTP 429){detail}",
                              retryable=False)

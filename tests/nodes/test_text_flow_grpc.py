@@ -55,7 +55,8 @@ async def test_text_flow_streams_tokens_through_the_server(start_server: StartSe
     for node_id in LLM_NODES:
         deltas = [e for e in events if e.HasField("text_delta") and e.text_delta.node_id == node_id]
         [output] = [e.seq for e in events if e.HasField("node_output") and e.node_output.node_id == node_id]
-        assert len(deltas) == 3 and all(d.seq < output for d in deltas)
+        # Three chunks, plus one when a chunk ended in what could begin a key (held back, sent last).
+        assert len(deltas) in (3, 4) and all(d.seq < output for d in deltas)
         assert "".join(d.text_delta.chunk for d in deltas) == done.outputs[node_id].text
         assert len(done.outputs[node_id].provider_calls) == 1
     assert done.outputs["out-prompt"].text == "Lena répare un filet"

@@ -10,6 +10,10 @@ import pytest
 
 from execution.redaction import SecretRedactor
 from server.logs import log_handler
+from tests.fakes.llm_env import fake_anthropic, fake_openai
+from tests.images.conftest import fake_fireworks, fake_glm, fake_hf, services
+
+__all__ = ["fake_anthropic", "fake_fireworks", "fake_glm", "fake_hf", "fake_openai", "services"]
 
 
 class ServerLog:

@@ -33,6 +33,7 @@ def anthropic_errors(endpoint: Endpoint) -> Iterator[None]:
     import httpx2
 
     pid = endpoint.provider_id
+    key = endpoint.api_key
     try:
         yield
     except NodeError:
@@ -43,19 +44,19 @@ def anthropic_errors(endpoint: Endpoint) -> Iterator[None]:
         message = err.api_message or ""
         if err.status_code < 400:  # an `error` event inside the stream
             kind = err.type or "error"
-            raise ProviderError(f"{pid} reported {kind} mid-stream: {short(message)}",
+            raise ProviderError(f"{pid} reported {kind} mid-stream: {short(message, secret=key)}",
                                 retryable=kind in _TRANSIENT_STREAM_ERRORS) from err
-        raise status_error(pid, err.status_code, message, key_env=endpoint.key_env,
+        raise status_error(pid, err.status_code, message, key_env=endpoint.key_env, secret=key,
                            retry_after=parse_retry_after(err.response.headers),
                            quota_exhausted=err.error_code in _SPEND_LIMIT_CODES) from err
     except anthropic.APIConnectionError as err:
-        cause = f": {short(str(err.__cause__))}" if err.__cause__ else ""
+        cause = f": {short(str(err.__cause__), secret=key)}" if err.__cause__ else ""
         raise ProviderError(f"{pid} connection failed{cause}", retryable=True) from err
     except anthropic.AnthropicError as err:
         raise ProviderError(f"{pid} client error: {type(err).__name__}", retryable=False) from err
     except httpx2.TimeoutException as err:
         raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
     except httpx2.HTTPError as err:
-        raise ProviderError(f"{pid} connection failed: {short(str(err))}", retryable=True) from err
+        raise ProviderError(f"{pid} connection failed: {short(str(err), secret=key)}", retryable=True) from err
     except ValueError as err:  # undecodable JSON in an event, unexpected shapes
         raise ProviderError(f"{pid} sent a malformed response: {type(err).__name__}", retryable=True) from err

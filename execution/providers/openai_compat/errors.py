@@ -35,6 +35,7 @@ def openai_errors(endpoint: Endpoint) -> Iterator[None]:
     import openai
 
     pid = endpoint.provider_id
+    key = endpoint.api_key
     try:
         yield
     except NodeError:
@@ -45,21 +46,21 @@ def openai_errors(endpoint: Endpoint) -> Iterator[None]:
         body = err.body
         message = _body_field(body, "message") or (body if isinstance(body, str) else "")
         quota = bool({_body_field(body, "code"), _body_field(body, "type")} & _QUOTA_CODES)
-        raise status_error(pid, err.status_code, message, key_env=endpoint.key_env,
+        raise status_error(pid, err.status_code, message, key_env=endpoint.key_env, secret=key,
                            retry_after=parse_retry_after(err.response.headers),
                            quota_exhausted=quota) from err
     except openai.APIConnectionError as err:
-        cause = f": {short(str(err.__cause__))}" if err.__cause__ else ""
+        cause = f": {short(str(err.__cause__), secret=key)}" if err.__cause__ else ""
         raise ProviderError(f"{pid} connection failed{cause}", retryable=True) from err
     except openai.APIError as err:
         # An `error` object inside an otherwise healthy stream (e.g. OpenRouter relaying an upstream fault).
-        raise ProviderError(f"{pid} reported an error mid-stream: {short(err.message)}",
+        raise ProviderError(f"{pid} reported an error mid-stream: {short(err.message, secret=key)}",
                             retryable=True) from err
     except openai.OpenAIError as err:
         raise ProviderError(f"{pid} client error: {type(err).__name__}", retryable=False) from err
     except httpx2.TimeoutException as err:
         raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
     except httpx2.HTTPError as err:
-        raise ProviderError(f"{pid} connection failed: {short(str(err))}", retryable=True) from err
+        raise ProviderError(f"{pid} connection failed: {short(str(err), secret=key)}", retryable=True) from err
     except ValueError as err:  # undecodable JSON in a stream frame, unexpected shapes
         raise ProviderError(f"{pid} sent a malformed response: {type(err).__name__}", retryable=True) from err
