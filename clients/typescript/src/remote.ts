@@ -161,11 +161,9 @@ export async function runGraph(
   }
   const outputs: Record<string, NodeOutput> = {};
   for (const [nodeId, message] of Object.entries(completed.outputs)) {
-    const output = outputFromMessage(message);
-    // RunCompleted keeps an image's mime type but not its bytes: they came once, in the node's
-    // output event, or from the caller for cached outputs.
-    const image = produced.get(nodeId)?.image ?? run.cachedOutputs?.[nodeId]?.image;
-    if (image) output.image = image;
+    // A node's own output event is the whole output. RunCompleted repeats it without image bytes,
+    // and without text past the server's per-run summary budget; a cached output is the caller's.
+    const output = produced.get(nodeId) ?? { ...outputFromMessage(message), ...run.cachedOutputs?.[nodeId] };
     outputs[nodeId] = output;
   }
   return { ...outputs, ...failed };

@@ -119,13 +119,13 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): voi
 process.once("exit", () => live.forEach((child) => killGroup(child, "SIGKILL")));
 
 /** `flowexec serve --diagnostic-nodes` on 127.0.0.1:0. Its address is HOST:PORT. */
-export function startServer(): Promise<Service> {
+export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Service> {
   return Service.start(
     "flowexec server",
     ["serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes"],
     /flowexec listening on (\S+)/,
     // A run a failed test left behind must not hold the shutdown for the default 30 s.
-    { FLOWEXEC_SHUTDOWN_GRACE_SECONDS: "1", FLOWEXEC_LOG_LEVEL: "INFO" },
+    { FLOWEXEC_SHUTDOWN_GRACE_SECONDS: "1", FLOWEXEC_LOG_LEVEL: "INFO", ...env },
   );
 }
 
