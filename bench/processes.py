@@ -18,7 +18,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _READY = re.compile(rb"listening on (\S+:\d+)")
 
-FLOWEXEC_SERVE = ("-c", "from flowexec.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", "0",
+FLOWEXEC_SERVE = ("-c", "from server.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", "0",
                   "--diagnostic-nodes")
 
 

@@ -8,7 +8,7 @@ instead of `json_format.MessageToDict` (same values, about half the cost).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -105,12 +105,6 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
     )
 
 
-def output_to_proto(out: NodeOutput) -> graph_pb2.NodeOutput:
-    msg = graph_pb2.NodeOutput()
-    fill_output(msg, out)
-    return msg
-
-
 def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool = True) -> None:
     """Write `out` into an empty NodeOutput message (unset strings stay unset).
 
@@ -143,42 +137,6 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
             messages=[graph_pb2.ChatMessage(role=m.role, content=m.content) for m in call.messages],
             temperature=call.temperature, max_tokens=call.max_tokens,
         )
-
-
-def approx_size(event: Event) -> int:
-    """A cheap upper-bound-ish estimate of an event's encoded size, for splitting batches."""
-    body = event.body
-    if isinstance(body, NodeOutputProduced):
-        out = body.output
-        size = 64 + len(out.text) + len(out.persona_description) + len(out.replace_prompt) + len(out.injected_prompt)
-        size += sum(len(m.content) + 32 for c in out.provider_calls for m in c.messages)
-        return size + (len(out.image.data) if out.image is not None else 0)
-    if isinstance(body, TextDelta):
-        return 64 + len(body.chunk)
-    if isinstance(body, RunCompleted):
-        return 64 + sum(approx_size(Event(event.run_id, 0, 0, NodeOutputProduced(n, o))) -
-                        (len(o.image.data) if o.image is not None else 0) for n, o in body.outputs.items())
-    return 96
-
-
-def split_by_size(events: list[Event], budget: int) -> Iterator[list[Event]]:
-    """`events` cut into consecutive runs whose estimated size stays within `budget` bytes
-    (an event larger than the budget travels alone). Keeps image-heavy batches under the
-    gRPC message limit."""
-    start, size = 0, 0
-    for i, event in enumerate(events):
-        weight = approx_size(event)
-        if size + weight > budget and i > start:
-            yield events[start:i]
-            start, size = i, 0
-        size += weight
-    yield events[start:]
-
-
-def event_to_proto(event: Event) -> events_pb2.NodeEvent:
-    msg = events_pb2.NodeEvent()
-    fill_event(msg, event)
-    return msg
 
 
 def response_from_events(events: Iterable[Event]) -> flow_service_pb2.ExecuteFlowResponse:

@@ -59,5 +59,7 @@ def configure_logging(level: str, redactor: SecretRedactor) -> None:
     root = logging.getLogger()
     root.handlers[:] = [log_handler(redactor)]
     root.setLevel(level.upper())
-    # httpx logs every request at INFO: noise at load, and our own logs already say what each run did.
-    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
+    # The HTTP stacks log every request at INFO (httpx: image vendors; httpx2, the SDKs' transport) and
+    # their connection pools at DEBUG: noise at load, and our own logs already say what each run did.
+    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -12,7 +12,7 @@ from execution.errors import GraphValidationError
 from execution.events import StatusReason
 from execution.quoting import shorten
 from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
-from server import convert, status, wire
+from server import batching, convert, status, wire
 
 log = logging.getLogger("flowexec.server")
 
@@ -45,7 +45,7 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         run = self._engine.start(prepared)
         try:
             async for batch in run.batches():
-                for part in convert.split_by_size(batch, self._message_budget):
+                for part in batching.split_by_size(batch, self._message_budget):
                     yield convert.response_from_events(part)
         finally:
             # Reached by CancelledError or by grpc closing the generator between messages:

@@ -172,7 +172,8 @@ async def test_too_many_active_runs_is_resource_exhausted(start_server) -> None:
 def test_batches_are_split_to_stay_under_the_message_budget() -> None:
     from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged
     from execution.outputs import Image, NodeOutput
-    from server.convert import response_from_events, split_by_size
+    from server.batching import split_by_size
+    from server.convert import response_from_events
 
     big = [Event("r", i, 0, NodeOutputProduced(f"img{i}", NodeOutput(image=Image(b"x" * 400_000, "image/png"))))
            for i in range(1, 6)]

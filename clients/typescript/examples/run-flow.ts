@@ -34,8 +34,8 @@ const MARKS: Record<NodeExecutionStatus, string> = {
   cancelled: "■",
 };
 
-// Compiled to build/examples/: four levels up is the repository root.
-const DEMO_FLOW = new URL("../../../../examples/demo_flow.json", import.meta.url);
+// Compiled to build/examples/: four levels up is the repository root; `flowexec demo`'s flow ships in server/demo/.
+const DEMO_FLOW = new URL("../../../../server/demo/demo_flow.json", import.meta.url);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

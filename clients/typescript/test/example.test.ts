@@ -10,7 +10,7 @@ const EXAMPLE = fileURLToPath(new URL("../examples/run-flow.js", import.meta.url
 
 const services = serverBehindGateway();
 
-it("runs examples/demo_flow.json through the gateway and prints every node's status", async () => {
+it("runs the demo flow (server/demo/demo_flow.json) through the gateway and prints every node's status", async () => {
   // Dry run: no provider key here, and the LLM nodes still stream the prompts they would send.
   const { stdout } = await promisify(execFile)(
     process.execPath,

@@ -1,0 +1,3 @@
+from tests.fakes.llm_env import fake_openai
+
+__all__ = ["fake_openai"]
