@@ -14,9 +14,9 @@ from bench.report import Figure
 from bench.timing import timed_pair
 from execution.context import NodeContext
 from execution.engine import Engine
-from execution.limits import Limits
 from execution.outputs import NodeOutput
 from execution.registry import ExecutorRegistry, ExecutorSpec, NodeCategory
+from execution.run_limits import Limits
 
 NODE_TYPE = "bench.work"
 

@@ -13,8 +13,8 @@ from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
 from execution.ids import RunId, new_run_id
-from execution.limits import Limits
 from execution.registry import ExecutorRegistry
+from execution.run_limits import Limits
 from execution.scheduler import FlowRun
 from execution.services import Services
 

@@ -26,10 +26,11 @@ import logging
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
 from execution.images import NODE_OUTPUT
+from execution.messages import ChatMessage
 from execution.nodes.image_inputs import prepare_image, setting_image_bytes, upstream_image
 from execution.nodes.inputs import extract_personas, merge_input_text, setting
 from execution.nodes.vision_steps import VisionSteps
-from execution.outputs import ChatMessage, NodeOutput, ProviderCall
+from execution.outputs import NodeOutput, ProviderCall
 from execution.prompts.describe import DescribeMode, describe_prompt
 from execution.prompts.generate_image import generation_request
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt

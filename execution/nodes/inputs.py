@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from execution.outputs import NodeOutput
+from execution.personas import Persona
 
 INPUT_SEPARATOR = "\n\n"
-
-
-@dataclass(frozen=True, slots=True)
-class Persona:
-    name: str
-    description: str
 
 
 def input_text(output: NodeOutput) -> str:

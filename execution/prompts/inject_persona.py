@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts.template import PromptTemplate, RenderedPrompt
 
 CHARACTER_BLOCK = "### {name}\n{description}"

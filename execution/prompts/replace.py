@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts.template import PromptTemplate, RenderedPrompt
 from execution.prompts.vision import VisionPrompt, labels
 

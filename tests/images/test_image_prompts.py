@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from execution.errors import InvalidNodeInput
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts.describe import CLAUDE_SYSTEM, DescribeMode, describe_prompt
 from execution.prompts.generate_image import generation_request
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
