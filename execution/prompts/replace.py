@@ -1,4 +1,4 @@
-"""Persona replacement (seed §6 "replace"): the people in a scene become given characters.
+"""Persona replacement: the people in a scene become given characters.
 
 Two sources for the scene and two persona counts, four variants:
 - text swap: an upstream node already described the scene (`upstreamDescription`), so the
