@@ -42,8 +42,9 @@ from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
 from execution.model_resolution import resolve_model
+from execution.nodes.registry import NodeRegistry
+from execution.nodes.spec import NodeSpec
 from execution.outputs import NodeOutput
-from execution.registry import ExecutorRegistry, ExecutorSpec
 from execution.services import Services
 from execution.stream import EventStream
 
@@ -56,7 +57,7 @@ class FlowRun:
         run_id: RunId,
         request: FlowRequest,
         plan: ExecutionPlan,
-        registry: ExecutorRegistry,
+        registry: NodeRegistry,
         services: Services,
         concurrency: int,
     ) -> None:
@@ -66,7 +67,7 @@ class FlowRun:
         self._registry = registry
         self._services = services
         self._free_slots = concurrency
-        self._runnable: deque[tuple[NodeId, Node, ExecutorSpec]] = deque()
+        self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
         self._stream = EventStream()
         self._seq = 0
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
@@ -192,9 +193,9 @@ class FlowRun:
                 ready.append(dependent)
         return ready
 
-    async def _execute(self, first: tuple[NodeId, Node, ExecutorSpec]) -> None:
+    async def _execute(self, first: tuple[NodeId, Node, NodeSpec]) -> None:
         """A slot's task: run a node, then the next runnable one (FIFO), until none is left."""
-        step: tuple[NodeId, Node, ExecutorSpec] | None = first
+        step: tuple[NodeId, Node, NodeSpec] | None = first
         while step is not None:
             node_id = step[0]
             await self._run_node(*step)
@@ -205,22 +206,27 @@ class FlowRun:
             self._dispatch()
         self._free_slots += 1
 
-    async def _run_node(self, node_id: NodeId, node: Node, spec: ExecutorSpec) -> None:
+    async def _run_node(self, node_id: NodeId, node: Node, spec: NodeSpec) -> None:
+        try:
+            settings = spec.parse_settings(node.data)
+        except NodeError as err:  # InvalidSettings: a setting that does not fit fails this node
+            self._fail(node_id, err.reason, err.message, err.retryable)
+            return
         context = NodeContext(
             run_id=self.run_id,
             node_id=node_id,
             node_type=node.type,
-            data=node.data,
+            settings=settings,
             inputs=self._collect(self.plan.graph.text_inputs[node_id]),
             adapter_inputs=self._collect(self.plan.graph.adapter_inputs[node_id]),
-            model=resolve_model(node.type, node.data, self.request.provider_id),
+            model=resolve_model(spec.default_model, node.data, self.request.provider_id),
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
         )
         started = time.perf_counter_ns()
         try:
-            output = await spec.run(context)
+            output = await spec.executor(context)
         except NodeError as err:
             self._fail(node_id, err.reason, err.message, err.retryable)
         except Exception as exc:  # an executor bug must not take the run down

@@ -8,7 +8,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2
 from server.app import FlowexecServer
@@ -17,7 +17,7 @@ from tests.builders import pb_node, pb_request
 
 
 async def test_graceful_shutdown_lets_in_flight_runs_finish() -> None:
-    server = FlowexecServer(Engine(default_registry(diagnostic_nodes=True)),
+    server = FlowexecServer(Engine(builtin_registry(diagnostic_nodes=True)),
                             ServerSettings(host="127.0.0.1", port=0, _env_file=None))
     await server.start()
     async with FlowClient(server.target) as client, grpc.aio.insecure_channel(server.target) as channel:
