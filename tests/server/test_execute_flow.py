@@ -31,7 +31,8 @@ async def test_invalid_graph_is_invalid_argument_with_field_violations(client: F
         await collect(client, request)
     assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
     assert "edges[0].target" in info.value.details()
-    assert field_violations(info.value) == [("edges[0].target", "edge 'e7' target 'ghost' is not a node of the flow")]
+    assert field_violations(info.value) == [("edges[0].target", "edge 'e7' target 'ghost' is not a node of the flow"),
+                                            ("edges", "the graph has a cycle: a → b → a")]
 
 
 async def test_cycle_names_nodes_over_grpc(client: FlowClient) -> None:
