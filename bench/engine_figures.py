@@ -14,22 +14,28 @@ from bench.report import Figure
 from bench.timing import timed_pair
 from execution.context import NodeContext
 from execution.engine import Engine
-from execution.limits import Limits
+from execution.nodes.registry import NodeRegistry
+from execution.nodes.setting_types import NodeSettings
+from execution.nodes.spec import NodeFamily, NodeSpec
 from execution.outputs import NodeOutput
-from execution.registry import ExecutorRegistry, ExecutorSpec, NodeCategory
+from execution.run_limits import Limits
 
 NODE_TYPE = "bench.work"
 
 
-async def _execute(ctx: NodeContext) -> NodeOutput:
-    seconds = ctx.data.get("seconds")
-    if seconds:
-        await asyncio.sleep(seconds)
+class WorkSettings(NodeSettings):
+    seconds: float = 0.0
+
+
+async def _execute(ctx: NodeContext[WorkSettings]) -> NodeOutput:
+    if ctx.settings.seconds:
+        await asyncio.sleep(ctx.settings.seconds)
     return NodeOutput()
 
 
 def bench_engine(max_concurrency: int = 2048) -> Engine:
-    registry = ExecutorRegistry([ExecutorSpec(NODE_TYPE, _execute, NodeCategory.DIAGNOSTIC, "bench work")])
+    registry = NodeRegistry([NodeSpec(NODE_TYPE, NodeFamily.DIAGNOSTIC, _execute, WorkSettings,
+                                      display_name="Work", description="bench work")])
     return Engine(registry, limits=Limits(max_nodes=100_000, max_edges=100_000, max_concurrency=max_concurrency))
 
 

@@ -8,8 +8,8 @@ from execution.engine import Engine, PreparedRun
 from execution.errors import GraphValidationError, NodeError, Violation
 from execution.events import Event, NodeStatus, StatusReason
 from execution.graph.model import Edge, FlowRequest, Node, RunOptions
-from execution.limits import Limits
 from execution.outputs import Image, NodeOutput
+from execution.run_limits import Limits
 
 __all__ = [
     "Edge", "Engine", "Event", "FlowRequest", "GraphValidationError", "Image", "Limits", "Node",

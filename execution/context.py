@@ -1,24 +1,26 @@
-"""What an executor receives: its settings, inputs, resolved model and run services."""
+"""What an executor receives: its parsed settings, inputs, resolved model and run services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
 from execution.services import Services
 
+S = TypeVar("S")
+
 
 @dataclass(frozen=True, slots=True)
-class NodeContext:
+class NodeContext(Generic[S]):
     run_id: RunId
     node_id: NodeId
     node_type: str
-    # The editor's node settings (React Flow `data`).
-    data: Mapping[str, Any]
+    # The node's settings (React Flow `data`), parsed into its type's settings record.
+    settings: S
     # Outputs of upstream nodes on text edges, in edge order (missing ones left out).
     inputs: tuple[NodeOutput, ...]
     # Outputs of upstream nodes on adapter edges, in edge order.

@@ -1,6 +1,6 @@
 """The engine's front door: validate and plan a request, then start (or run) it.
 
-`Engine` holds what is shared across runs — the executor registry, services and limits —
+`Engine` holds what is shared across runs — the node registry, services and limits —
 and tracks the runs in flight so a server can report and drain them.
 """
 
@@ -14,8 +14,8 @@ from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
 from execution.ids import RunId, new_run_id
-from execution.limits import Limits
-from execution.registry import ExecutorRegistry
+from execution.nodes.registry import NodeRegistry
+from execution.run_limits import Limits
 from execution.scheduler import FlowRun
 from execution.services import Services
 
@@ -27,7 +27,7 @@ class PreparedRun:
 
 
 class Engine:
-    def __init__(self, registry: ExecutorRegistry, services: Services | None = None,
+    def __init__(self, registry: NodeRegistry, services: Services | None = None,
                  limits: Limits | None = None) -> None:
         self.registry = registry
         self.services = services or Services()

@@ -4,6 +4,7 @@
     ├── GraphValidationError   the request is unusable; carries one Violation per culprit
     └── NodeError              one node failed; carries a StatusReason and `retryable`
         ├── InvalidNodeInput       settings/inputs unusable        (not retryable)
+        │   └── InvalidSettings    one setting does not fit its type  (names the setting)
         ├── NotConfiguredError     provider missing key/config     (not retryable)
         ├── ProviderError          the vendor failed               (retryable per cause)
         └── NodeTimeout            a time limit passed             (retryable)
@@ -57,6 +58,15 @@ class NodeError(FlowexecError):
 
 class InvalidNodeInput(NodeError):
     reason = StatusReason.INVALID_INPUT
+
+
+class InvalidSettings(InvalidNodeInput):
+    """A node's settings do not fit its type's settings record. `field` is the setting's name
+    as the editor spells it (`width`, `negativePrompt`), for a field path in validation."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotConfiguredError(NodeError):

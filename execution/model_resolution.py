@@ -1,8 +1,8 @@
-"""Which provider and model a node uses (seed §1 "Model Resolution").
+"""Which provider and model a node uses.
 
-Priority: the node's own `providerId`/`model` settings → the per-type default table →
-the flow-level provider. A node that sets only `model` keeps the provider the rest of
-the chain picks. An empty model means "the provider's default model".
+Priority: the node's own `providerId`/`model` settings → its node type's default model (on the
+type's NodeSpec) → the flow-level provider. A node that sets only `model` keeps the provider the
+rest of the chain picks. An empty model means "the provider's default model".
 """
 
 from __future__ import annotations
@@ -32,33 +32,16 @@ class ResolvedModel:
     source: ModelSource
 
 
-NODE_MODEL_DEFAULTS: Mapping[str, ModelChoice] = {
-    "grammarFix": ModelChoice("mistral", "ministral-14b-2512"),
-    "compressor": ModelChoice("mistral", "ministral-14b-2512"),
-    "promptEnhancer": ModelChoice("mistral", "ministral-14b-2512"),
-    "initialPrompt": ModelChoice("mistral", "ministral-14b-2512"),
-    "translator": ModelChoice("mistral", "ministral-14b-2512"),
-    "storyTeller": ModelChoice("mistral", "labs-mistral-small-creative"),
-    "imageDescriber": ModelChoice("claude"),
-    "personasReplacer": ModelChoice("claude"),
-}
-
-
-def resolve_model(
-    node_type: str,
-    data: Mapping[str, Any],
-    flow_provider_id: str,
-    defaults: Mapping[str, ModelChoice] = NODE_MODEL_DEFAULTS,
-) -> ResolvedModel:
+def resolve_model(type_default: ModelChoice | None, data: Mapping[str, Any], flow_provider_id: str) -> ResolvedModel:
+    """`type_default` is the node type's default model (NodeSpec.default_model), `data` the node's settings."""
     node_provider = _setting(data, "providerId")
     node_model = _setting(data, "model")
     if node_provider:
         return ResolvedModel(node_provider, node_model, ModelSource.NODE)
-    default = defaults.get(node_type)
-    if default is not None:
+    if type_default is not None:
         if node_model:
-            return ResolvedModel(default.provider_id, node_model, ModelSource.NODE)
-        return ResolvedModel(default.provider_id, default.model, ModelSource.TYPE_DEFAULT)
+            return ResolvedModel(type_default.provider_id, node_model, ModelSource.NODE)
+        return ResolvedModel(type_default.provider_id, type_default.model, ModelSource.TYPE_DEFAULT)
     return ResolvedModel(flow_provider_id, node_model, ModelSource.NODE if node_model else ModelSource.FLOW)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from execution.messages import ChatMessage
+
 
 @dataclass(frozen=True, slots=True)
 class Image:
@@ -11,14 +13,6 @@ class Image:
 
     data: bytes
     mime_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class ChatMessage:
-    """One message of a chat request, exactly as sent to the provider."""
-
-    role: str
-    content: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,12 +41,13 @@ from execution.events import (
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
-from execution.limits import Limits
 from execution.model_resolution import resolve_model
 from execution.node_redaction import NodeRedaction
+from execution.nodes.registry import NodeRegistry
+from execution.nodes.spec import NodeSpec
 from execution.outputs import NodeOutput
 from execution.quoting import shorten
-from execution.registry import ExecutorRegistry, ExecutorSpec
+from execution.run_limits import Limits
 from execution.services import Services
 from execution.stream import EventStream
 from execution.text_limits import TextMeter
@@ -60,7 +61,7 @@ class FlowRun:
         run_id: RunId,
         request: FlowRequest,
         plan: ExecutionPlan,
-        registry: ExecutorRegistry,
+        registry: NodeRegistry,
         services: Services,
         concurrency: int,
         limits: Limits | None = None,
@@ -71,7 +72,7 @@ class FlowRun:
         self._registry = registry
         self._services = services
         self._free_slots = concurrency
-        self._runnable: deque[tuple[NodeId, Node, ExecutorSpec]] = deque()
+        self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
         limits = limits or Limits()
         self._stream = EventStream(run_id, high_water=limits.stream_high_water)
         # Only when secrets are configured: a node's text then crosses a streaming redactor.
@@ -200,9 +201,9 @@ class FlowRun:
                 ready.append(dependent)
         return ready
 
-    async def _execute(self, first: tuple[NodeId, Node, ExecutorSpec]) -> None:
+    async def _execute(self, first: tuple[NodeId, Node, NodeSpec]) -> None:
         """A slot's task: run a node, then the next runnable one (FIFO), until none is left."""
-        step: tuple[NodeId, Node, ExecutorSpec] | None = first
+        step: tuple[NodeId, Node, NodeSpec] | None = first
         while step is not None:
             node_id = step[0]
             if self._stream.congested:  # the reader is behind: run no further node ahead of it
@@ -215,27 +216,32 @@ class FlowRun:
             self._dispatch()
         self._free_slots += 1
 
-    async def _run_node(self, node_id: NodeId, node: Node, spec: ExecutorSpec) -> None:
+    async def _run_node(self, node_id: NodeId, node: Node, spec: NodeSpec) -> None:
         graph = self.plan.graph
         too_much = self._text.inputs_problem(chain(graph.text_inputs[node_id], graph.adapter_inputs[node_id]))
         if too_much is not None:
             self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
             return
+        try:
+            settings = spec.parse_settings(node.data)
+        except NodeError as err:  # InvalidSettings: a setting that does not fit fails this node
+            self._fail(node_id, err.reason, err.message, err.retryable)
+            return
         context = NodeContext(
             run_id=self.run_id,
             node_id=node_id,
             node_type=node.type,
-            data=node.data,
+            settings=settings,
             inputs=self._collect(graph.text_inputs[node_id]),
             adapter_inputs=self._collect(graph.adapter_inputs[node_id]),
-            model=resolve_model(node.type, node.data, self.request.provider_id),
+            model=resolve_model(spec.default_model, node.data, self.request.provider_id),
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
         )
         started = time.perf_counter_ns()
         try:
-            output = await spec.run(context)
+            output = await spec.executor(context)
         except NodeError as err:
             failure = self._text.stream_overflow(node_id) or err
             self._fail(node_id, failure.reason, failure.message, failure.retryable)

@@ -24,8 +24,8 @@ from dataclasses import replace
 
 from execution.errors import InvalidNodeInput
 from execution.ids import NodeId
-from execution.limits import Limits
 from execution.outputs import NodeOutput
+from execution.run_limits import Limits
 
 
 class StreamedTextTooLarge(InvalidNodeInput):

@@ -27,7 +27,8 @@ from execution.events import (
 )
 from execution.graph.model import Edge, FlowRequest, Node, RunOptions
 from execution.ids import EdgeId, FlowId, NodeId
-from execution.outputs import ChatMessage, Image, NodeOutput, ProviderCall
+from execution.messages import ChatMessage
+from execution.outputs import Image, NodeOutput, ProviderCall
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
 from server.non_finite import NonFiniteNumber, non_finite_violations
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.services import Services
 from server.app import FlowexecServer
 from server.logs import configure_logging
@@ -19,7 +19,7 @@ from server.settings import ServerSettings
 def build_server(settings: ServerSettings) -> FlowexecServer:
     services = Services.from_env()
     configure_logging(settings.log_level, services.redactor)
-    engine = Engine(default_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
+    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
     return FlowexecServer(engine, settings)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from execution.limits import Limits
+from execution.run_limits import Limits
 
 
 class ServerSettings(BaseSettings):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from flowexec.client import FlowClient
 from server.app import FlowexecServer
 from server.settings import ServerSettings
@@ -26,7 +26,7 @@ async def start_server() -> AsyncIterator[StartServer]:
     started: list[FlowexecServer] = []
 
     async def start(engine: Engine | None = None, **settings: Any) -> str:
-        engine = engine or Engine(default_registry(diagnostic_nodes=True))
+        engine = engine or Engine(builtin_registry(diagnostic_nodes=True))
         server = FlowexecServer(engine, ServerSettings(host="127.0.0.1", port=0, _env_file=None, **settings))
         await server.start()
         started.append(server)
@@ -39,7 +39,7 @@ async def start_server() -> AsyncIterator[StartServer]:
 
 @pytest.fixture
 def engine() -> Engine:
-    return Engine(default_registry(diagnostic_nodes=True))
+    return Engine(builtin_registry(diagnostic_nodes=True))
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from execution.errors import GraphValidationError, Violation
 from execution.graph.edges import is_adapter_edge
 from execution.graph.model import GROUP_NODE_TYPE, Edge, FlowRequest, Node
 from execution.ids import EdgeId, NodeId
-from execution.limits import Limits
 from execution.quoting import quote, shorten
+from execution.run_limits import Limits
 
 
 @dataclass(frozen=True, slots=True)

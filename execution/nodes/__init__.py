@@ -1,1 +1,2 @@
-"""Node families. Each module exports EXECUTORS, an explicit list of ExecutorSpec."""
+"""Node families. Each family module declares its node types whole (settings record, executor,
+NodeSpec) and exports them in NODE_SPECS, an explicit list; execution.nodes.builtin registers them."""

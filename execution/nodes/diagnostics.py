@@ -7,38 +7,55 @@ of the editor's palette.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from execution.context import NodeContext
-from execution.errors import InvalidNodeInput, ProviderError
-from execution.nodes.inputs import merge_input_text, setting
+from execution.errors import ProviderError
+from execution.nodes.inputs import merge_input_text
+from execution.nodes.setting_types import Flag, LenientNumber, NodeSettings, Text, must
+from execution.nodes.spec import TEXT_IN, NodeFamily, NodeSpec
 from execution.outputs import NodeOutput
-from execution.registry import ExecutorSpec, NodeCategory
 
 
-def _number(value: Any, default: float) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+class DelaySettings(NodeSettings):
+    seconds: LenientNumber = 0.0
+    text: Text = ""
 
 
-async def delay(ctx: NodeContext) -> NodeOutput:
+async def delay(ctx: NodeContext[DelaySettings]) -> NodeOutput:
     """Sleep `seconds`, then output `text` (or the merged inputs)."""
-    await asyncio.sleep(_number(ctx.data.get("seconds"), 0.0))
-    return NodeOutput(text=setting(ctx.data, "text") or merge_input_text(ctx.inputs))
+    await asyncio.sleep(ctx.settings.seconds)
+    return NodeOutput(text=ctx.settings.text or merge_input_text(ctx.inputs))
 
 
-async def fail(ctx: NodeContext) -> NodeOutput:
+class FailSettings(NodeSettings):
+    seconds: LenientNumber = 0.0
+    message: Text = ""
+    retryable: Flag = False
+
+
+async def fail(ctx: NodeContext[FailSettings]) -> NodeOutput:
     """Sleep `seconds`, then fail with `message` (a provider error, `retryable` as set)."""
-    await asyncio.sleep(_number(ctx.data.get("seconds"), 0.0))
-    raise ProviderError(setting(ctx.data, "message") or "diagnostic failure",
-                        retryable=bool(ctx.data.get("retryable", False)))
+    await asyncio.sleep(ctx.settings.seconds)
+    raise ProviderError(ctx.settings.message or "diagnostic failure", retryable=ctx.settings.retryable)
 
 
-async def stream(ctx: NodeContext) -> NodeOutput:
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(c, str) for c in value)
+
+
+class StreamSettings(NodeSettings):
+    # Required: absent, it fails as any other value that is not a list of strings.
+    chunks: Annotated[list[str], must(_strings, "must be a list of strings")] = Field(
+        default=None, validate_default=True)
+    interval: LenientNumber = 0.0
+
+
+async def stream(ctx: NodeContext[StreamSettings]) -> NodeOutput:
     """Emit `chunks` (a list of strings) as text deltas, `interval` seconds apart."""
-    chunks = ctx.data.get("chunks")
-    if not isinstance(chunks, list) or not all(isinstance(c, str) for c in chunks):
-        raise InvalidNodeInput("'chunks' must be a list of strings")
-    interval = _number(ctx.data.get("interval"), 0.0)
+    chunks, interval = ctx.settings.chunks, ctx.settings.interval
     for chunk in chunks:
         ctx.emit_text(chunk)
         if interval:
@@ -46,12 +63,18 @@ async def stream(ctx: NodeContext) -> NodeOutput:
     return NodeOutput(text="".join(chunks))
 
 
-async def flood(ctx: NodeContext) -> NodeOutput:
+class FloodSettings(NodeSettings):
+    count: LenientNumber = 0.0
+    text: Text = ""
+    every: LenientNumber = 100.0
+
+
+async def flood(ctx: NodeContext[FloodSettings]) -> NodeOutput:
     """Emit `text` as `count` text deltas as fast as possible, letting the loop run every
     `every` deltas (a fast provider stream; for backpressure tests and benchmarks)."""
-    count = int(_number(ctx.data.get("count"), 0))
-    text = setting(ctx.data, "text") or "tok,"
-    every = max(1, int(_number(ctx.data.get("every"), 100)))
+    count = int(ctx.settings.count)
+    text = ctx.settings.text or "tok,"
+    every = max(1, int(ctx.settings.every))
     for i in range(1, count + 1):
         ctx.emit_text(text)
         if i % every == 0:
@@ -59,9 +82,13 @@ async def flood(ctx: NodeContext) -> NodeOutput:
     return NodeOutput(text=text * count)
 
 
-EXECUTORS = [
-    ExecutorSpec("diag.delay", delay, NodeCategory.DIAGNOSTIC, "Sleeps, then outputs text."),
-    ExecutorSpec("diag.fail", fail, NodeCategory.DIAGNOSTIC, "Sleeps, then fails."),
-    ExecutorSpec("diag.stream", stream, NodeCategory.DIAGNOSTIC, "Streams chunks as text deltas."),
-    ExecutorSpec("diag.flood", flood, NodeCategory.DIAGNOSTIC, "Streams many text deltas as fast as it can."),
-]
+DELAY = NodeSpec("diag.delay", NodeFamily.DIAGNOSTIC, delay, DelaySettings,
+                 display_name="Delay", description="Sleeps, then outputs text.", inputs=(TEXT_IN,))
+FAIL = NodeSpec("diag.fail", NodeFamily.DIAGNOSTIC, fail, FailSettings,
+                display_name="Fail", description="Sleeps, then fails.")
+STREAM = NodeSpec("diag.stream", NodeFamily.DIAGNOSTIC, stream, StreamSettings,
+                  display_name="Stream", description="Streams chunks as text deltas.")
+FLOOD = NodeSpec("diag.flood", NodeFamily.DIAGNOSTIC, flood, FloodSettings,
+                 display_name="Flood", description="Streams many text deltas as fast as it can.")
+
+NODE_SPECS: tuple[NodeSpec[Any], ...] = (DELAY, FAIL, STREAM, FLOOD)

@@ -1,56 +1,85 @@
-"""Image-processing nodes (seed §5.3): imageDescriber, imageGenerator, personasReplacer.
+"""Image-processing nodes: imageDescriber, imageGenerator, personasReplacer.
 
 - imageDescriber: `data.image`, else the first upstream image (+ `data.notes`) → a vision
   model's description. Output `{text: description, image}`.
 - imageGenerator: upstream text, else `data.prompt`, plus width/height/steps/seed/negative
-  prompt → an image vendor. Output `{image, text: prompt}`.
+  prompt → an image vendor. Output `{image, text: prompt}`. The prompt is sent as is.
 - personasReplacer: personas from adapter inputs; upstream text → a text-only persona swap;
   otherwise the upstream image (preferred) or `data.image` analysed by a vision model.
   Output `{text: description}`.
 
-Where the seed is silent: the describe route's image types are settings here —
-`data.imageType: "persona"` marks `data.image` as a character image, and `data.personaImage`
-adds a character image to a reference image (the "both" variant). Florence-2 is chosen with
-provider "florence" or a model name containing "florence". imageGenerator resolves its
-vendor from the node's provider if it names an image vendor (naming a text-only provider is
-an error), else from the flow's provider when that is an image vendor ("glm" → GLM-Image),
-else the default vendor (FLOWEXEC_IMAGE_PROVIDER, HuggingFace FLUX.1-schnell).
+The describe route's image types are settings: `data.imageType: "persona"` marks `data.image`
+as a character image, and `data.personaImage` adds a character image to a reference image
+(the "both" variant). Florence-2 is chosen with provider "florence" or a model name containing
+"florence". imageGenerator resolves its vendor from the node's provider if it names an image
+vendor (naming a text-only provider is an error), else from the flow's provider when that is
+an image vendor ("glm" → GLM-Image), else the default vendor (FLOWEXEC_IMAGE_PROVIDER,
+HuggingFace FLUX.1-schnell).
 Dry run: no image is generated and no model is called; ProviderCalls show what would be sent.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, WithJsonSchema
 
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
 from execution.images import NODE_OUTPUT
+from execution.messages import ChatMessage
+from execution.model_resolution import ModelChoice
 from execution.nodes.image_inputs import prepare_image, setting_image_bytes, upstream_image
-from execution.nodes.inputs import extract_personas, merge_input_text, setting
+from execution.nodes.inputs import extract_personas, merge_input_text
+from execution.nodes.setting_types import ModelSettings, NumberBetween, StrictText, Text, WholeNumber
+from execution.nodes.spec import IMAGE_OUT, PERSONA_IN, TEXT_IN, TEXT_OUT, NodeFamily, NodeSpec
 from execution.nodes.vision_steps import VisionSteps
-from execution.outputs import ChatMessage, NodeOutput, ProviderCall
+from execution.outputs import NodeOutput, ProviderCall
 from execution.prompts.describe import DescribeMode, describe_prompt
-from execution.prompts.generate_image import generation_request
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
-from execution.providers.image_generation import PlannedRequest
-from execution.registry import ExecutorSpec, NodeCategory
+from execution.providers.image_generation import GenerationRequest, PlannedRequest
 
 log = logging.getLogger("flowexec.nodes.image")
 
-IMAGE_SETTING = "image"
-PERSONA_IMAGE_SETTING = "personaImage"
+CLAUDE = ModelChoice("claude")
+
+# An image in the settings, as the editor stores it: a data URL or base64. Decoded (and checked)
+# by the executor only when it is used, so a node that does not need it never fails on it.
+ImageSetting = Annotated[Any, WithJsonSchema({"type": "string", "contentEncoding": "base64",
+                                              "contentMediaType": "image/*"})]
 
 
-async def image_describer(ctx: NodeContext) -> NodeOutput:
-    steps = VisionSteps(ctx)
-    reference, reference_name = setting_image_bytes(ctx, IMAGE_SETTING), f"'{IMAGE_SETTING}'"
-    persona, persona_name = setting_image_bytes(ctx, PERSONA_IMAGE_SETTING), f"'{PERSONA_IMAGE_SETTING}'"
+class ImageType(enum.Enum):
+    """What `data.image` shows: a scene to describe, or a character (anything but "persona" is a scene)."""
+
+    REFERENCE = "reference"
+    PERSONA = "persona"
+
+
+def _image_type(value: Any) -> ImageType:
+    is_persona = isinstance(value, str) and value.strip().lower() == "persona"
+    return ImageType.PERSONA if is_persona else ImageType.REFERENCE
+
+
+class DescriberSettings(ModelSettings):
+    image: ImageSetting = None
+    persona_image: ImageSetting = None
+    image_type: Annotated[ImageType, BeforeValidator(_image_type)] = ImageType.REFERENCE
+    notes: Text = ""
+
+
+async def image_describer(ctx: NodeContext[DescriberSettings]) -> NodeOutput:
+    steps, settings = VisionSteps(ctx), ctx.settings
+    reference, reference_name = setting_image_bytes(settings.image, "image"), "'image'"
+    persona, persona_name = setting_image_bytes(settings.persona_image, "personaImage"), "'personaImage'"
     if reference is None:  # an image node upstream (imageGenerator → imageDescriber)
         upstream = upstream_image(ctx)
         if upstream is not None:
             reference, reference_name = upstream.data, "upstream image"
-    if setting(ctx.data, "imageType").lower() == "persona" and persona is None:
+    if settings.image_type is ImageType.PERSONA and persona is None:
         reference, persona, persona_name = None, reference, reference_name
     if reference is not None and persona is not None:
         mode, images, names = (DescribeMode.REFERENCE_AND_PERSONA, [reference, persona],
@@ -60,22 +89,60 @@ async def image_describer(ctx: NodeContext) -> NodeOutput:
     elif persona is not None:
         mode, images, names = DescribeMode.PERSONA, [persona], [persona_name]
     else:
-        raise InvalidNodeInput(f"No image: looked at the node's '{IMAGE_SETTING}' and '{PERSONA_IMAGE_SETTING}' "
-                               "settings and its upstream nodes' outputs; add an image to the node or connect "
-                               "a node that outputs one")
+        raise InvalidNodeInput("No image: looked at the node's 'image' and 'personaImage' settings and its "
+                               "upstream nodes' outputs; add an image to the node or connect a node that outputs one")
     # The image shown with the description; checked first, so a bad image fails before any model is paid for.
     out_image = (await prepare_image(ctx, images[0], NODE_OUTPUT, what=names[0])).image
     if steps.uses_florence():
         return steps.output(await steps.florence(images[0], what=names[0]), image=out_image)
-    prompt = describe_prompt(mode, steps.dialect(), setting(ctx.data, "notes"))
+    prompt = describe_prompt(mode, steps.dialect(), settings.notes)
     return steps.output(await steps.vision(prompt, images, what=names), image=out_image)
 
 
-async def image_generator(ctx: NodeContext) -> NodeOutput:
-    request = generation_request(merge_input_text(ctx.inputs) or setting(ctx.data, "prompt"), ctx.data)
+MIN_SIDE, MAX_SIDE = 64, 4096
+MAX_STEPS = 150
+MAX_SEED = 2**32 - 1
+MAX_GUIDANCE = 50.0
+MAX_PROMPT_CHARS = 20_000
+
+Side = Annotated[int | None, WholeNumber(MIN_SIDE, MAX_SIDE)]
+
+
+class GeneratorSettings(ModelSettings):
+    # Numbers arrive as floats (protobuf Struct) or numeric strings; "" or null means unset.
+    # The fields are checked in this order and the first bad one is named.
+    prompt: Text = ""
+    # -1 means "random" (not sent).
+    seed: Annotated[int | None, WholeNumber(-1, MAX_SEED), AfterValidator(lambda seed: None if seed == -1 else seed)] = None
+    negative_prompt: StrictText = Field("", validation_alias=AliasChoices("negativePrompt", "negative_prompt"))
+    width: Side = None
+    height: Side = None
+    steps: Annotated[int | None, WholeNumber(1, MAX_STEPS)] = None
+    guidance_scale: Annotated[float | None, NumberBetween(0.0, MAX_GUIDANCE)] = None
+
+
+def generation_request(prompt: str, settings: GeneratorSettings) -> GenerationRequest:
+    """The request for an image vendor: the prompt (checked here) with the node's settings."""
+    prompt = prompt.strip()
+    if not prompt:
+        raise InvalidNodeInput("No prompt: connect a text node or set a prompt on the node")
+    if len(prompt) > MAX_PROMPT_CHARS:
+        raise InvalidNodeInput(f"The prompt is {len(prompt):,} characters; the limit is {MAX_PROMPT_CHARS:,}")
+    return GenerationRequest(
+        prompt=prompt,
+        width=settings.width,
+        height=settings.height,
+        steps=settings.steps,
+        seed=settings.seed,
+        negative_prompt=settings.negative_prompt,
+        guidance_scale=settings.guidance_scale,
+    )
+
+
+async def image_generator(ctx: NodeContext[GeneratorSettings]) -> NodeOutput:
+    request = generation_request(merge_input_text(ctx.inputs) or ctx.settings.prompt, ctx.settings)
     images = ctx.services.images
-    choice = images.providers.choose(ctx.model.provider_id, ctx.model.model,
-                                     explicit=bool(setting(ctx.data, "providerId")))
+    choice = images.providers.choose(ctx.model.provider_id, ctx.model.model, explicit=bool(ctx.settings.provider_id))
     planned = choice.provider.plan(choice.model, request)
     for note in planned.notes:  # settings the vendor cannot take as given
         log.info("run %s node %s (%s): %s", ctx.run_id, ctx.node_id, planned.provider_id, note)
@@ -89,7 +156,16 @@ async def image_generator(ctx: NodeContext) -> NodeOutput:
     return NodeOutput(text=request.prompt, image=prepared.image, provider_calls=(call,))
 
 
-async def personas_replacer(ctx: NodeContext) -> NodeOutput:
+def request_text(planned: PlannedRequest) -> str:
+    """The request body exactly as sent (JSON), for ProviderCall.messages."""
+    return json.dumps(dict(planned.body), ensure_ascii=False, separators=(", ", ": "))
+
+
+class ReplacerSettings(ModelSettings):
+    image: ImageSetting = None
+
+
+async def personas_replacer(ctx: NodeContext[ReplacerSettings]) -> NodeOutput:
     steps = VisionSteps(ctx)
     personas = extract_personas(ctx.adapter_inputs)
     if not personas:
@@ -98,27 +174,31 @@ async def personas_replacer(ctx: NodeContext) -> NodeOutput:
     if description:
         return steps.output(await steps.text(text_swap_prompt(description, personas)))
     upstream = upstream_image(ctx)
-    raw = upstream.data if upstream is not None else setting_image_bytes(ctx, IMAGE_SETTING)
+    raw = upstream.data if upstream is not None else setting_image_bytes(ctx.settings.image, "image")
     if raw is None:
         raise InvalidNodeInput("Nothing to replace in: connect a node with an image or a description, "
                                "or add an image to the node")
-    what = "upstream image" if upstream is not None else f"'{IMAGE_SETTING}'"
+    what = "upstream image" if upstream is not None else "'image'"
     return steps.output(await steps.vision(vision_replace_prompt(personas), [raw], what=[what]))
 
 
-def request_text(planned: PlannedRequest) -> str:
-    """The request body exactly as sent (JSON), for ProviderCall.messages."""
-    return json.dumps(dict(planned.body), ensure_ascii=False, separators=(", ", ": "))
+IMAGE_DESCRIBER = NodeSpec(
+    "imageDescriber", NodeFamily.IMAGE, image_describer, DescriberSettings,
+    display_name="Image Describer",
+    description="Describes the node's image with a vision model (or Florence-2); outputs text and image.",
+    inputs=(TEXT_IN,), outputs=(TEXT_OUT, IMAGE_OUT), calls_provider=True, default_model=CLAUDE,
+)
+IMAGE_GENERATOR = NodeSpec(
+    "imageGenerator", NodeFamily.IMAGE, image_generator, GeneratorSettings,
+    display_name="Image Generator",
+    description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM).",
+    inputs=(TEXT_IN,), outputs=(IMAGE_OUT, TEXT_OUT), calls_provider=True,
+)
+PERSONAS_REPLACER = NodeSpec(
+    "personasReplacer", NodeFamily.IMAGE, personas_replacer, ReplacerSettings,
+    display_name="Personas Replacer",
+    description="Rewrites the upstream description, or describes the image, with the adapter characters.",
+    inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=CLAUDE,
+)
 
-
-EXECUTORS = [
-    ExecutorSpec("imageDescriber", image_describer, NodeCategory.IMAGE,
-                 "Describes the node's image with a vision model (or Florence-2); outputs text and image.",
-                 calls_provider=True),
-    ExecutorSpec("imageGenerator", image_generator, NodeCategory.IMAGE,
-                 "Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM).",
-                 calls_provider=True),
-    ExecutorSpec("personasReplacer", personas_replacer, NodeCategory.IMAGE,
-                 "Rewrites the upstream description, or describes the image, with the adapter characters.",
-                 calls_provider=True),
-]
+NODE_SPECS: tuple[NodeSpec[Any], ...] = (IMAGE_DESCRIBER, IMAGE_GENERATOR, PERSONAS_REPLACER)

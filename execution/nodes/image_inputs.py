@@ -19,10 +19,10 @@ from execution.images import (
 from execution.outputs import Image
 
 
-def setting_image_bytes(ctx: NodeContext, key: str) -> bytes | None:
-    """The raw image in setting `key`, or None when it is not set."""
+def setting_image_bytes(value: object, setting: str) -> bytes | None:
+    """The raw image a setting holds (its value as sent), or None when it is not set."""
     try:
-        return image_bytes_from_setting(ctx.data.get(key), field=key, max_bytes=MAX_IMAGE_BYTES_IN)
+        return image_bytes_from_setting(value, field=setting, max_bytes=MAX_IMAGE_BYTES_IN)
     except ImageRejected as exc:
         raise InvalidNodeInput(exc.reason) from None
 

@@ -1,20 +1,13 @@
-"""Helpers executors share to read their inputs (seed `executor/utils.ts`)."""
+"""Helpers executors share to read their upstream inputs: merged text and adapter personas."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
 
 from execution.outputs import NodeOutput
+from execution.personas import Persona
 
 INPUT_SEPARATOR = "\n\n"
-
-
-@dataclass(frozen=True, slots=True)
-class Persona:
-    name: str
-    description: str
 
 
 def input_text(output: NodeOutput) -> str:
@@ -36,9 +29,3 @@ def extract_personas(adapter_inputs: Iterable[NodeOutput]) -> list[Persona]:
         for o in adapter_inputs
         if o.persona_description
     ]
-
-
-def setting(data: Mapping[str, Any], key: str) -> str:
-    """A string setting, stripped; "" when absent or not a string."""
-    value = data.get(key)
-    return value.strip() if isinstance(value, str) else ""

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 
 from execution.context import NodeContext
 from execution.images import VISION_CLAUDE, VISION_FLORENCE, VISION_OPENAI_COMPATIBLE, ImagePolicy
+from execution.messages import ChatMessage
 from execution.nodes.image_inputs import prepare_image
-from execution.outputs import ChatMessage, Image, NodeOutput, ProviderCall
+from execution.outputs import Image, NodeOutput, ProviderCall
 from execution.prompts.template import RenderedPrompt
 from execution.prompts.vision import Dialect, VisionPrompt
 from execution.providers.chat import ChatRequest, TextProvider, Vendor

@@ -1,4 +1,4 @@
-"""Text compression (seed §6 "compress"), seed wording verbatim. Texts shorter than
+"""Text compression, in the editor's in-browser runner's wording verbatim. Texts shorter than
 COMPRESS_THRESHOLD are not sent at all (the compressor node passes them through)."""
 
 from __future__ import annotations

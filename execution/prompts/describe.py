@@ -1,4 +1,4 @@
-"""Image description (seed §6 "describe"): a vision model turns an image into words.
+"""Image description: a vision model turns an image into words.
 
 Three variants by which images are given — a reference scene only, a character (persona)
 image only, or both — each in a standard wording (OpenAI-compatible vision models: pixtral,

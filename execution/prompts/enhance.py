@@ -1,5 +1,5 @@
-"""Prompt enhancement (seed §6 "enhance"): a short prompt made rich, with or without the
-user's enhancement notes. Seed wording; the seed's elided sentences are completed."""
+"""Prompt enhancement: a short prompt made rich, with or without the user's enhancement notes.
+The wording is the editor's in-browser runner's, with its elided sentences completed."""
 
 from __future__ import annotations
 

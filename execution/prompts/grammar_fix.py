@@ -1,4 +1,4 @@
-"""Grammar correction (seed §6 "grammar-fix"), seed wording verbatim; the optional style
+"""Grammar correction, in the editor's in-browser runner's wording verbatim; the optional style
 line is a second template. Low temperature: a proofreader should not improvise."""
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Persona injection (seed §6 "inject-persona"): character appearance merged into a prompt.
-Seed wording verbatim; one CHARACTER block per persona, in adapter-edge order."""
+"""Persona injection: character appearance merged into a prompt. The wording is the editor's
+in-browser runner's, verbatim; one CHARACTER block per persona, in adapter-edge order."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts.template import PromptTemplate, RenderedPrompt
 
 CHARACTER_BLOCK = "### {name}\n{description}"

@@ -1,4 +1,4 @@
-"""Persona replacement (seed §6 "replace"): the people in a scene become given characters.
+"""Persona replacement: the people in a scene become given characters.
 
 Two sources for the scene and two persona counts, four variants:
 - text swap: an upstream node already described the scene (`upstreamDescription`), so the
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts.template import PromptTemplate, RenderedPrompt
 from execution.prompts.vision import VisionPrompt, labels
 

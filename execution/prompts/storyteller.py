@@ -1,5 +1,5 @@
-"""Creative narrative (seed §6 "storyteller"): seed rules verbatim, temperature 0.95 as the
-seed sets it (high on purpose: the same concept must give a different story each time).
+"""Creative narrative: the editor's in-browser runner's rules verbatim, at its temperature 0.95
+(high on purpose: the same concept must give a different story each time).
 Style tags are optional: a second template carries the STYLE TAGS line."""
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """PromptTemplate: a prompt as data — text with named placeholders plus the sampling
 parameters it is sent with — and RenderedPrompt, the filled-in result an executor sends.
 
-`{char_limit}` is filled in by every template from CHAR_LIMIT (the seed's 2500-character
-output limit, also the compressor's threshold). Rendering checks the given values against
-the placeholders both ways, so a renamed placeholder cannot silently drop a value. Values
-are inserted verbatim: braces in user text are not interpreted.
+`{char_limit}` is filled in by every template from CHAR_LIMIT (the 2500-character output
+limit the prompts ask for, also the compressor's threshold). Rendering checks the given
+values against the placeholders both ways, so a renamed placeholder cannot silently drop a
+value. Values are inserted verbatim: braces in user text are not interpreted.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Translation (seed §6 "translate"), seed wording verbatim. `language` is a full name
+"""Translation, in the editor's in-browser runner's wording verbatim. `language` is a full name
 ("French"); the translator node maps codes through LANGUAGE_NAMES first."""
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Protocol
 
-from execution.outputs import ChatMessage
+from execution.messages import ChatMessage
 
 
 class Vendor(enum.Enum):

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from execution.outputs import ChatMessage, Image
+from execution.messages import ChatMessage
+from execution.outputs import Image
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,14 @@ import asyncio
 
 from execution.engine import Engine
 from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged, TextDelta
-from execution.limits import Limits
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
+from execution.run_limits import Limits
 from execution.stream import MAX_MERGED_CHARS
 from tests.builders import flow, node
 
 
 def engine(high_water: int) -> Engine:
-    return Engine(default_registry(diagnostic_nodes=True), limits=Limits(stream_high_water=high_water))
+    return Engine(builtin_registry(diagnostic_nodes=True), limits=Limits(stream_high_water=high_water))
 
 
 async def test_no_node_starts_while_the_reader_is_behind() -> None:

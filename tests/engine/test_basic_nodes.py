@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from execution.engine import Engine
 from execution.events import NodeOutputProduced, NodeStatus, NodeStatusChanged, StatusReason
-from execution.model_resolution import ModelSource, resolve_model
-from execution.nodes.catalog import default_registry
+from execution.model_resolution import ModelChoice, ModelSource, ResolvedModel, resolve_model
+from execution.nodes.builtin import builtin_registry
 from execution.nodes.inputs import extract_personas, merge_input_text
 from execution.nodes.languages import LANGUAGE_NAMES, language_name
 from execution.outputs import NodeOutput
@@ -14,7 +14,7 @@ from tests.builders import edge, flow, node
 
 
 async def outputs_of(request) -> tuple[dict[str, NodeOutput], dict[str, NodeStatusChanged]]:
-    events = await Engine(default_registry()).run(request)
+    events = await Engine(builtin_registry()).run(request)
     outputs = {e.body.node_id: e.body.output for e in events if isinstance(e.body, NodeOutputProduced)}
     final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
     return outputs, final
@@ -72,13 +72,29 @@ def test_language_names() -> None:
 
 
 def test_model_resolution_chain() -> None:
-    override = resolve_model("promptEnhancer", {"providerId": "glm", "model": "glm-4.7"}, "openrouter")
+    registry = builtin_registry()
+
+    def resolve(node_type: str, data: dict[str, str], flow_provider: str) -> ResolvedModel:
+        spec = registry.get(node_type)
+        assert spec is not None
+        return resolve_model(spec.default_model, data, flow_provider)
+
+    override = resolve("promptEnhancer", {"providerId": "glm", "model": "glm-4.7"}, "openrouter")
     assert (override.provider_id, override.model, override.source) == ("glm", "glm-4.7", ModelSource.NODE)
-    default = resolve_model("storyTeller", {}, "openrouter")
+    default = resolve("storyTeller", {}, "openrouter")
     assert (default.provider_id, default.model, default.source) == (
         "mistral", "labs-mistral-small-creative", ModelSource.TYPE_DEFAULT)
-    model_only = resolve_model("translator", {"model": "mistral-large"}, "glm")
+    model_only = resolve("translator", {"model": "mistral-large"}, "glm")
     assert (model_only.provider_id, model_only.model) == ("mistral", "mistral-large")
-    flow_level = resolve_model("imageGenerator", {}, "huggingface")
+    flow_level = resolve("imageGenerator", {}, "huggingface")
     assert (flow_level.provider_id, flow_level.model, flow_level.source) == ("huggingface", "", ModelSource.FLOW)
-    assert resolve_model("imageDescriber", {}, "mistral").provider_id == "claude"
+    assert resolve("imageDescriber", {}, "mistral").provider_id == "claude"
+    # The defaults that used to be a table of node-type names, now on each spec.
+    defaults = {spec.node_type: spec.default_model for spec in registry if spec.default_model is not None}
+    assert defaults == {
+        **dict.fromkeys(["grammarFix", "compressor", "promptEnhancer", "initialPrompt", "translator"],
+                        ModelChoice("mistral", "ministral-14b-2512")),
+        "storyTeller": ModelChoice("mistral", "labs-mistral-small-creative"),
+        "imageDescriber": ModelChoice("claude"),
+        "personasReplacer": ModelChoice("claude"),
+    }

@@ -5,8 +5,8 @@ from __future__ import annotations
 from execution.graph.plan import make_plan
 from execution.graph.traversal import reachable
 from execution.graph.validate import validate
-from execution.limits import Limits
 from execution.outputs import NodeOutput
+from execution.run_limits import Limits
 from tests.builders import edge, flow, node
 
 # a → b → d → e,  c → d,  x (isolated),  b → f

@@ -14,12 +14,12 @@ from execution.events import (
     StatusReason,
     TextDelta,
 )
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from tests.builders import edge, flow, node
 
 
 def engine() -> Engine:
-    return Engine(default_registry(diagnostic_nodes=True))
+    return Engine(builtin_registry(diagnostic_nodes=True))
 
 
 def statuses(events) -> dict[str, list[NodeStatus]]:
@@ -120,12 +120,15 @@ async def test_cancel_stops_nodes_promptly_and_leaves_no_task() -> None:
 
 
 async def test_executor_bug_becomes_internal_error_not_a_crash() -> None:
-    from execution.registry import ExecutorRegistry, ExecutorSpec, NodeCategory
+    from execution.nodes.registry import NodeRegistry
+    from execution.nodes.setting_types import NoSettings
+    from execution.nodes.spec import NodeFamily, NodeSpec
 
     async def broken(ctx):
         raise KeyError("oops")
 
-    eng = Engine(ExecutorRegistry([ExecutorSpec("broken", broken, NodeCategory.DIAGNOSTIC, "raises")]))
+    eng = Engine(NodeRegistry([NodeSpec("broken", NodeFamily.DIAGNOSTIC, broken, NoSettings,
+                                        display_name="Broken", description="raises")]))
     events = await eng.run(flow([node("x", "broken")], []))
     final = [e.body for e in events if isinstance(e.body, NodeStatusChanged)][-1]
     assert final.status is NodeStatus.ERROR and final.reason is StatusReason.INTERNAL
@@ -136,7 +139,7 @@ async def test_error_messages_are_redacted() -> None:
     from execution.redaction import SecretRedactor
     from execution.services import Services
 
-    eng = Engine(default_registry(diagnostic_nodes=True), Services(redactor=SecretRedactor(["sk-test-1234567890"])))
+    eng = Engine(builtin_registry(diagnostic_nodes=True), Services(redactor=SecretRedactor(["sk-test-1234567890"])))
     events = await eng.run(flow([node("f", "diag.fail", message="bad key sk-test-1234567890 rejected")], []))
     final = [e.body for e in events if isinstance(e.body, NodeStatusChanged)][-1]
     assert final.message == "bad key [redacted] rejected"

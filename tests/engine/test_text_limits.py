@@ -11,14 +11,15 @@ from execution.events import (
     StatusReason,
     TextDelta,
 )
-from execution.limits import Limits
-from execution.nodes.catalog import default_registry
-from execution.outputs import ChatMessage, NodeOutput, ProviderCall
+from execution.messages import ChatMessage
+from execution.nodes.builtin import builtin_registry
+from execution.outputs import NodeOutput, ProviderCall
+from execution.run_limits import Limits
 from tests.builders import edge, flow, node
 
 
 def engine(**limits: int) -> Engine:
-    return Engine(default_registry(diagnostic_nodes=True), limits=Limits(**limits))
+    return Engine(builtin_registry(diagnostic_nodes=True), limits=Limits(**limits))
 
 
 def final(events) -> dict[str, NodeStatusChanged]:

@@ -6,7 +6,7 @@ import pytest
 
 from execution.errors import GraphValidationError
 from execution.graph.validate import validate
-from execution.limits import Limits
+from execution.run_limits import Limits
 from tests.builders import edge, flow, node
 
 DEFAULT_LIMITS = Limits()

@@ -8,7 +8,7 @@ from typing import Any
 
 from execution.engine import Engine
 from execution.graph.model import Edge, Node, RunOptions
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.outputs import NodeOutput
 from execution.services import Services
 from tests.builders import flow
@@ -20,7 +20,7 @@ async def run_flow(services: Services, nodes: list[Node], edges: list[Edge], *, 
                    cached: dict[str, NodeOutput] | None = None) -> Run:
     request = flow(nodes, edges, provider_id=provider_id, trigger=trigger, cached=cached)
     request = replace(request, options=RunOptions(dry_run=dry_run))
-    return Run(await Engine(default_registry(), services).run(request))
+    return Run(await Engine(builtin_registry(), services).run(request))
 
 
 def openai_images(message: dict[str, Any]) -> list[bytes]:

@@ -10,7 +10,7 @@ Generated image bytes come back as NodeOutput.image (bytes + mime type), not as 
 from __future__ import annotations
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2, graph_pb2
@@ -52,7 +52,7 @@ async def test_editor_like_graph_end_to_end_over_grpc(start_server: StartServer,
     fake_openai.responder = scripted
     fake_anthropic.responder = lambda _r: Reply.text("Mara, a woman with short silver hair, rides through the storm")
     fake_hf.queue(ImageReply(GENERATED))
-    target = await start_server(Engine(default_registry(), services))
+    target = await start_server(Engine(builtin_registry(), services))
     nodes = [
         pb_node("char", "consistentCharacter", characterName="Mara",
                 characterDescription="A woman in her thirties with short silver hair."),

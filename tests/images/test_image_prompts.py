@@ -1,16 +1,19 @@
-"""The describe / replace / generate-image prompts: every variant renders, picks the right
-wording, inserts user text verbatim, and asks for exactly one plain answer."""
+"""The describe / replace prompts: every variant renders, picks the right wording, inserts user
+text verbatim, and asks for exactly one plain answer; imageGenerator's settings and prompt are
+read and checked into the request sent as is."""
 
 from __future__ import annotations
 
 import pytest
 
-from execution.errors import InvalidNodeInput
-from execution.nodes.inputs import Persona
+from execution.errors import InvalidNodeInput, InvalidSettings
+from execution.events import StatusReason
+from execution.nodes import image as image_nodes
+from execution.personas import Persona
 from execution.prompts.describe import CLAUDE_SYSTEM, DescribeMode, describe_prompt
-from execution.prompts.generate_image import generation_request
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
 from execution.prompts.vision import Dialect
+from execution.providers.image_generation import GenerationRequest
 
 MARA = Persona("Mara", "A woman in her thirties with short silver hair.")
 JON = Persona("Jon", "A tall man with a red beard.")
@@ -73,6 +76,11 @@ def test_vision_replace_single_and_multi() -> None:
         vision_replace_prompt([])
 
 
+def generation_request(prompt: str, data: dict[str, object]) -> GenerationRequest:
+    """What imageGenerator sends for this prompt and these settings (`data` parsed as the engine does)."""
+    return image_nodes.generation_request(prompt, image_nodes.IMAGE_GENERATOR.parse_settings(data))
+
+
 def test_generation_settings_are_read_and_checked() -> None:
     request = generation_request("  a fox ", {"width": 1024.0, "height": "768", "steps": 4, "seed": -1,
                                              "negativePrompt": " blur ", "guidanceScale": 3.5})
@@ -93,8 +101,25 @@ def test_generation_settings_are_read_and_checked() -> None:
     ({"width": [1]}, "'width' must be a number"),
 ])
 def test_bad_generation_settings(data: dict[str, object], message: str) -> None:
-    with pytest.raises(InvalidNodeInput, match=message):
+    with pytest.raises(InvalidSettings, match=message) as info:
         generation_request("x", data)
+    assert info.value.field == next(iter(data))  # the setting, as the editor spells it
+    assert info.value.reason is StatusReason.INVALID_INPUT
+
+
+def test_negative_prompt_alias_is_named_as_the_editor_spells_it() -> None:
+    assert generation_request("x", {"negative_prompt": " y "}).negative_prompt == "y"
+    assert generation_request("x", {"negativePrompt": "a", "negative_prompt": "b"}).negative_prompt == "a"
+    with pytest.raises(InvalidSettings, match="^'negativePrompt' must be text$") as info:
+        generation_request("x", {"negative_prompt": 3})
+    assert info.value.field == "negativePrompt"
+
+
+def test_the_first_bad_setting_is_named_in_the_order_they_were_always_checked() -> None:
+    with pytest.raises(InvalidSettings, match="^'seed' must be a number$"):
+        generation_request("x", {"width": 10, "guidanceScale": 99, "seed": True})
+    with pytest.raises(InvalidSettings, match="^'width' must be a whole number from 64 to 4096, not 10$"):
+        generation_request("x", {"steps": 0, "width": 10})
 
 
 def test_generation_needs_a_prompt() -> None:

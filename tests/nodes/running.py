@@ -11,7 +11,7 @@ from typing import Any
 from execution.engine import Engine
 from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged, RunCompleted, TextDelta
 from execution.graph.model import Edge, Node, RunOptions
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.outputs import NodeOutput
 from execution.services import Services
 from tests.builders import flow
@@ -58,4 +58,4 @@ async def text_services(openai: FakeOpenAI | None = None, anthropic: FakeAnthrop
 async def run_flow(services: Services, nodes: list[Node], edges: list[Edge], *, dry_run: bool = False,
                    provider_id: str = "mistral") -> Run:
     request = replace(flow(nodes, edges, provider_id=provider_id), options=RunOptions(dry_run=dry_run))
-    return Run(await Engine(default_registry(), services).run(request))
+    return Run(await Engine(builtin_registry(), services).run(request))

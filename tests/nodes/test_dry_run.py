@@ -4,8 +4,9 @@ would send plus the parameters, marked dry, and downstream nodes run on those ou
 from __future__ import annotations
 
 from execution.events import NodeStatus
-from execution.nodes.inputs import Persona
-from execution.outputs import ChatMessage, ProviderCall
+from execution.messages import ChatMessage
+from execution.outputs import ProviderCall
+from execution.personas import Persona
 from execution.prompts.enhance import enhance_prompt
 from execution.prompts.inject_persona import inject_persona_prompt
 from execution.prompts.storyteller import storyteller_prompt

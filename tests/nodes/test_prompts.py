@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from execution.nodes.inputs import Persona
+from execution.personas import Persona
 from execution.prompts import compress, enhance, grammar_fix, inject_persona, storyteller, translate
 from execution.prompts.template import CHAR_LIMIT, PromptTemplate
 

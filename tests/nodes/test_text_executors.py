@@ -4,8 +4,9 @@ fake provider receives it; pass-through cases; persona injection; model resoluti
 from __future__ import annotations
 
 from execution.events import NodeStatus, StatusReason
-from execution.nodes.inputs import Persona
-from execution.outputs import ChatMessage, ProviderCall
+from execution.messages import ChatMessage
+from execution.outputs import ProviderCall
+from execution.personas import Persona
 from execution.prompts.compress import compress_prompt
 from execution.prompts.enhance import enhance_prompt
 from execution.prompts.grammar_fix import grammar_fix_prompt

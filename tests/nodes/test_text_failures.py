@@ -8,7 +8,7 @@ import time
 
 from execution.engine import Engine
 from execution.events import NodeStatus, StatusReason
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from tests.builders import edge, flow, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
@@ -91,7 +91,7 @@ async def test_slow_provider_hits_the_per_call_timeout(fake_openai: FakeOpenAI) 
 async def test_cancelling_the_run_aborts_the_in_flight_request(fake_openai: FakeOpenAI) -> None:
     fake_openai.queue(Reply(chunks=("Una ", "notte"), hang_after=1))
     async with text_services(fake_openai) as services:
-        engine = Engine(default_registry(), services)
+        engine = Engine(builtin_registry(), services)
         run = engine.start(engine.prepare(flow([SOURCE, node("t", "translator", language="it")], [edge("p", "t")])))
         async with run:
             await fake_openai.wait_until(lambda: fake_openai.in_flight == 1)

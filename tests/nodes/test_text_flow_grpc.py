@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.reactflow import request_from_reactflow
@@ -41,7 +41,7 @@ async def test_text_flow_streams_tokens_through_the_server(start_server: StartSe
 
     fake_openai.responder = responder
     async with text_services(fake_openai) as services:
-        target = await start_server(Engine(default_registry(), services))
+        target = await start_server(Engine(builtin_registry(), services))
         events: list[events_pb2.NodeEvent] = []
         async with FlowClient(target) as client, asyncio.timeout(20):
             async for event in client.execute_flow(request_from_reactflow(EXAMPLE)):
@@ -65,7 +65,7 @@ async def test_text_flow_streams_tokens_through_the_server(start_server: StartSe
 
 
 async def test_text_flow_dry_runs_without_any_key(start_server: StartServer) -> None:
-    target = await start_server(Engine(default_registry(), Services()))
+    target = await start_server(Engine(builtin_registry(), Services()))
     async with FlowClient(target) as client:
         events = [e async for e in client.execute_flow(request_from_reactflow(EXAMPLE, dry_run=True))]
     assert events[0].run_started.dry_run
@@ -87,7 +87,7 @@ async def test_text_flow_dry_runs_without_any_key(start_server: StartServer) -> 
 async def test_client_cancel_aborts_the_provider_request(start_server: StartServer, fake_openai: FakeOpenAI) -> None:
     fake_openai.responder = lambda request: Reply(chunks=("Golden ", "light"), hang_after=1)
     async with text_services(fake_openai) as services:
-        target = await start_server(Engine(default_registry(), services))
+        target = await start_server(Engine(builtin_registry(), services))
         async with FlowClient(target) as client, asyncio.timeout(20):
             async for event in client.execute_flow(request_from_reactflow(EXAMPLE)):
                 if event.HasField("text_delta"):

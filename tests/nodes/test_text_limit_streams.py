@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from execution.engine import Engine
 from execution.events import NodeStatus, StatusReason
-from execution.limits import Limits
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
+from execution.run_limits import Limits
 from tests.builders import edge, flow, node
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_script import Reply
@@ -18,7 +18,7 @@ async def test_llm_stream_past_the_limit_ends_the_node_with_the_limit_error(fake
     nodes = [node("p", "initialPrompt", text="a harbour at night"), node("t", "translator", language="it"),
              node("out", "textOutput")]
     async with text_services(fake_openai) as services:
-        engine = Engine(default_registry(), services, Limits(max_node_text_bytes=120))
+        engine = Engine(builtin_registry(), services, Limits(max_node_text_bytes=120))
         run = Run(await engine.run(flow(nodes, [edge("p", "t"), edge("t", "out")])))
     assert run.deltas("t") == ["word " * 10] * 2
     failed = run.final("t")

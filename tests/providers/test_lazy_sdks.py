@@ -17,8 +17,8 @@ SDKS = ("openai", "anthropic", "httpx2")
 
 SCRIPT = f"""
 import json, sys
-import server.main, execution.nodes.catalog
-from execution.outputs import ChatMessage
+import server.main, execution.nodes.builtin
+from execution.messages import ChatMessage
 from execution.providers.chat import ChatRequest
 from execution.services import Services
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from execution.errors import NodeTimeout, NotConfiguredError, ProviderError
-from execution.outputs import ChatMessage
+from execution.messages import ChatMessage
 from execution.providers.chat import ChatRequest
 from execution.providers.llm import LlmProviders
 from tests.fakes.fake_openai import FakeOpenAI

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from execution.engine import Engine, PreparedRun
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.scheduler import FlowRun
 
 
 class RecordingEngine(Engine):
     def __init__(self) -> None:
-        super().__init__(default_registry(diagnostic_nodes=True))
+        super().__init__(builtin_registry(diagnostic_nodes=True))
         self.runs: list[FlowRun] = []
 
     def start(self, prepared: PreparedRun) -> FlowRun:

@@ -9,7 +9,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2, flow_service_pb2_grpc
 from server.app import FlowexecServer
@@ -18,7 +18,7 @@ from tests.builders import pb_node, pb_request
 
 
 async def test_graceful_shutdown_lets_in_flight_runs_finish() -> None:
-    server = FlowexecServer(Engine(default_registry(diagnostic_nodes=True)),
+    server = FlowexecServer(Engine(builtin_registry(diagnostic_nodes=True)),
                             ServerSettings(host="127.0.0.1", port=0, _env_file=None))
     await server.start()
     async with FlowClient(server.target) as client, grpc.aio.insecure_channel(server.target) as channel:
@@ -68,7 +68,7 @@ async def test_shutdown_after_grace_cancels_with_server_shutdown_reason() -> Non
 
 
 async def test_runs_cut_short_by_shutdown_tell_their_client_and_end_ok() -> None:
-    server = FlowexecServer(Engine(default_registry(diagnostic_nodes=True)),
+    server = FlowexecServer(Engine(builtin_registry(diagnostic_nodes=True)),
                             ServerSettings(host="127.0.0.1", port=0, _env_file=None))
     await server.start()
     try:
@@ -100,7 +100,7 @@ async def test_runs_cut_short_by_shutdown_tell_their_client_and_end_ok() -> None
 
 
 async def test_an_open_health_watch_does_not_hold_shutdown() -> None:
-    server = FlowexecServer(Engine(default_registry(diagnostic_nodes=True)),
+    server = FlowexecServer(Engine(builtin_registry(diagnostic_nodes=True)),
                             ServerSettings(host="127.0.0.1", port=0, _env_file=None))
     await server.start()
     try:

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from execution.engine import Engine
-from execution.nodes.catalog import default_registry
+from execution.nodes.builtin import builtin_registry
 from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
@@ -78,7 +78,7 @@ async def test_a_key_in_a_streamed_reply_is_redacted_even_split_across_chunks(
         start_server: StartServer, services: Services, fake_openai: FakeOpenAI) -> None:
     key = TEST_KEYS["mistral"]
     fake_openai.queue(Reply(chunks=(f"The keeper whispers {key[:9]}", f"{key[9:]} into the ", "storm.")))
-    target = await start_server(Engine(default_registry(), services))
+    target = await start_server(Engine(builtin_registry(), services))
     events = await run(target, pb_request([pb_node("s", "storyTeller", idea="a lost key")], []))
     assert leaked_pieces(key, events) == []
     deltas, output = text_of(events, "s")
@@ -89,7 +89,7 @@ async def test_a_key_in_a_vision_reply_is_redacted(start_server: StartServer, se
                                                    fake_anthropic: FakeAnthropic) -> None:
     key = TEST_KEYS["claude"]
     fake_anthropic.queue(Reply(chunks=("A red square; ", key[:4], key[4:15], f"{key[15:]} is written on it.")))
-    target = await start_server(Engine(default_registry(), services))
+    target = await start_server(Engine(builtin_registry(), services))
     image = samples.data_url(samples.solid((32, 32)))
     events = await run(target, pb_request([pb_node("d", "imageDescriber", image=image)], []))
     assert leaked_pieces(key, events) == []
@@ -104,7 +104,7 @@ async def test_a_key_late_in_a_long_vendor_error_does_not_leak(
     key = TEST_KEYS[provider_id]
     fake = fake_anthropic if provider_id == "claude" else fake_openai
     fake.queue(Reply.error(400, f"{PADDING}{key} is not allowed to use this model"))
-    target = await start_server(Engine(default_registry(), services))
+    target = await start_server(Engine(builtin_registry(), services))
     events = await run(target, pb_request([pb_node("s", "storyTeller", idea="x", providerId=provider_id)], []))
     status = final_status(events, "s")
     assert status.status == events_pb2.NODE_STATUS_ERROR and "HTTP 400" in status.message
@@ -122,7 +122,7 @@ async def test_a_key_in_a_long_image_vendor_error_does_not_leak(
     key = TEST_KEYS["huggingface"]
     reply = ImageReply.error(400, f"{PADDING}{key} may not call this model")
     fake_hf.queue(reply if body is None else ImageReply(status=400, body=body, content_type="text/plain"))
-    target = await start_server(Engine(default_registry(), services))
+    target = await start_server(Engine(builtin_registry(), services))
     events = await run(target, pb_request([pb_node("g", "imageGenerator", prompt="a lighthouse")], []))
     status = final_status(events, "g")
     assert status.status == events_pb2.NODE_STATUS_ERROR and "HTTP 400" in status.message

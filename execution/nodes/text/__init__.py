@@ -1,6 +1,6 @@
-"""Text-processing nodes (seed §5.2): initialPrompt, promptEnhancer, translator, storyTeller,
-grammarFix, compressor. `EXECUTORS` is the explicit list the catalog registers."""
+"""Text-processing nodes: initialPrompt, promptEnhancer, translator, storyTeller, grammarFix,
+compressor. `NODE_SPECS` is the explicit list execution.nodes.builtin registers."""
 
-from execution.nodes.text.executors import EXECUTORS
+from execution.nodes.text.executors import NODE_SPECS
 
-__all__ = ["EXECUTORS"]
+__all__ = ["NODE_SPECS"]

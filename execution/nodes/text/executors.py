@@ -1,16 +1,21 @@
-"""The six text executors, exactly as seed §5.2 describes them.
+"""The six text nodes: their settings, executors and specs.
 
-Where the seed is silent: a node that must call a model but has no text to send fails with
-InvalidNodeInput instead of paying for an empty prompt (the translator and compressor pass
-empty text through, as they pass short text through); `tags` may be a list or a string.
+A node that must call a model but has no text to send fails with InvalidNodeInput instead of
+paying for an empty prompt (the translator and compressor pass empty text through, as they
+pass short text through); `tags` may be a list or a string.
 """
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
-from execution.nodes.inputs import extract_personas, merge_input_text, setting
-from execution.nodes.languages import language_name
+from execution.model_resolution import ModelChoice
+from execution.nodes.inputs import extract_personas, merge_input_text
+from execution.nodes.languages import LANGUAGE_NAMES, language_name
+from execution.nodes.setting_types import ModelSettings, Options, Tags, Text
+from execution.nodes.spec import PERSONA_IN, TEXT_IN, NodeFamily, NodeSpec
 from execution.nodes.text.llm_steps import LlmSteps
 from execution.outputs import NodeOutput
 from execution.prompts.compress import COMPRESS_THRESHOLD, compress_prompt
@@ -19,11 +24,13 @@ from execution.prompts.grammar_fix import grammar_fix_prompt
 from execution.prompts.inject_persona import inject_persona_prompt
 from execution.prompts.storyteller import storyteller_prompt
 from execution.prompts.translate import translate_prompt
-from execution.registry import ExecutorSpec, NodeCategory
+
+MINISTRAL = ModelChoice("mistral", "ministral-14b-2512")
+MISTRAL_CREATIVE = ModelChoice("mistral", "labs-mistral-small-creative")
 
 
 async def _then_inject_personas(ctx: NodeContext, steps: LlmSteps, text: str) -> str:
-    """The seed's injectPersonasIfPresent: a second call only when adapter personas exist."""
+    """A second call, only when adapter personas exist, writes their appearance into the text."""
     personas = extract_personas(ctx.adapter_inputs)
     if not personas:
         return text
@@ -37,52 +44,67 @@ def _required_text(ctx: NodeContext, what: str) -> str:
     return text
 
 
-def _tags(ctx: NodeContext) -> str:
-    value = ctx.data.get("tags")
-    if isinstance(value, list):
-        return ", ".join(t.strip() for t in value if isinstance(t, str) and t.strip())
-    return setting(ctx.data, "tags")
+class InitialPromptSettings(ModelSettings):
+    text: Text = ""
 
 
-async def initial_prompt(ctx: NodeContext) -> NodeOutput:
+async def initial_prompt(ctx: NodeContext[InitialPromptSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
-    return steps.output(await _then_inject_personas(ctx, steps, setting(ctx.data, "text")))
+    return steps.output(await _then_inject_personas(ctx, steps, ctx.settings.text))
 
 
-async def prompt_enhancer(ctx: NodeContext) -> NodeOutput:
+class EnhancerSettings(ModelSettings):
+    notes: Text = ""
+
+
+async def prompt_enhancer(ctx: NodeContext[EnhancerSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
     text = _required_text(ctx, "enhance")
     has_personas = bool(extract_personas(ctx.adapter_inputs))
-    enhanced = await steps.run(enhance_prompt(text, setting(ctx.data, "notes")), final=not has_personas)
+    enhanced = await steps.run(enhance_prompt(text, ctx.settings.notes), final=not has_personas)
     return steps.output(await _then_inject_personas(ctx, steps, enhanced))
 
 
-async def translator(ctx: NodeContext) -> NodeOutput:
+class TranslatorSettings(ModelSettings):
+    # A language code; open: an unknown value is sent as the language's name ("Basque").
+    language: Annotated[Text, Options(tuple(LANGUAGE_NAMES), open=True)] = ""
+
+
+async def translator(ctx: NodeContext[TranslatorSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
     text = merge_input_text(ctx.inputs)
-    code = setting(ctx.data, "language")
+    code = ctx.settings.language
     if not code or not text:
         return steps.output(text)
     return steps.output(await steps.run(translate_prompt(text, language_name(code)), final=True))
 
 
-async def story_teller(ctx: NodeContext) -> NodeOutput:
+class StoryTellerSettings(ModelSettings):
+    idea: Text = ""
+    tags: Tags = ""
+
+
+async def story_teller(ctx: NodeContext[StoryTellerSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
-    concept = merge_input_text(ctx.inputs) or setting(ctx.data, "idea")
+    concept = merge_input_text(ctx.inputs) or ctx.settings.idea
     if not concept:
         raise InvalidNodeInput("Nothing to tell: write an idea or connect a node that produces text")
     has_personas = bool(extract_personas(ctx.adapter_inputs))
-    story = await steps.run(storyteller_prompt(concept, _tags(ctx)), final=not has_personas)
+    story = await steps.run(storyteller_prompt(concept, ctx.settings.tags), final=not has_personas)
     return steps.output(await _then_inject_personas(ctx, steps, story))
 
 
-async def grammar_fix(ctx: NodeContext) -> NodeOutput:
+class GrammarFixSettings(ModelSettings):
+    style: Text = ""
+
+
+async def grammar_fix(ctx: NodeContext[GrammarFixSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
     text = _required_text(ctx, "proofread")
-    return steps.output(await steps.run(grammar_fix_prompt(text, setting(ctx.data, "style")), final=True))
+    return steps.output(await steps.run(grammar_fix_prompt(text, ctx.settings.style), final=True))
 
 
-async def compressor(ctx: NodeContext) -> NodeOutput:
+async def compressor(ctx: NodeContext[ModelSettings]) -> NodeOutput:
     steps = LlmSteps(ctx)
     text = merge_input_text(ctx.inputs)
     if len(text) < COMPRESS_THRESHOLD:
@@ -90,22 +112,41 @@ async def compressor(ctx: NodeContext) -> NodeOutput:
     return steps.output(await steps.run(compress_prompt(text), final=True))
 
 
-EXECUTORS = [
-    ExecutorSpec("initialPrompt", initial_prompt, NodeCategory.TEXT,
-                 "The user's prompt; character personas on adapter edges are injected into it.",
-                 calls_provider=True),
-    ExecutorSpec("promptEnhancer", prompt_enhancer, NodeCategory.TEXT,
-                 "Enhances the upstream prompt (optional notes), then injects adapter personas.",
-                 calls_provider=True),
-    ExecutorSpec("translator", translator, NodeCategory.TEXT,
-                 "Translates the upstream text to the chosen language; no language = pass-through.",
-                 calls_provider=True),
-    ExecutorSpec("storyTeller", story_teller, NodeCategory.TEXT,
-                 "Writes a short story from the upstream text or the idea (optional style tags).",
-                 calls_provider=True),
-    ExecutorSpec("grammarFix", grammar_fix, NodeCategory.TEXT,
-                 "Fixes grammar, spelling and punctuation (optional tone).", calls_provider=True),
-    ExecutorSpec("compressor", compressor, NodeCategory.TEXT,
-                 "Compresses text of 2500 characters or more; shorter text passes through.",
-                 calls_provider=True),
-]
+INITIAL_PROMPT = NodeSpec(
+    "initialPrompt", NodeFamily.TEXT, initial_prompt, InitialPromptSettings,
+    display_name="Initial Prompt",
+    description="The user's prompt; character personas on adapter edges are injected into it.",
+    inputs=(PERSONA_IN,), calls_provider=True, default_model=MINISTRAL,
+)
+PROMPT_ENHANCER = NodeSpec(
+    "promptEnhancer", NodeFamily.TEXT, prompt_enhancer, EnhancerSettings,
+    display_name="Prompt Enhancer",
+    description="Enhances the upstream prompt (optional notes), then injects adapter personas.",
+    inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=MINISTRAL,
+)
+TRANSLATOR = NodeSpec(
+    "translator", NodeFamily.TEXT, translator, TranslatorSettings,
+    display_name="Translator",
+    description="Translates the upstream text to the chosen language; no language = pass-through.",
+    inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+)
+STORY_TELLER = NodeSpec(
+    "storyTeller", NodeFamily.TEXT, story_teller, StoryTellerSettings,
+    display_name="Storyteller",
+    description="Writes a short story from the upstream text or the idea (optional style tags).",
+    inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=MISTRAL_CREATIVE,
+)
+GRAMMAR_FIX = NodeSpec(
+    "grammarFix", NodeFamily.TEXT, grammar_fix, GrammarFixSettings,
+    display_name="Grammar Fix",
+    description="Fixes grammar, spelling and punctuation (optional tone).",
+    inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+)
+COMPRESSOR = NodeSpec(
+    "compressor", NodeFamily.TEXT, compressor, ModelSettings,
+    display_name="Compressor",
+    description="Compresses text of 2500 characters or more; shorter text passes through.",
+    inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+)
+
+NODE_SPECS: tuple[NodeSpec[Any], ...] = (INITIAL_PROMPT, PROMPT_ENHANCER, TRANSLATOR, STORY_TELLER, GRAMMAR_FIX, COMPRESSOR)

@@ -14,7 +14,8 @@ downstream nodes run on it, and a final step emits that text as its one delta.
 from __future__ import annotations
 
 from execution.context import NodeContext
-from execution.outputs import ChatMessage, NodeOutput, ProviderCall
+from execution.messages import ChatMessage
+from execution.outputs import NodeOutput, ProviderCall
 from execution.prompts.template import RenderedPrompt
 from execution.providers.chat import ChatRequest
 

@@ -1,0 +1,17 @@
+"""The node types flowexec ships, assembled from each node family's explicit `NODE_SPECS`.
+
+A family module holds its node types whole (settings records, executors, specs); listing its
+`NODE_SPECS` here is the one line that makes the server run them.
+"""
+
+from __future__ import annotations
+
+from execution.nodes import data_sources, diagnostics, image, output, text
+from execution.nodes.registry import NodeRegistry
+
+
+def builtin_registry(*, diagnostic_nodes: bool = False) -> NodeRegistry:
+    specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *output.NODE_SPECS]
+    if diagnostic_nodes:
+        specs += diagnostics.NODE_SPECS
+    return NodeRegistry(specs)

@@ -1,0 +1,202 @@
+"""Settings records: what a node type reads from its `data`, parsed once into a typed record.
+
+Each node type declares a `NodeSettings` subclass (pydantic, frozen) whose fields carry the
+editor's camelCase names as aliases. `parse_settings` turns a node's `data` into that record,
+or raises InvalidSettings naming the setting ("'width' must be …"). Keys a record does not
+declare are ignored: the editor stores layout and UI state in `data` too.
+
+The field types here keep the editor's lenient contract: a text setting that is absent or not
+a string reads as "" (never an error); numbers may arrive as ints, whole floats (protobuf Struct
+has no integers) or numeric strings, and "" or null means "not set". Only a value that cannot
+mean anything fails, and the message names the setting.
+
+A record's JSON schema (`model_json_schema(by_alias=True)`) is its field list for the catalogue:
+names, types, defaults, ranges, and `Options` as `enum` (closed) or `examples` (open).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
+
+from execution.errors import InvalidSettings
+
+
+class NodeSettings(BaseModel):
+    """Base of every settings record: frozen; a field `negative_prompt` reads the setting
+    `negativePrompt` (the editor's camelCase); keys no field declares are ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+
+
+class NoSettings(NodeSettings):
+    """The record of a node type that reads no settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The values the editor offers for a setting. `open`: other values are accepted too (an
+    editor newer than this server may offer more), so they are listed as examples, not an enum."""
+
+    values: tuple[str, ...]
+    open: bool = False
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["examples" if self.open else "enum"] = list(self.values)
+        return json_schema
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _raw_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _tags(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(t.strip() for t in value if isinstance(t, str) and t.strip())
+    return _text(value)
+
+
+def _strict_text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value.strip()
+
+
+def _lenient_number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+# A string setting, stripped; "" when absent or not a string.
+Text = Annotated[str, BeforeValidator(_text)]
+# A string setting as given (the consumer normalises it); "" when absent or not a string.
+RawText = Annotated[str, BeforeValidator(_raw_text)]
+# A string setting, stripped; absent is "", anything else but a string fails.
+StrictText = Annotated[str, BeforeValidator(_strict_text)]
+# A list of strings or one string, as "a, b" (blank items dropped).
+Tags = Annotated[str, BeforeValidator(_tags)]
+# A number, or 0 when absent or not a number (diagnostic settings).
+LenientNumber = Annotated[float, BeforeValidator(_lenient_number)]
+# Any value: true when truthy.
+Flag = Annotated[bool, BeforeValidator(bool)]
+
+
+class ModelSettings(NodeSettings):
+    """Base of the records of node types that call a provider: the node's own choice of
+    provider and model (execution.model_resolution resolves them with the type's default)."""
+
+    provider_id: Text = ""
+    model: Text = ""
+
+
+def _number(value: Any) -> float | None:
+    """A number from an int, a float or a numeric string; None when unset ("" or null)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise ValueError(f"must be a number, not {value!r}") from None
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise ValueError("must be a number")
+
+
+class _Range:
+    """Validation and JSON-schema range of a number setting (an Annotated marker)."""
+
+    low: float
+    high: float
+
+    def parse(self, value: Any) -> float | None:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self.parse, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        for branch in json_schema.get("anyOf", [json_schema]):  # `int | None`: the number branch
+            if branch.get("type") in ("integer", "number"):
+                branch.update(minimum=self.low, maximum=self.high)
+        return json_schema
+
+
+@dataclass(frozen=True)
+class WholeNumber(_Range):
+    """A whole number from `low` to `high`: an int, a whole float or a numeric string; unset → None."""
+
+    low: int
+    high: int
+
+    def parse(self, value: Any) -> int | None:
+        number = _number(value)
+        if number is None:
+            return None
+        if not number.is_integer() or not self.low <= number <= self.high:
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}, not {number:g}")
+        return int(number)
+
+
+@dataclass(frozen=True)
+class NumberBetween(_Range):
+    """A number from `low` to `high`: an int, a float or a numeric string; unset → None."""
+
+    low: float
+    high: float
+
+    def parse(self, value: Any) -> float | None:
+        number = _number(value)
+        if number is None:
+            return None
+        if not self.low <= number <= self.high:
+            raise ValueError(f"must be from {self.low:g} to {self.high:g}, not {number:g}")
+        return number
+
+
+def must(check: Callable[[Any], bool], message: str) -> BeforeValidator:
+    """Accept a value as given when `check` holds, else fail with `message` ("must be …")."""
+
+    def parse(value: Any) -> Any:
+        if not check(value):
+            raise ValueError(message)
+        return value
+
+    return BeforeValidator(parse)
+
+
+S = TypeVar("S", bound=NodeSettings)
+
+
+def parse_settings(record: type[S], data: Mapping[str, Any]) -> S:
+    """`data` as `record`; InvalidSettings names the first setting that does not fit."""
+    try:
+        return record.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = _setting_name(record, error["loc"][0] if error["loc"] else "")
+        if error["type"] == "value_error":  # our own validators: "must be …"
+            raise InvalidSettings(field, f"'{field}' {error['ctx']['error']}") from None
+        raise InvalidSettings(field, f"'{field}': {error['msg']}") from None
+
+
+def _setting_name(record: type[NodeSettings], key: object) -> str:
+    """The editor's name for the setting an error is about (`negativePrompt`, also when it came
+    as `negative_prompt`)."""
+    for name, info in record.model_fields.items():
+        if key in (name, info.alias, info.validation_alias, *getattr(info.validation_alias, "choices", ())):
+            return info.alias or name
+    return str(key)

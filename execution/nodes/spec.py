@@ -1,0 +1,120 @@
+"""NodeSpec: everything that is true of one node type, beside its executor.
+
+A node-family module declares one NodeSpec per type — its executor, its settings record, its
+ports, whether it calls a provider and with which default model, its version and policies —
+and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those
+lists. The scheduler reads a node's spec, never a table of node-type names: it parses the
+node's settings with `parse_settings`, resolves its model from `default_model`, and awaits
+`executor`. The same spec is what validation needs to reject bad settings before a run (one
+`parse_settings` call per node) and what a node-type catalogue lists: family, display name,
+description, the settings record's JSON schema, ports, `calls_provider`, default model.
+
+Declare each spec as a module constant, then list the constants in NODE_SPECS: mypy checks that
+an executor takes its spec's settings record where the constant's type is inferred, not inside
+a `tuple[NodeSpec[Any], ...]` literal.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from execution.context import NodeContext
+from execution.graph.edges import ADAPTER_HANDLE_PREFIX
+from execution.model_resolution import ModelChoice
+from execution.nodes.setting_types import NodeSettings, parse_settings
+from execution.outputs import NodeOutput
+
+S = TypeVar("S", bound=NodeSettings)
+
+
+class NodeFamily(enum.Enum):
+    DATA_SOURCE = "data_source"
+    TEXT = "text"
+    IMAGE = "image"
+    OUTPUT = "output"
+    DIAGNOSTIC = "diagnostic"
+
+
+class PortKind(enum.Enum):
+    TEXT = "text"
+    IMAGE = "image"
+    PERSONA = "persona"
+
+
+@dataclass(frozen=True, slots=True)
+class Port:
+    """A connection point, named by its React Flow handle. Inputs: an edge whose target handle
+    starts with `adapter-` carries a persona, any other edge carries its source's whole output
+    (text, and the image an image node reads from it). Outputs are what NodeOutput fills in."""
+
+    handle: str
+    kind: PortKind
+
+
+TEXT_IN = Port("text", PortKind.TEXT)
+PERSONA_IN = Port(f"{ADAPTER_HANDLE_PREFIX}persona", PortKind.PERSONA)
+TEXT_OUT = Port("text", PortKind.TEXT)
+IMAGE_OUT = Port("image", PortKind.IMAGE)
+PERSONA_OUT = Port("persona", PortKind.PERSONA)
+
+
+@dataclass(frozen=True, slots=True)
+class CachePolicy:
+    """Outputs of this node type may be reused across runs, keyed by (type, version, settings,
+    resolved model, upstream outputs). Declared for the cache to come; nothing reads it yet."""
+
+    # How long a cached output stays valid; None: until its key changes.
+    ttl_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """A failed node of this type (a retryable NodeError) is run again as a whole. Declared for
+    node-level retries to come; nothing reads it yet (provider calls retry on their own)."""
+
+    max_attempts: int = 1
+    backoff_seconds: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSpec(Generic[S]):
+    node_type: str
+    family: NodeFamily
+    executor: Callable[[NodeContext[S]], Awaitable[NodeOutput]]
+    # The record the node's `data` is parsed into; the executor reads it as `ctx.settings`.
+    settings: type[S]
+    _: KW_ONLY
+    display_name: str
+    description: str
+    inputs: tuple[Port, ...] = ()
+    outputs: tuple[Port, ...] = (TEXT_OUT,)
+    calls_provider: bool = False
+    # The provider/model a node of this type uses unless it names its own (see model_resolution).
+    default_model: ModelChoice | None = None
+    # Bumped when the executor's behaviour changes (part of future cache keys).
+    version: int = 1
+    cache_policy: CachePolicy | None = None
+    retry_policy: RetryPolicy | None = None
+    # The record for empty settings, parsed once; None when empty settings do not parse.
+    _unset: S | None = field(init=False, default=None, repr=False, compare=False)
+    _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            unset: S | None = self.settings.model_validate({})
+        except ValidationError:
+            unset = None
+        object.__setattr__(self, "_unset", unset)
+        object.__setattr__(self, "_reads_nothing", not self.settings.model_fields)
+
+    def parse_settings(self, data: Mapping[str, Any]) -> S:
+        """The node's settings as this type's record; InvalidSettings names a setting that does
+        not fit. Empty settings, and any settings of a type that reads none, cost no parse."""
+        if self._unset is not None and (not data or self._reads_nothing):
+            return self._unset
+        return parse_settings(self.settings, data)
