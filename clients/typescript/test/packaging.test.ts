@@ -42,13 +42,13 @@ describe("packaging, from a clean copy", () => {
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), "flowexec-pack-"));
-    // The repository layout the example expects: <root>/clients/typescript and <root>/examples.
+    // The repository layout the example expects: <root>/clients/typescript and <root>/server/demo.
     copy = join(root, "clients", "typescript");
     const skip = new Set(["node_modules", "dist", "build"].map((name) => join(PACKAGE, name)));
     await cp(PACKAGE, copy, { recursive: true, filter: (source) => !skip.has(source) });
     await symlink(join(PACKAGE, "node_modules"), join(copy, "node_modules"));
-    await mkdir(join(root, "examples"));
-    await cp(join(REPO_ROOT, "examples", "demo_flow.json"), join(root, "examples", "demo_flow.json"));
+    await mkdir(join(root, "server", "demo"), { recursive: true });
+    await cp(join(REPO_ROOT, "server", "demo", "demo_flow.json"), join(root, "server", "demo", "demo_flow.json"));
     const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", root], {
       cwd: copy,
       timeout: STEP_TIMEOUT_MS,

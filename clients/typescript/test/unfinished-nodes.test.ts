@@ -40,7 +40,7 @@ type Call = [nodeId: string, status: NodeExecutionStatus, output: NodeOutput | u
 async function runUntilItFails(
   client: FlowClient,
   whenRunning: () => void,
-  options: RemoteRunOptions = {},
+  options: RemoteRunOptions & { mayComplete?: boolean } = {},
 ): Promise<{ calls: Call[]; error: unknown }> {
   const calls: Call[] = [];
   const now = new Map<string, NodeExecutionStatus>();
@@ -54,7 +54,7 @@ async function runUntilItFails(
     }
   };
   const error = await client.executeGraphRemote(nodes, edges, "", onStatus, undefined, undefined, options).then(
-    () => assert.fail("the call should have failed"),
+    () => (options.mayComplete ? undefined : assert.fail("the call should have failed")),
     (err: unknown) => err,
   );
   return { calls, error };
@@ -140,13 +140,13 @@ describe("executeGraphRemote when the server goes away mid-run", () => {
     });
   });
 
-  it("reports unfinished nodes cancelled when the server shuts down past its grace period", async (t) => {
+  it("reports unfinished nodes cancelled when the server shuts down past its grace period", async () => {
     await withOwnServer(async (server, client) => {
-      // SIGTERM: the server drains for its 1 s grace period, then cancels the run.
-      const { calls, error } = await runUntilItFails(client, () => void server.kill("SIGTERM"));
-      assert.ok(error instanceof Error, String(error));
-      t.diagnostic(`${error.name}: ${error.message}; ${JSON.stringify(calls.filter(([, s]) => s === "cancelled"))}`);
-      assertUnfinishedCancelled(calls, /\S/);
+      // SIGTERM: the server drains for its 1 s grace period, then cancels the run while the call is
+      // still open: the server's own CANCELLED statuses and run_completed arrive, and the call ends OK.
+      const { calls, error } = await runUntilItFails(client, () => void server.kill("SIGTERM"), { mayComplete: true });
+      assert.equal(error, undefined, `the call failed: ${String(error)}`);
+      assertUnfinishedCancelled(calls, "Run cancelled");
     });
   });
 });
