@@ -29,8 +29,8 @@ async def providers(fake: FakeAnthropic, **overrides: Any) -> AsyncIterator[LlmP
 
 async def complete(llm: LlmProviders, **request: Any) -> tuple[str, list[str]]:
     deltas: list[str] = []
-    prepared = llm.get("claude").prepare(ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
-    return await llm.complete("claude", prepared, on_text=deltas.append), deltas
+    call = llm.call("claude", ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
+    return await call.send(on_text=deltas.append), deltas
 
 
 async def test_request_on_the_wire_and_deltas(fake_anthropic: FakeAnthropic) -> None:
@@ -118,9 +118,9 @@ async def test_connection_dropped_mid_stream(fake_anthropic: FakeAnthropic) -> N
 async def test_missing_message_stop_is_incomplete(fake_anthropic: FakeAnthropic) -> None:
     fake_anthropic.queue(*[Reply(chunks=("cut",), finish=False)] * 2)
     async with providers(fake_anthropic, provider_max_attempts=2) as llm:
-        prepared = llm.get("claude").prepare(ChatRequest(messages=(ChatMessage("user", "x"),)))
+        call = llm.call("claude", ChatRequest(messages=(ChatMessage("user", "x"),)))
         with pytest.raises(ProviderError, match="ended before the response was complete"):
-            await llm.complete("claude", prepared)
+            await call.send()
 
 
 async def test_stalled_stream_is_a_timeout(fake_anthropic: FakeAnthropic) -> None:
