@@ -4,9 +4,10 @@ SDK retries are off (max_retries=0): execution.providers.resilience decides. The
 always passed explicitly, so the SDK never falls back to its own environment or profile
 lookup. Anthropic requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
 
-`temperature` is never sent: API version 2026-10-21 (the SDK 2.x default) rejects sampling
-parameters, so the profile says no model takes one, `prepare` drops it and a dry run shows
-exactly that.
+Temperature: the SDK's default API version refuses it, so `prepare` keeps it only for a model
+the profile says takes one (claude/profile.py), and such a request is sent on the API version
+that accepts it, with the temperature in the body; every other request carries none. A dry run
+shows exactly that. The stream format is the same on both versions.
 
 The `anthropic` SDK is imported with the first client, not with this module: a process where
 Claude never sends does not load it, and `prepare` (dry runs) needs none of it.
@@ -23,7 +24,7 @@ from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.claude.adapter import chat_chunks
 from execution.providers.claude.errors import anthropic_errors
 from execution.providers.claude.messages import anthropic_messages
-from execution.providers.claude.profile import CLAUDE_PROFILE
+from execution.providers.claude.profile import CLAUDE_PROFILE, SAMPLING_API_VERSION
 from execution.providers.sdk_provider import SdkProvider
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
         from anthropic import omit
 
         system, messages = anthropic_messages(request.messages)
+        # The SDK has no temperature parameter: it goes in the body, on the version that takes it.
+        sampling = request.temperature is not None
         with anthropic_errors(self.endpoint):
             events = await client.messages.create(
                 model=request.model,
@@ -61,6 +64,8 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
                 messages=messages,
                 stream=True,
                 system=system or omit,
+                extra_headers={"anthropic-version": SAMPLING_API_VERSION} if sampling else None,
+                extra_body={"temperature": request.temperature} if sampling else None,
             )
             try:
                 async with aclosing(chat_chunks(events, self.provider_id)) as chunks:
