@@ -4,6 +4,8 @@ run, and hostile images that must end as a node error with the engine unharmed."
 
 from __future__ import annotations
 
+import pytest
+
 from execution.events import NodeStatus, StatusReason
 from execution.outputs import Image, NodeOutput
 from execution.prompts.describe import CLAUDE_SYSTEM
@@ -51,6 +53,36 @@ async def test_openai_compatible_vision_model_with_an_image_url_part(services: S
     [call] = run.output("d").provider_calls
     assert call.purpose == "describe" and call.model == "pixtral-12b-2409"
     assert call.messages[0].content.startswith("[image: image/png 64×48,")
+
+
+@pytest.mark.parametrize(("provider_id", "named", "model"), [
+    ("mistral", "", "pixtral-12b-2409"),
+    ("glm", "", "glm-4.6v"),
+    ("huggingface", "", "Qwen/Qwen2.5-VL-7B-Instruct"),
+    ("openrouter", "", "cognitivecomputations/dolphin-mistral-24b-venice-edition:free"),  # no vision model: its default
+    ("mistral", "pixtral-large-latest", "pixtral-large-latest"),  # the node's own model wins
+])
+async def test_vision_model_when_the_node_names_none(services: Services, fake_openai: FakeOpenAI,
+                                                     provider_id: str, named: str, model: str) -> None:
+    run = await run_flow(services, [node("d", "imageDescriber", providerId=provider_id, model=named,
+                                         image=samples.b64(PHOTO))], [])
+    assert run.status("d") is NodeStatus.COMPLETE
+    [received] = fake_openai.requests
+    assert (received.path, received.model) == (f"/{provider_id}/v1/chat/completions", model)
+    assert run.output("d").provider_calls[0].model == model
+
+
+async def test_images_fit_the_formats_of_the_provider_profile(services: Services, fake_openai: FakeOpenAI,
+                                                               fake_anthropic: FakeAnthropic) -> None:
+    webp = samples.solid((64, 48), fmt="WEBP")
+    nodes = [node("claude", "imageDescriber", image=samples.b64(webp)),
+             node("mistral", "imageDescriber", providerId="mistral", image=samples.b64(webp))]
+    run = await run_flow(services, nodes, [])
+    assert run.status("claude") is NodeStatus.COMPLETE and run.status("mistral") is NodeStatus.COMPLETE
+    [block] = [b for b in fake_anthropic.requests[0].messages[0]["content"] if b["type"] == "image"]
+    assert block["source"]["media_type"] == "image/webp"  # Claude reads WebP
+    [sent] = openai_images(fake_openai.requests[0].messages[0])  # JPEG/PNG data URLs only
+    assert samples.open_image(sent).format in {"JPEG", "PNG"}
 
 
 async def test_persona_and_both_variants(services: Services, fake_openai: FakeOpenAI) -> None:

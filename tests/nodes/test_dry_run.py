@@ -56,7 +56,7 @@ async def test_dry_run_without_any_key_shows_the_exact_prompts() -> None:
     [story_call] = run.output("s").provider_calls
     assert story_call == ProviderCall("claude", "claude-sonnet-5-5", "storyteller",
                                       (ChatMessage("user", storyteller_prompt("a harbour at night", "noir").text),),
-                                      0.0, 2048)  # temperature is not sent to Claude
+                                      0.0, 2048)  # Claude Sonnet 5.5 takes no temperature
 
 
 async def test_dry_run_never_touches_a_provider_even_with_keys(fake_openai: FakeOpenAI,

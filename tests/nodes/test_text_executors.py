@@ -130,6 +130,17 @@ async def test_story_teller_on_claude_sends_no_temperature(fake_anthropic: FakeA
     assert run.output("s").text == "".join(run.deltas("s")) == "[claude-sonnet-5-5] reply"
 
 
+async def test_story_teller_on_claude_4_6_keeps_its_temperature(fake_anthropic: FakeAnthropic) -> None:
+    async with text_services(anthropic=fake_anthropic) as services:
+        run = await run_flow(services, [node("s", "storyTeller", idea="tides", providerId="claude",
+                                              model="claude-sonnet-4-6")], [])
+    [received] = fake_anthropic.requests
+    assert (received.body["temperature"], received.headers["anthropic-version"]) == (0.95, "2023-06-01")
+    [call] = run.output("s").provider_calls
+    assert (call.model, call.temperature, call.max_tokens) == ("claude-sonnet-4-6", 0.95, 2048)
+    assert run.output("s").text == "".join(run.deltas("s")) == "[claude-sonnet-4-6] reply"
+
+
 async def test_grammar_fix_with_style_and_without_input(fake_openai: FakeOpenAI) -> None:
     fake_openai.responder = by_purpose
     nodes = [node("p", "initialPrompt", text="i has went home"), node("g", "grammarFix", style="formal"),
