@@ -15,11 +15,11 @@ Images must already fit the vendor's policy (execution.images.policy) before the
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from execution.data_urls import base64_text, data_url
 from execution.messages import ChatMessage
 from execution.outputs import Image
 
@@ -62,7 +62,7 @@ def openai_content(message: ChatMessage) -> str | list[dict[str, Any]]:
         return message.content
     return [
         {"type": "text", "text": p} if isinstance(p, str)
-        else {"type": "image_url", "image_url": {"url": _data_url(p.image)}}
+        else {"type": "image_url", "image_url": {"url": data_url(p.image)}}
         for p in parts
     ]
 
@@ -75,10 +75,6 @@ def anthropic_content(message: ChatMessage) -> str | list[dict[str, Any]]:
     return [
         {"type": "text", "text": p} if isinstance(p, str)
         else {"type": "image", "source": {"type": "base64", "media_type": p.image.mime_type,
-                                          "data": base64.b64encode(p.image.data).decode("ascii")}}
+                                          "data": base64_text(p.image.data)}}
         for p in parts
     ]
-
-
-def _data_url(image: Image) -> str:
-    return f"data:{image.mime_type};base64,{base64.b64encode(image.data).decode('ascii')}"
