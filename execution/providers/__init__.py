@@ -13,6 +13,7 @@
     streaming.py        one streamed completion under retries, timeout and concurrency slot
     resilience.py       retry policy, per-call timeout, per-provider concurrency limits
     llm.py              LlmProviders: the registry executors use (Services.llm)
-    image_*.py, vision_messages.py
-                        image vendors and image-bearing chat messages (see their docstrings)
+    image_vendors/      huggingface, glm, fireworks text-to-image (and Florence-2), one folder
+                        each, over httpx2 (see its docstring)
+    vision_messages.py  image-bearing chat messages
 """

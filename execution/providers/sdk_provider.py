@@ -29,6 +29,8 @@ class SdkProvider(abc.ABC, Generic[ClientT]):
 
     @property
     def vendor(self) -> Vendor:
+        if self.endpoint.vendor is None:  # only image vendors' endpoints name no chat protocol
+            raise TypeError(f"provider '{self.provider_id}' has an endpoint without a chat protocol")
         return self.endpoint.vendor
 
     def client(self) -> ClientT:
