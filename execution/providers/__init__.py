@@ -21,5 +21,6 @@
     streaming.py        one streamed completion under retries, timeout and concurrency slot
     resilience.py       retry policy, per-call timeout, per-provider concurrency limits
     llm.py              LlmProviders: the registry executors use (Services.llm)
-    image_*.py          image vendors (see their docstrings)
+    image_vendors/      huggingface, glm, fireworks text-to-image (and Florence-2), one folder
+                        each, over httpx2 (see its docstring)
 """

@@ -11,10 +11,10 @@ Images must already fit the provider's image policy (its profile) before they ge
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from execution.data_urls import base64_text
 from execution.messages import ChatMessage
 from execution.outputs import Image
 
@@ -31,7 +31,7 @@ class ImagePart:
 
     def base64(self) -> str:
         """The image's bytes as base64 text, the form every vendor's JSON carries them in."""
-        return base64.b64encode(self.image.data).decode("ascii")
+        return base64_text(self.image.data)
 
 
 Part = str | ImagePart

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from execution.providers.image_settings import ImageProviderSettings
+from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.services import Services
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_fireworks import FakeFireworks
@@ -43,7 +43,7 @@ async def services(fake_openai: FakeOpenAI, fake_anthropic: FakeAnthropic, fake_
     images = ImageProviderSettings.explicit(
         huggingface_image_base_url=fake_hf.base_url,
         glm_image_base_url=fake_glm.base_url,
-        fireworks_base_url=fake_fireworks.base_url,
+        fireworks_image_base_url=fake_fireworks.base_url,
     )
     built = Services.from_settings(fake_settings(fake_openai, fake_anthropic), images)
     try:

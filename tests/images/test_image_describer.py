@@ -108,6 +108,14 @@ async def test_florence_option_goes_to_hf_inference(services: Services, fake_hf:
     assert received.path == "/models/microsoft/Florence-2-large" and received.raw == PHOTO
 
 
+async def test_florence_is_recorded_under_the_huggingface_id(services: Services, fake_hf: FakeHfImage) -> None:
+    run = await run_flow(services, [node("d", "imageDescriber", providerId="florence", image=samples.b64(PHOTO))],
+                         [], dry_run=True)
+    [call] = run.output("d").provider_calls
+    assert (call.provider_id, call.model) == ("huggingface", "microsoft/Florence-2-large")
+    assert fake_hf.requests == []
+
+
 async def test_dry_run_sends_nothing_and_shows_the_request(services: Services, fake_anthropic: FakeAnthropic) -> None:
     run = await run_flow(services, [node("d", "imageDescriber", image=samples.data_url(PHOTO))], [], dry_run=True)
     assert fake_anthropic.requests == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from execution.data_urls import data_url
 from execution.messages import ChatMessage
 from execution.providers.vision_messages import image_parts
 
@@ -26,5 +27,5 @@ def openai_content(message: ChatMessage) -> str | list[dict[str, Any]]:
     if parts is None:
         return message.content
     return [{"type": "text", "text": part} if isinstance(part, str) else
-            {"type": "image_url", "image_url": {"url": f"data:{part.image.mime_type};base64,{part.base64()}"}}
+            {"type": "image_url", "image_url": {"url": data_url(part.image)}}
             for part in parts]
