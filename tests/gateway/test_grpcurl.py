@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import StartServer
+from tests.fixtures.servers import StartServer
 
 GRPCURL = shutil.which("grpcurl", path=str(Path(sys.executable).parent)) or shutil.which("grpcurl")
 

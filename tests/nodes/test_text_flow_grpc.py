@@ -14,10 +14,10 @@ from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.reactflow import request_from_reactflow
 from flowexec.v1 import events_pb2
-from tests.conftest import StartServer
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import text_services
 from tests.fakes.llm_script import ReceivedRequest, Reply
-from tests.nodes.running import text_services
+from tests.fixtures.servers import StartServer
 
 EXAMPLE = json.loads((Path(__file__).parents[2] / "examples" / "text_flow.json").read_text())
 LLM_NODES = ("prompt", "enhance", "translate", "story")
