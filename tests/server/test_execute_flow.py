@@ -165,18 +165,3 @@ async def test_too_many_active_runs_is_resource_exhausted(start_server) -> None:
         assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
         await first.aclose()
 
-
-def test_batches_are_split_to_stay_under_the_message_budget() -> None:
-    from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged
-    from execution.outputs import Image, NodeOutput
-    from server.batching import split_by_size
-    from server.convert import response_from_events
-
-    big = [Event("r", i, 0, NodeOutputProduced(f"img{i}", NodeOutput(image=Image(b"x" * 400_000, "image/png"))))
-           for i in range(1, 6)]
-    small = [Event("r", 6 + i, 0, NodeStatusChanged(f"n{i}", NodeStatus.COMPLETE)) for i in range(10)]
-    parts = list(split_by_size(big + small, budget=1_000_000))
-    assert [e for p in parts for e in p] == big + small  # nothing lost, order kept
-    assert all(response_from_events(p).ByteSize() <= 1_000_000 for p in parts)
-    assert len(parts) == 3
-    assert list(split_by_size(big[:1], budget=10)) == [big[:1]]  # an oversized event travels alone
