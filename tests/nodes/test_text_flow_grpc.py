@@ -58,7 +58,7 @@ async def test_text_flow_streams_tokens_through_the_server(start_server: StartSe
         # Three chunks, plus one when a chunk ended in what could begin a key (held back, sent last).
         assert len(deltas) in (3, 4) and all(d.seq < output for d in deltas)
         assert "".join(d.text_delta.chunk for d in deltas) == done.outputs[node_id].text
-        assert len(done.outputs[node_id].provider_calls) == 1
+        assert not done.outputs[node_id].provider_calls  # a live run does not expose them by default
     assert done.outputs["out-prompt"].text == "Lena répare un filet"
     assert done.outputs["out-story"].text == "The tide keeps her secrets"
     assert len(fake_openai.requests) == 4
