@@ -16,7 +16,7 @@ from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.services import Services
 from flowexec.client import FlowClient
-from flowexec.v1 import events_pb2
+from flowexec.v1 import events_pb2, flow_service_pb2
 from tests.builders import pb_node, pb_request
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
@@ -36,7 +36,8 @@ def bearer(value: str | None) -> list[tuple[str, str]]:
     return [("authorization", f"Bearer {value}")] if value is not None else []
 
 
-async def run(target: str, bearer_token: str | None, request=REQUEST) -> list[events_pb2.NodeEvent]:
+async def run(target: str, bearer_token: str | None,
+              request: flow_service_pb2.ExecuteFlowRequest = REQUEST) -> list[events_pb2.NodeEvent]:
     async with FlowClient(target, metadata=bearer(bearer_token)) as client:
         return [e async for e in client.execute_flow(request)]
 
