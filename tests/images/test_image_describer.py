@@ -16,7 +16,8 @@ from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.image_script import ImageReply
 from tests.images import samples
-from tests.images.running import anthropic_images, openai_images, run_flow, texts
+from tests.images.message_parts import anthropic_images, openai_images, texts
+from tests.run_flow import run_flow
 
 PHOTO = samples.solid((64, 48))
 

@@ -15,7 +15,7 @@ from tests.fakes.fake_glm_image import FakeGlmImage
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.image_script import ImageReply
 from tests.images import samples
-from tests.images.running import run_flow
+from tests.run_flow import run_flow
 
 PNG = samples.solid((64, 64))
 

@@ -15,7 +15,8 @@ from execution.services import Services
 from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
-from tests.nodes.running import run_flow, text_services
+from tests.fakes.llm_env import text_services
+from tests.run_flow import run_flow
 
 NODES = [
     node("ana", "consistentCharacter", characterName="Ana", characterDescription="red hair"),

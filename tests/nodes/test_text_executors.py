@@ -16,8 +16,9 @@ from execution.prompts.translate import translate_prompt
 from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import text_services
 from tests.fakes.llm_script import ReceivedRequest, Reply
-from tests.nodes.running import run_flow, text_services
+from tests.run_flow import run_flow
 
 ANA = node("ana", "consistentCharacter", characterName="Ana", characterDescription="red hair, green eyes")
 ANA_PERSONA = [Persona("Ana", "red hair, green eyes")]

@@ -26,7 +26,7 @@ from flowexec.v1 import events_pb2 as flowexec_dot_v1_dot_events__pb2
 from flowexec.v1 import graph_pb2 as flowexec_dot_v1_dot_graph__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lowexec/v1/flow_service.proto\x12\x0b\x66lowexec.v1\x1a\x18\x66lowexec/v1/events.proto\x1a\x17\x66lowexec/v1/graph.proto\"\xe2\x02\n\x12\x45xecuteFlowRequest\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12 \n\x05nodes\x18\x02 \x03(\x0b\x32\x11.flowexec.v1.Node\x12 \n\x05\x65\x64ges\x18\x03 \x03(\x0b\x32\x11.flowexec.v1.Edge\x12\x13\n\x0bprovider_id\x18\x04 \x01(\t\x12\x17\n\x0ftrigger_node_id\x18\x05 \x01(\t\x12J\n\x0e\x63\x61\x63hed_outputs\x18\x06 \x03(\x0b\x32\x32.flowexec.v1.ExecuteFlowRequest.CachedOutputsEntry\x12.\n\x07options\x18\x07 \x01(\x0b\x32\x1d.flowexec.v1.ExecutionOptions\x1aM\n\x12\x43\x61\x63hedOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\"<\n\x10\x45xecutionOptions\x12\x17\n\x0fmax_concurrency\x18\x01 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\"=\n\x13\x45xecuteFlowResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent2a\n\x0b\x46lowService\x12R\n\x0b\x45xecuteFlow\x12\x1f.flowexec.v1.ExecuteFlowRequest\x1a .flowexec.v1.ExecuteFlowResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lowexec/v1/flow_service.proto\x12\x0b\x66lowexec.v1\x1a\x18\x66lowexec/v1/events.proto\x1a\x17\x66lowexec/v1/graph.proto\"\xe2\x02\n\x12\x45xecuteFlowRequest\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12 \n\x05nodes\x18\x02 \x03(\x0b\x32\x11.flowexec.v1.Node\x12 \n\x05\x65\x64ges\x18\x03 \x03(\x0b\x32\x11.flowexec.v1.Edge\x12\x13\n\x0bprovider_id\x18\x04 \x01(\t\x12\x17\n\x0ftrigger_node_id\x18\x05 \x01(\t\x12J\n\x0e\x63\x61\x63hed_outputs\x18\x06 \x03(\x0b\x32\x32.flowexec.v1.ExecuteFlowRequest.CachedOutputsEntry\x12.\n\x07options\x18\x07 \x01(\x0b\x32\x1d.flowexec.v1.ExecutionOptions\x1aM\n\x12\x43\x61\x63hedOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\"\\\n\x10\x45xecutionOptions\x12\x17\n\x0fmax_concurrency\x18\x01 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x1e\n\x16include_provider_calls\x18\x03 \x01(\x08\"=\n\x13\x45xecuteFlowResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent2a\n\x0b\x46lowService\x12R\n\x0b\x45xecuteFlow\x12\x1f.flowexec.v1.ExecuteFlowRequest\x1a .flowexec.v1.ExecuteFlowResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,9 +40,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_start=376
   _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_end=453
   _globals['_EXECUTIONOPTIONS']._serialized_start=455
-  _globals['_EXECUTIONOPTIONS']._serialized_end=515
-  _globals['_EXECUTEFLOWRESPONSE']._serialized_start=517
-  _globals['_EXECUTEFLOWRESPONSE']._serialized_end=578
-  _globals['_FLOWSERVICE']._serialized_start=580
-  _globals['_FLOWSERVICE']._serialized_end=677
+  _globals['_EXECUTIONOPTIONS']._serialized_end=547
+  _globals['_EXECUTEFLOWRESPONSE']._serialized_start=549
+  _globals['_EXECUTEFLOWRESPONSE']._serialized_end=610
+  _globals['_FLOWSERVICE']._serialized_start=612
+  _globals['_FLOWSERVICE']._serialized_end=709
 # @@protoc_insertion_point(module_scope)

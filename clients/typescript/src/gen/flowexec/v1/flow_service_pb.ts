@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/flow_service.proto.
  */
 export const file_flowexec_v1_flow_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIuICChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMaTQoSQ2FjaGVkT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIjwKEEV4ZWN1dGlvbk9wdGlvbnMSFwoPbWF4X2NvbmN1cnJlbmN5GAEgASgFEg8KB2RyeV9ydW4YAiABKAgiPQoTRXhlY3V0ZUZsb3dSZXNwb25zZRImCgZldmVudHMYASADKAsyFi5mbG93ZXhlYy52MS5Ob2RlRXZlbnQyYQoLRmxvd1NlcnZpY2USUgoLRXhlY3V0ZUZsb3cSHy5mbG93ZXhlYy52MS5FeGVjdXRlRmxvd1JlcXVlc3QaIC5mbG93ZXhlYy52MS5FeGVjdXRlRmxvd1Jlc3BvbnNlMAFiBnByb3RvMw", [file_flowexec_v1_events, file_flowexec_v1_graph]);
+  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIuICChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMaTQoSQ2FjaGVkT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIlwKEEV4ZWN1dGlvbk9wdGlvbnMSFwoPbWF4X2NvbmN1cnJlbmN5GAEgASgFEg8KB2RyeV9ydW4YAiABKAgSHgoWaW5jbHVkZV9wcm92aWRlcl9jYWxscxgDIAEoCCI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudDJhCgtGbG93U2VydmljZRJSCgtFeGVjdXRlRmxvdxIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBogLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVzcG9uc2UwAWIGcHJvdG8z", [file_flowexec_v1_events, file_flowexec_v1_graph]);
 
 /**
  * A graph to run.
@@ -100,6 +100,15 @@ export type ExecutionOptions = Message<"flowexec.v1.ExecutionOptions"> & {
    * @generated from field: bool dry_run = 2;
    */
   dryRun: boolean;
+
+  /**
+   * Debugging a live run: also send each output's `provider_calls` (provider, model, the full
+   * prompts). Honoured only when the server allows it (FLOWEXEC_EXPOSE_PROVIDER_CALLS); otherwise
+   * ignored, and live outputs carry none. Dry runs always carry them.
+   *
+   * @generated from field: bool include_provider_calls = 3;
+   */
+  includeProviderCalls: boolean;
 };
 
 /**
