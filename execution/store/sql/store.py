@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 from collections.abc import AsyncIterator, Sequence
 
 import sqlalchemy as sa
@@ -40,6 +42,7 @@ class SqlRunStore(RunStore):
         self.max_image_bytes = max_image_bytes
         self._serial_writes = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock()
+        self._writer: AsyncConnection | None = None
 
     @contextlib.asynccontextmanager
     async def _read(self) -> AsyncIterator[AsyncConnection]:
@@ -51,10 +54,16 @@ class SqlRunStore(RunStore):
     async def _write(self) -> AsyncIterator[AsyncConnection]:
         """One write transaction: committed when the block ends, rolled back when it raises."""
         with store_errors(self.url):
-            async with contextlib.AsyncExitStack() as stack:
-                if self._serial_writes:
-                    await stack.enter_async_context(self._write_lock)
-                yield await stack.enter_async_context(self._engine.begin())
+            if not self._serial_writes:
+                async with self._engine.begin() as conn:
+                    yield conn
+                return
+            async with self._write_lock:
+                # SQLite's one writer keeps one connection: no pool round trip per batch.
+                if self._writer is None or self._writer.invalidated:
+                    self._writer = await self._engine.connect()
+                async with self._writer.begin():
+                    yield self._writer
 
     async def create_run(self, run: RunRecord) -> RunRecord:
         async with self._write() as conn:
@@ -135,12 +144,10 @@ class SqlRunStore(RunStore):
     async def read_events(self, run_id: RunId, after_seq: int, limit: int) -> list[StoredEvent]:
         if limit <= 0:
             return []
-        query = (sa.select(events.c.seq, events.c.payload)
-                 .where(events.c.run_id == run_id, events.c.seq > after_seq)
-                 .order_by(events.c.seq).limit(limit))
         async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
-        return [StoredEvent(seq, bytes(payload)) for seq, payload in rows]
+            rows = (await conn.execute(_READ_EVENTS, {"run_id": run_id, "after_seq": after_seq, "limit": limit})).all()
+        # Both drivers return payloads as bytes already.
+        return list(itertools.starmap(StoredEvent, rows))
 
     async def unfinished_runs(self) -> list[RunRecord]:
         query = sa.select(runs).where(runs.c.state.in_(UNFINISHED)).order_by(runs.c.created_at, runs.c.run_id)
@@ -152,19 +159,38 @@ class SqlRunStore(RunStore):
         return await retention.delete_finished_before(self._read, self._write, cutoff)
 
     async def close(self) -> None:
-        await self._engine.dispose()
+        with store_errors(self.url):
+            async with self._write_lock:
+                if self._writer is not None:
+                    await self._writer.close()
+                    self._writer = None
+            await self._engine.dispose()
 
 
 async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate) -> None:
     """Apply `update`; KeyError when the run does not exist (the update doubles as the check)."""
     values = update_values(update)
     if values:
-        result = await conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(values))
+        parameters = {"match_run_id": run_id, **{f"new_{column}": value for column, value in values.items()}}
+        result = await conn.execute(_update_statement(tuple(values)), parameters)
         found = result.rowcount == 1
     else:
-        found = (await conn.execute(sa.select(runs.c.run_id).where(runs.c.run_id == run_id))).first() is not None
+        found = (await conn.execute(_RUN_EXISTS, {"match_run_id": run_id})).first() is not None
     if not found:
         raise KeyError(run_id)
+
+
+_READ_EVENTS = (sa.select(events.c.seq, events.c.payload)
+                .where(events.c.run_id == sa.bindparam("run_id"), events.c.seq > sa.bindparam("after_seq"))
+                .order_by(events.c.seq).limit(sa.bindparam("limit")))
+_RUN_EXISTS = sa.select(runs.c.run_id).where(runs.c.run_id == sa.bindparam("match_run_id"))
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE runs SET <columns> for one run, built once per set of columns (append runs it per batch)."""
+    return (sa.update(runs).where(runs.c.run_id == sa.bindparam("match_run_id"))
+            .values({column: sa.bindparam(f"new_{column}") for column in columns}))
 
 
 def _node_upsert(conn: AsyncConnection) -> sa.Insert:
