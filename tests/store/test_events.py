@@ -28,7 +28,10 @@ async def test_paging_through_events_sees_each_once(store: RunStore) -> None:
         await store.append(run.run_id, events(first, first + 499), [])
     seen: list[int] = []
     after = 0
-    while page := await store.read_events(run.run_id, after, 333):
+    for _ in range(100):  # a range that does not advance fails rather than loops
+        page = await store.read_events(run.run_id, after, 333)
+        if not page:
+            break
         seen += [e.seq for e in page]
         after = page[-1].seq
     assert seen == list(range(1, 2501))

@@ -21,7 +21,8 @@ async def test_old_finished_runs_are_deleted_with_their_events_and_nodes(store: 
     old = await store.create_run(new_run(state=RunState.SUCCEEDED, finished_at=100.0))
     old_other_owner = await store.create_run(new_run("bob", state=RunState.CANCELLED, finished_at=150.0))
     recent = await store.create_run(new_run(state=RunState.FAILED, finished_at=300.0))
-    running = await store.create_run(new_run(state=RunState.RUNNING))
+    # Unfinished runs are never deleted, whatever their times say.
+    running = await store.create_run(new_run(state=RunState.RUNNING, finished_at=100.0))
     queued = await store.create_run(new_run(state=RunState.QUEUED))
     for run in (old, old_other_owner, recent, running, queued):
         await store.append(run.run_id, events(1, 5), [complete("a")])
