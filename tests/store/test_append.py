@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 
 from execution.events import NodeStatus, StatusReason
@@ -103,3 +106,21 @@ async def test_events_and_payloads_are_kept_byte_for_byte(store: RunStore) -> No
     batch = [StoredEvent(i + 1, p) for i, p in enumerate(payloads)]
     await store.append(run.run_id, batch, [])
     assert await store.read_events(run.run_id, 0, 10) == batch
+
+
+async def test_a_cancelled_append_is_all_or_nothing_and_the_store_goes_on(store: RunStore) -> None:
+    run = await store.create_run(new_run())
+    last = 0
+    for delay_ms in (0, 1, 2, 3, 5, 8, 13, 0, 2, 4):
+        task = asyncio.create_task(store.append(run.run_id, events(last + 1, last + 2000, size=8), [],
+                                                RunUpdate(last_seq=last + 2000)))
+        await asyncio.sleep(delay_ms / 1000)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        stored = await store.get_run(run.run_id)
+        assert stored is not None
+        last = stored.last_seq
+        assert [e.seq for e in await store.read_events(run.run_id, 0, 1_000_000)] == list(range(1, last + 1))
+    await store.append(run.run_id, events(last + 1, last + 1), [], RunUpdate(last_seq=last + 1))
+    assert len(await store.read_events(run.run_id, 0, 1_000_000)) == last + 1

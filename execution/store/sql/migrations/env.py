@@ -8,6 +8,8 @@ ALTERs (a table copy); the same revision files serve both backends.
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from execution.store.sql.schema import metadata
@@ -17,11 +19,21 @@ if connection is None:
     raise RuntimeError("the run store's migrations run on a connection flowexec provides "
                        "(execution.store.sql.migrate.upgrade); write revisions with python -m execution.store.sql.revise")
 
+
+
+def _skip_empty(_context: object, _revision: object, directives: list[Any]) -> None:
+    """`revise` with nothing changed writes no file."""
+    if directives and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        print("schema.py and the revisions agree: no revision written")
+
+
 context.configure(
     connection=connection,
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    process_revision_directives=_skip_empty,
 )
 with context.begin_transaction():
     context.run_migrations()
