@@ -1,8 +1,8 @@
 """The floor of figure 7: the store's work done by its driver alone, no SQLAlchemy, no store.
 
 Same rows, same transactions (one per batch, the run row's last_seq updated in it), same commit
-mode (SQLite WAL + synchronous=NORMAL; PostgreSQL synchronous_commit off for event batches), in
-tables of its own beside the store's in the same database.
+mode (SQLite WAL + synchronous=NORMAL; PostgreSQL sessions with synchronous_commit off, as the
+store's event batches), in tables of its own beside the store's in the same database.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class PostgresFloor(Floor):
         self.db: asyncpg.Connection | None = None
 
     async def open(self) -> None:
-        self.db = await asyncpg.connect(self.uri)
+        self.db = await asyncpg.connect(self.uri, server_settings={"synchronous_commit": "off"})
         for table in FLOOR_TABLES:
             await self.db.execute(table.format(blob="BYTEA"))
 
@@ -120,7 +120,6 @@ class PostgresFloor(Floor):
         assert self.db is not None
         for batch in batches:
             async with self.db.transaction():
-                await self.db.execute("SET LOCAL synchronous_commit TO OFF")
                 await self.db.execute("UPDATE floor_runs SET last_seq = $1 WHERE run_id = $2", batch[-1].seq, run_id)
                 await self.db.copy_records_to_table("floor_events", records=[(run_id, e.seq, e.payload) for e in batch],
                                                     columns=["run_id", "seq", "payload"])

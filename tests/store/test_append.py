@@ -109,18 +109,29 @@ async def test_events_and_payloads_are_kept_byte_for_byte(store: RunStore) -> No
 
 
 async def test_a_cancelled_append_is_all_or_nothing_and_the_store_goes_on(store: RunStore) -> None:
+    """Appends cancelled before, during and after their statements: at every moment the stored
+    events are whole batches (a cancelled append may still be committing, all of it), and the
+    store takes the next append."""
     run = await store.create_run(new_run())
-    last = 0
-    for delay_ms in (0, 1, 2, 3, 5, 8, 13, 0, 2, 4):
-        task = asyncio.create_task(store.append(run.run_id, events(last + 1, last + 2000, size=8), [],
-                                                RunUpdate(last_seq=last + 2000)))
+    size = 1000
+    for i, delay_ms in enumerate([step / 2 for step in range(20)]):
+        batch = events(i * size + 1, (i + 1) * size, size=8)
+        task = asyncio.create_task(store.append(run.run_id, batch, [], RunUpdate(last_seq=batch[-1].seq)))
         await asyncio.sleep(delay_ms / 1000)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        stored = await store.get_run(run.run_id)
-        assert stored is not None
-        last = stored.last_seq
-        assert [e.seq for e in await store.read_events(run.run_id, 0, 1_000_000)] == list(range(1, last + 1))
-    await store.append(run.run_id, events(last + 1, last + 1), [], RunUpdate(last_seq=last + 1))
-    assert len(await store.read_events(run.run_id, 0, 1_000_000)) == last + 1
+        await _assert_whole_batches(store, run.run_id, size)
+    last = events(100 * size + 1, 101 * size, size=8)
+    await store.append(run.run_id, last, [], RunUpdate(last_seq=last[-1].seq))
+    assert (await store.read_events(run.run_id, 100 * size, 10 * size)) == last
+    await _assert_whole_batches(store, run.run_id, size)
+
+
+async def _assert_whole_batches(store: RunStore, run_id: RunId, size: int) -> None:
+    seqs = [e.seq for e in await store.read_events(run_id, 0, 1_000_000)]
+    batches: dict[int, int] = {}
+    for seq in seqs:
+        batches[(seq - 1) // size] = batches.get((seq - 1) // size, 0) + 1
+    partial = {batch: count for batch, count in batches.items() if count != size}
+    assert not partial, f"batches stored in part (batch: events): {partial}"

@@ -6,6 +6,7 @@ Everything else in the SQL store is one Core query for both backends.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from execution.store.base import StoredEvent
 from execution.store.sql.schema import events
 
 # Any constant shared by every flowexec store on the database: appends that write images hold
@@ -30,28 +32,52 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> Any:
 async def insert_events(conn: AsyncConnection, rows: Sequence[tuple[str, int, bytes]]) -> None:
     """Insert (run_id, seq, payload) rows: COPY on PostgreSQL, executemany on SQLite.
 
-    Both bypass per-row parameter dicts: on PostgreSQL, COPY through asyncpg writes about three
-    times the rows of executemany; on SQLite the driver's executemany about twice Core's.
-    Either way the rows join the connection's open transaction.
+    Both go to the driver's own connection (in the transaction SQLAlchemy holds open on it),
+    without per-row parameter dicts: on PostgreSQL, COPY writes about three times the rows of
+    executemany; on SQLite, aiosqlite's executemany is one trip to its thread where
+    SQLAlchemy's cursor makes three.
+    """
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if conn.dialect.name == "postgresql":
+        await driver.copy_records_to_table(events.name, records=rows, columns=["run_id", "seq", "payload"])
+    else:
+        await driver.executemany("INSERT INTO events (run_id, seq, payload) VALUES (?, ?, ?)", rows)
+
+
+_SELECT_EVENTS = "SELECT seq, payload FROM events WHERE run_id = {0} AND seq > {1} ORDER BY seq LIMIT {2}"
+_SELECT_EVENTS_SQLITE = _SELECT_EVENTS.format("?", "?", "?")
+_SELECT_EVENTS_POSTGRESQL = _SELECT_EVENTS.format("$1", "$2", "$3")
+
+
+async def select_events(conn: AsyncConnection, run_id: str, after_seq: int, limit: int) -> list[StoredEvent]:
+    """Up to `limit` events of a run after `after_seq`, through the driver's own connection.
+
+    The replay path: SQLAlchemy's cursor and Row objects cost three times the driver's own
+    fetch here (the SQL is the same on both backends but for its placeholders).
+    """
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    if conn.dialect.name == "postgresql":
+        rows = await driver.fetch(_SELECT_EVENTS_POSTGRESQL, run_id, after_seq, limit)
+    else:
+        rows = await driver.execute_fetchall(_SELECT_EVENTS_SQLITE, (run_id, after_seq, limit))
+    return list(itertools.starmap(StoredEvent, rows))
+
+
+async def commit_durably(conn: AsyncConnection) -> None:
+    """Make this transaction's commit wait until its WAL is on disk (PostgreSQL).
+
+    The store's PostgreSQL sessions commit asynchronously by default (synchronous_commit=off,
+    engine.py), which suits batches of events and statuses: a crash of flowexec loses nothing
+    committed, a crash of PostgreSQL itself may lose its last fraction of a second of them.
+    Runs created or changed, and batches carrying a node output or ending the run, call this
+    first. SQLite in WAL mode with synchronous=NORMAL treats every commit alike.
     """
     if conn.dialect.name == "postgresql":
         raw = await conn.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            events.name, records=rows, columns=["run_id", "seq", "payload"])
-    else:
-        await conn.exec_driver_sql("INSERT INTO events (run_id, seq, payload) VALUES (?, ?, ?)", list(rows))
-
-
-async def relax_commit(conn: AsyncConnection) -> None:
-    """Let this transaction's commit return before its WAL reaches disk (PostgreSQL only).
-
-    Used for batches that carry only events and statuses: a crash of flowexec loses nothing
-    committed; a crash of PostgreSQL itself may lose the last fraction of a second of such
-    batches (never a node output or a finished state, whose batches commit synchronously).
-    SQLite in WAL mode with synchronous=NORMAL already behaves so for every commit.
-    """
-    if conn.dialect.name == "postgresql":
-        await conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        driver: Any = raw.driver_connection
+        await driver.execute("SET LOCAL synchronous_commit TO on")
 
 
 async def lock_images(conn: AsyncConnection, *, exclusive: bool) -> None:

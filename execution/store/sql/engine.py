@@ -6,16 +6,17 @@ second process, and real transactions: the sqlite3 module's own implicit BEGIN (
 only) is switched off and every SQLAlchemy transaction starts with BEGIN, so reads see one
 snapshot and migrations (DDL) are atomic — SQLAlchemy's documented recipe for pysqlite/aiosqlite.
 
-PostgreSQL: asyncpg with a connect timeout, and connections checked before use so a restarted
-server is reconnected to instead of failing one call per pooled connection.
+PostgreSQL: asyncpg with connect and statement timeouts, asynchronous commits unless a
+transaction asks for a durable one (dialect.commit_durably), and connections checked before use
+so a restarted server is reconnected to instead of failing one call per pooled connection.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Connection, event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from execution.store.urls import StoreKind, StoreUrl
 
@@ -35,7 +36,8 @@ def make_engine(url: StoreUrl) -> AsyncEngine:
         url.sqlalchemy,
         pool_pre_ping=True,
         connect_args={"timeout": CONNECT_TIMEOUT_S, "command_timeout": COMMAND_TIMEOUT_S,
-                      "server_settings": {"application_name": "flowexec"}},
+                      # Durable commits are asked for where they matter (dialect.commit_durably).
+                      "server_settings": {"application_name": "flowexec", "synchronous_commit": "off"}},
     )
 
 
@@ -53,4 +55,18 @@ def _sqlite_settings(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # The store's writer connection leaves BEGIN to the sqlite3 module (before its first
+        # write, no extra trip to aiosqlite's thread): see implicit_begin.
+        if conn.connection.dbapi_connection.isolation_level is None:
+            conn.exec_driver_sql("BEGIN")
+
+
+async def implicit_begin(conn: AsyncConnection) -> None:
+    """Let the sqlite3 module open this connection's transactions itself (before the first
+    INSERT/UPDATE/DELETE): for the store's writer, whose transactions always write and where
+    an explicit BEGIN would cost a round trip per batch."""
+
+    def set_mode(sync_conn: Connection) -> None:
+        sync_conn.connection.dbapi_connection.isolation_level = "DEFERRED"  # type: ignore[union-attr]
+
+    await conn.run_sync(set_mode)

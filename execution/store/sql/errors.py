@@ -15,6 +15,7 @@ its parameters (event payloads), which must not end up in logs.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 
 import asyncpg
@@ -43,10 +44,10 @@ def store_errors(printable_url: str) -> Iterator[None]:
         raise ValueError(f"a value the store cannot hold: {reason(error)}") from None
     except (exc.DBAPIError, exc.InterfaceError, exc.TimeoutError) as error:
         raise StoreUnavailable(f"run store {printable_url} unavailable: {reason(error)}") from error
-    # COPY goes through asyncpg's own connection (dialect.insert_events): its errors arrive raw.
-    except asyncpg.IntegrityConstraintViolationError as error:
+    # Events go through the driver's own connection (dialect.insert_events): its errors arrive raw.
+    except (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
         raise ValueError(f"refused by the store: {reason(error)}") from None
-    except asyncpg.DataError as error:
+    except (asyncpg.DataError, sqlite3.DataError) as error:
         raise ValueError(f"a value the store cannot hold: {reason(error)}") from None
-    except (TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+    except (TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, sqlite3.Error, OSError) as error:
         raise StoreUnavailable(f"run store {printable_url} unavailable: {reason(error)}") from error

@@ -10,8 +10,7 @@ events, and the next pass finishes the job.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,42 +19,41 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from execution.store.base import RunState
 from execution.store.sql import dialect
 from execution.store.sql.schema import events, images, nodes, runs
-
-Transaction = Callable[[], contextlib.AbstractAsyncContextManager[AsyncConnection]]
+from execution.store.sql.transactions import Transactions
 
 RUNS_PER_CHUNK = 100
 EVENTS_PER_CHUNK = 5000
 FINISHED = [state.value for state in RunState if state.finished]
 
 
-async def delete_finished_before(read: Transaction, write: Transaction, cutoff: float, *,
-                                 runs_per_chunk: int = RUNS_PER_CHUNK,
+async def delete_finished_before(tx: Transactions, cutoff: float, *, runs_per_chunk: int = RUNS_PER_CHUNK,
                                  events_per_chunk: int = EVENTS_PER_CHUNK) -> int:
     """Delete runs finished before `cutoff` with their events, nodes and unreferenced images."""
     expired = (sa.select(runs.c.run_id)
                .where(runs.c.finished_at < cutoff, runs.c.state.in_(FINISHED))
                .order_by(runs.c.finished_at, runs.c.run_id).limit(runs_per_chunk))
+
+    async def expired_ids(conn: AsyncConnection) -> list[Any]:
+        return list((await conn.execute(expired)).scalars())
+
     deleted = 0
-    while True:
-        async with read() as conn:
-            run_ids = list((await conn.execute(expired)).scalars())
-        if not run_ids:
-            return deleted
+    while run_ids := await tx.read(expired_ids):
         for run_id in run_ids:
-            await _delete_events(write, run_id, events_per_chunk)
-        async with write() as conn:
-            deleted += await _delete_runs(conn, run_ids)
+            await _delete_events(tx, run_id, events_per_chunk)
+        deleted += await tx.write(functools.partial(_delete_runs, run_ids=run_ids))
+    return deleted
 
 
-async def _delete_events(write: Transaction, run_id: str, chunk: int) -> None:
+async def _delete_events(tx: Transactions, run_id: str, chunk: int) -> None:
     first_seqs = (sa.select(events.c.seq).where(events.c.run_id == run_id)
                   .order_by(events.c.seq).limit(chunk).scalar_subquery())
     statement = sa.delete(events).where(events.c.run_id == run_id, events.c.seq.in_(first_seqs))
-    while True:
-        async with write() as conn:
-            result = await conn.execute(statement)
-        if result.rowcount < chunk:
-            return
+
+    async def one_chunk(conn: AsyncConnection) -> int:
+        return (await conn.execute(statement)).rowcount
+
+    while await tx.write(one_chunk) == chunk:
+        pass
 
 
 async def _delete_runs(conn: AsyncConnection, run_ids: list[Any]) -> int:

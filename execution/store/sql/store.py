@@ -1,17 +1,15 @@
 """SqlRunStore: the RunStore on SQLAlchemy Core, one implementation for SQLite and PostgreSQL.
 
-Each method is one short transaction (retention: a series of them). What differs between the
-backends is in dialect.py; errors cross errors.store_errors. SQLite has one writer at a time:
-write transactions are queued here on an asyncio lock rather than on SQLite's busy timeout.
+Each method is one short transaction (retention: a series of them), run to its end even when
+the caller is cancelled (transactions.py). What differs between the backends is in dialect.py;
+errors cross errors.store_errors.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
-import itertools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -27,50 +25,29 @@ from execution.store.base import (
     StoredEvent,
 )
 from execution.store.sql import dialect, retention
-from execution.store.sql.errors import store_errors
 from execution.store.sql.node_rows import node_record, node_rows, planned_order
 from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
-from execution.store.sql.schema import events, images, nodes, runs
+from execution.store.sql.schema import images, nodes, runs
+from execution.store.sql.transactions import Transactions
 
 UNFINISHED = (RunState.QUEUED.value, RunState.RUNNING.value)
 
 
 class SqlRunStore(RunStore):
     def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int) -> None:
-        self._engine = engine
+        self._tx = Transactions(engine, printable_url)
         self.url = printable_url
         self.max_image_bytes = max_image_bytes
-        self._serial_writes = engine.dialect.name == "sqlite"
-        self._write_lock = asyncio.Lock()
-        self._writer: AsyncConnection | None = None
-
-    @contextlib.asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
-        with store_errors(self.url):
-            async with self._engine.connect() as conn:
-                yield conn
-
-    @contextlib.asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        """One write transaction: committed when the block ends, rolled back when it raises."""
-        with store_errors(self.url):
-            if not self._serial_writes:
-                async with self._engine.begin() as conn:
-                    yield conn
-                return
-            async with self._write_lock:
-                # SQLite's one writer keeps one connection: no pool round trip per batch.
-                if self._writer is None or self._writer.invalidated:
-                    self._writer = await self._engine.connect()
-                async with self._writer.begin():
-                    yield self._writer
 
     async def create_run(self, run: RunRecord) -> RunRecord:
-        async with self._write() as conn:
+        row = run_row(run)
+
+        async def work(conn: AsyncConnection) -> RunRecord:
+            await dialect.commit_durably(conn)
             if run.idempotency_key is None:
-                await conn.execute(sa.insert(runs).values(run_row(run)))
+                await conn.execute(sa.insert(runs).values(row))
                 return run
-            insert = dialect.upsert(conn, runs).values(run_row(run))
+            insert = dialect.upsert(conn, runs).values(row)
             result = await conn.execute(insert.on_conflict_do_nothing(index_elements=["owner", "idempotency_key"]))
             if result.rowcount == 1:
                 return run
@@ -78,22 +55,29 @@ class SqlRunStore(RunStore):
                 runs.c.owner == run.owner, runs.c.idempotency_key == run.idempotency_key))).mappings().one()
             return run_record(existing)
 
+        return await self._tx.write(work)
+
     async def update_run(self, run_id: RunId, update: RunUpdate) -> None:
-        async with self._write() as conn:
+        async def work(conn: AsyncConnection) -> None:
+            await dialect.commit_durably(conn)
             await _apply_update(conn, run_id, update)
+
+        await self._tx.write(work)
 
     async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
                      update: RunUpdate | None = None) -> None:
+        event_rows = [(run_id, e.seq, e.payload) for e in events_]
         node_values, image_rows = node_rows(run_id, nodes_, self.max_image_bytes)
-        # A batch with an output or a finished state is waited for on disk (dialect.relax_commit).
+        # A batch with an output or a finished state is waited for on disk (dialect.commit_durably).
         durable = any(n.output is not None for n in nodes_) or (
             update is not None and update.state is not None and update.state.finished)
-        async with self._write() as conn:
-            if not durable:
-                await dialect.relax_commit(conn)
+
+        async def work(conn: AsyncConnection) -> None:
+            if durable:
+                await dialect.commit_durably(conn)
             await _apply_update(conn, run_id, update or RunUpdate())
-            if events_:
-                await dialect.insert_events(conn, [(run_id, e.seq, e.payload) for e in events_])
+            if event_rows:
+                await dialect.insert_events(conn, event_rows)
             if image_rows:
                 await dialect.lock_images(conn, exclusive=False)
                 insert_images = dialect.upsert(conn, images).on_conflict_do_nothing(index_elements=["sha256"])
@@ -101,12 +85,13 @@ class SqlRunStore(RunStore):
             if node_values:
                 await conn.execute(_node_upsert(conn), node_values)
 
+        await self._tx.write(work)
+
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         query = sa.select(runs).where(runs.c.run_id == run_id)
         if owner is not None:
             query = query.where(runs.c.owner == owner)
-        async with self._read() as conn:
-            row = (await conn.execute(query)).mappings().first()
+        row = await self._tx.read(lambda conn: _first(conn, query))
         return run_record(row) if row is not None else None
 
     async def get_nodes(self, run_id: RunId, *, include_images: bool = False) -> list[NodeRecord]:
@@ -114,14 +99,17 @@ class SqlRunStore(RunStore):
         query = sa.select(*columns).where(nodes.c.run_id == run_id)
         if include_images:
             query = query.select_from(nodes.outerjoin(images, nodes.c.image_sha256 == images.c.sha256))
-        async with self._read() as conn:
+
+        async def work(conn: AsyncConnection) -> list[NodeRecord]:
             planned = (await conn.execute(
                 sa.select(runs.c.planned_node_ids).where(runs.c.run_id == run_id))).scalar_one_or_none()
             if planned is None:
                 return []
             rows = (await conn.execute(query)).mappings().all()
-        records = [node_record(row, row["data"] if include_images else None) for row in rows]
-        return planned_order(records, planned_ids(planned))
+            records = [node_record(row, row["data"] if include_images else None) for row in rows]
+            return planned_order(records, planned_ids(planned))
+
+        return await self._tx.read(work)
 
     async def list_runs(self, owner: str, *, flow_id: str = "", states: Sequence[RunState] = (),
                         page_size: int = 50, after: PageCursor | None = None) -> list[RunRecord]:
@@ -137,34 +125,30 @@ class SqlRunStore(RunStore):
                 runs.c.created_at < after.created_at,
                 sa.and_(runs.c.created_at == after.created_at, runs.c.run_id < after.run_id)))
         query = query.order_by(runs.c.created_at.desc(), runs.c.run_id.desc()).limit(page_size)
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [run_record(row) for row in rows]
+        return [run_record(row) for row in await self._tx.read(lambda conn: _all(conn, query))]
 
     async def read_events(self, run_id: RunId, after_seq: int, limit: int) -> list[StoredEvent]:
         if limit <= 0:
             return []
-        async with self._read() as conn:
-            rows = (await conn.execute(_READ_EVENTS, {"run_id": run_id, "after_seq": after_seq, "limit": limit})).all()
-        # Both drivers return payloads as bytes already.
-        return list(itertools.starmap(StoredEvent, rows))
+        return await self._tx.read(lambda conn: dialect.select_events(conn, run_id, after_seq, limit))
 
     async def unfinished_runs(self) -> list[RunRecord]:
         query = sa.select(runs).where(runs.c.state.in_(UNFINISHED)).order_by(runs.c.created_at, runs.c.run_id)
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).mappings().all()
-        return [run_record(row) for row in rows]
+        return [run_record(row) for row in await self._tx.read(lambda conn: _all(conn, query))]
 
     async def delete_finished_before(self, cutoff: float) -> int:
-        return await retention.delete_finished_before(self._read, self._write, cutoff)
+        return await retention.delete_finished_before(self._tx, cutoff)
 
     async def close(self) -> None:
-        with store_errors(self.url):
-            async with self._write_lock:
-                if self._writer is not None:
-                    await self._writer.close()
-                    self._writer = None
-            await self._engine.dispose()
+        await self._tx.close()
+
+
+async def _first(conn: AsyncConnection, query: sa.Select[Any]) -> sa.RowMapping | None:
+    return (await conn.execute(query)).mappings().first()
+
+
+async def _all(conn: AsyncConnection, query: sa.Select[Any]) -> Sequence[sa.RowMapping]:
+    return (await conn.execute(query)).mappings().all()
 
 
 async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate) -> None:
@@ -180,9 +164,6 @@ async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate)
         raise KeyError(run_id)
 
 
-_READ_EVENTS = (sa.select(events.c.seq, events.c.payload)
-                .where(events.c.run_id == sa.bindparam("run_id"), events.c.seq > sa.bindparam("after_seq"))
-                .order_by(events.c.seq).limit(sa.bindparam("limit")))
 _RUN_EXISTS = sa.select(runs.c.run_id).where(runs.c.run_id == sa.bindparam("match_run_id"))
 
 
