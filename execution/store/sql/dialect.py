@@ -1,5 +1,6 @@
-"""What differs between SQLite and PostgreSQL, kept to this file: upserts, the bulk event
-insert, commit durability and the lock that orders image writes against image collection.
+"""What differs between SQLite and PostgreSQL, kept to this file: upserts, events in and out
+through the driver's own connection (the hot paths), commit durability, and the lock that
+orders image writes against image collection.
 
 Everything else in the SQL store is one Core query for both backends.
 """
