@@ -88,6 +88,10 @@ class NodeRecord:
     # Set for COMPLETE nodes (and nodes fed from cached outputs). Read back without image
     # bytes unless asked for (the image keeps its mime type).
     output: NodeOutput | None = None
+    # Read back only: the output's image was over the store's size limit and its bytes were not
+    # stored (the output keeps the image's mime type, with empty data). Such an output cannot
+    # stand in for the node (ResumeRun runs the node again).
+    image_omitted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,14 +125,15 @@ class RunStore(abc.ABC):
 
     @abc.abstractmethod
     async def update_run(self, run_id: RunId, update: RunUpdate) -> None:
-        """Change the fields `update` sets."""
+        """Change the fields `update` sets. Raises KeyError for an unknown run."""
 
     @abc.abstractmethod
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
                      update: RunUpdate | None = None) -> None:
         """One transaction: add events (seq unique per run), upsert node records (a record
         replaces the node's previous one; an output, once stored, is kept when a later record
-        has none), and apply `update` to the run."""
+        has none), and apply `update` to the run. Raises KeyError for an unknown run and
+        ValueError for a seq already stored; either way nothing of the call is written."""
 
     @abc.abstractmethod
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
