@@ -4,10 +4,16 @@ Off unless FLOWEXEC_AUTH_JWT_SECRET is set. When on, every FlowService call must
 `authorization: Bearer <jwt>` signed with that secret (and unexpired, and for the configured
 audience/issuer when set); anything else gets UNAUTHENTICATED before the handler runs.
 Health checking and reflection stay open so probes, load balancers and grpcurl keep working.
+
+The token's `sub` (required) is the caller: it owns the runs it starts, and another caller's
+runs do not exist for it. The interceptor runs in the call's own task, before the handler, so
+it hands the caller over in a context variable (`caller()`); with auth off every call is the
+one local owner.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -18,6 +24,14 @@ import jwt
 log = logging.getLogger("flowexec.auth")
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+LOCAL_OWNER = "local"
+
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar("flowexec_caller", default=LOCAL_OWNER)
+
+
+def caller() -> str:
+    """Who is calling: the token's subject, or LOCAL_OWNER with auth off."""
+    return _caller.get()
 
 
 class JwtAuth(grpc.aio.ServerInterceptor):
@@ -36,31 +50,39 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if method.startswith(OPEN_SERVICES):
             return await continuation(handler_call_details)
-        problem = self.check(dict(handler_call_details.invocation_metadata or ()))
+        subject, problem = self.check(dict(handler_call_details.invocation_metadata or ()))
+        handler = await continuation(handler_call_details)
         if problem is not None:
             log.info("refused %s: %s", method, problem)
-            return _refusal(problem)
-        return await continuation(handler_call_details)
+            return _refusal(problem, handler)
+        _caller.set(subject)
+        return handler
 
-    def check(self, metadata: dict[str, Any]) -> str | None:
-        """None when the metadata carries a valid token, else why not (safe to show)."""
+    def check(self, metadata: dict[str, Any]) -> tuple[str, str | None]:
+        """(the token's subject, None) when the metadata carries a valid token, else ("", why
+        not) — safe to show."""
         header = metadata.get("authorization", "")
         scheme, _, token = str(header).partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return "missing bearer token (authorization: Bearer <jwt>)"
+            return "", "missing bearer token (authorization: Bearer <jwt>)"
         try:
-            jwt.decode(token.strip(), self._secret, algorithms=self._algorithms, audience=self._audience,
-                       issuer=self._issuer, options={"require": ["exp"]})
+            claims = jwt.decode(token.strip(), self._secret, algorithms=self._algorithms, audience=self._audience,
+                                issuer=self._issuer, options={"require": ["exp"]})
         except jwt.ExpiredSignatureError:
-            return "token expired"
+            return "", "token expired"
         except jwt.InvalidTokenError as err:
-            return f"invalid token: {type(err).__name__}"
-        return None
+            return "", f"invalid token: {type(err).__name__}"
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            return "", "invalid token: no subject (sub), which owns the caller's runs"
+        return subject, None
 
 
-def _refusal(message: str) -> grpc.RpcMethodHandler:
+def _refusal(message: str, handler: grpc.RpcMethodHandler | None) -> grpc.RpcMethodHandler:
     async def refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
-    # A unary-stream handler suits FlowService/ExecuteFlow; the abort happens before any message.
+    # Of the method's own kind (unary or server-streaming); the abort comes before any message.
+    if handler is not None and not handler.response_streaming:
+        return grpc.unary_unary_rpc_method_handler(refuse)
     return grpc.unary_stream_rpc_method_handler(refuse)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from execution.providers.settings import ProviderSettings
+from execution.store.memory import MemoryRunStore
 from flowexec.cli import request_from_args, run_flow
 from server.main import build_server
 from server.settings import ServerSettings
@@ -45,7 +46,8 @@ def run_demo(args: argparse.Namespace) -> int:
     source = args.flow or f"the demo flow '{doc.get('flowId', '')}'"
 
     async def demo() -> int:
-        server = build_server(ServerSettings(host="127.0.0.1", port=0, log_level="WARNING"))
+        # A throwaway server: its runs are not stored (persistence off, whatever .env says).
+        server = build_server(ServerSettings(host="127.0.0.1", port=0, log_level="WARNING"), MemoryRunStore())
         if not args.dry_run:
             keys = configured_keys(server.engine.services.provider_settings)
             if keys:
