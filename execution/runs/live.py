@@ -72,7 +72,9 @@ class LiveRun:
         self.closed = asyncio.Event()  # ... and settled, and the record final
         self.final_state: RunState | None = None
         self.fully_stored = True
-        self._changed: asyncio.Future[None] | None = None
+        # Watchers waiting for more: each parks on its own future (so that it can time out alone
+        # and is woken directly — asyncio.wait would cost every wake-up a loop iteration).
+        self._waiting: list[asyncio.Future[bool]] = []
         self._writable: asyncio.Future[None] | None = None
         self._room: asyncio.Future[None] | None = None
         # The writer's pending window.
@@ -120,7 +122,8 @@ class LiveRun:
                         held.append(event.seq)
             elif isinstance(body, NodeOutputProduced):
                 before = nodes.get(body.node_id)
-                nodes[body.node_id] = (replace(before, output=body.output) if before is not None
+                nodes[body.node_id] = (NodeRecord(body.node_id, before.status, before.reason, before.message,
+                                                  before.retryable, body.output) if before is not None
                                        else NodeRecord(body.node_id, NodeStatus.RUNNING, output=body.output))
             elif isinstance(body, RunCompleted | RunFailed):
                 self.ended = True
@@ -224,11 +227,17 @@ class LiveRun:
         """Seq of the oldest event the tail holds (last_seq + 1 when it holds none)."""
         return self._tail[self._head].seq if self._head < len(self._tail) else self.last_seq + 1
 
-    def changed(self) -> asyncio.Future[None]:
-        """Resolves when more events become visible or the run closes."""
-        if self._changed is None:
-            self._changed = asyncio.get_running_loop().create_future()
-        return self._changed
+    async def wait(self, timeout: float) -> bool:
+        """Until more events are visible or the run closes (True), or `timeout` seconds (False)."""
+        waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        timer = waiter.get_loop().call_later(timeout, _resolve, waiter, False)
+        self._waiting.append(waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            if waiter in self._waiting:  # timed out or cancelled (a notified waiter is gone already)
+                self._waiting.remove(waiter)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -244,11 +253,16 @@ class LiveRun:
         self._head = head
 
     def _notify(self) -> None:
-        changed, self._changed = self._changed, None
-        if changed is not None and not changed.done():
-            changed.set_result(None)
+        waiting, self._waiting = self._waiting, []
+        for waiter in waiting:
+            _resolve(waiter, True)
 
     def _wake_writer(self) -> None:
         writable, self._writable = self._writable, None
         if writable is not None and not writable.done():
             writable.set_result(None)
+
+
+def _resolve(waiter: asyncio.Future[bool], value: bool) -> None:
+    if not waiter.done():
+        waiter.set_result(value)

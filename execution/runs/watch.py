@@ -41,9 +41,7 @@ async def watch_live(live: LiveRun, store: RunStore, after_seq: int, policy: Run
             continue
         if live.ended and cursor >= live.last_seq:
             return
-        changed = live.changed()
-        done, _ = await asyncio.wait((changed,), timeout=keepalive)
-        if not done:
+        if not await live.wait(keepalive):
             yield []
 
 

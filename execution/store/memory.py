@@ -177,6 +177,9 @@ class MemoryRunStore(RunStore):
                 node = replace(node, output=previous.output)  # an output, once stored, is kept
             stored.nodes[node.node_id] = node
             return
+        if output.image is None and node.node_id not in stored.image_of:
+            stored.nodes[node.node_id] = node
+            return
         old_hash = stored.image_of.pop(node.node_id, None)
         if output.image is not None:
             digest = hashlib.sha256(output.image.data).hexdigest()
