@@ -8,7 +8,7 @@ end); `store` is one with default options.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +16,14 @@ import pytest
 
 from execution.store.base import RunStore
 from execution.store.open import open_store
-from tests.store.postgres import PostgresForTests, running_postgres
+from tests.store.postgres import PostgresForTests
 
 # The backends behind SQL: both run every test, and the SQL-only tests (migrations, URLs).
 SQL_KINDS = ["sqlite", "postgres"]
-# Every kind of store the conformance suite runs against. The in-memory store (persistence off)
-# joins with one line once execution/store/memory.py exists: STORE_KINDS = [*SQL_KINDS, "memory"].
-STORE_KINDS = [*SQL_KINDS]
+# Every kind of store the conformance suite runs against: SQL and the in-memory store (persistence off).
+STORE_KINDS = [*SQL_KINDS, "memory"]
 
 MakeStore = Callable[..., Awaitable[RunStore]]
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresForTests]:
-    """One real PostgreSQL for the session (started on first use, stopped at the end)."""
-    with running_postgres() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-async def tuned_postgres(postgres: PostgresForTests) -> PostgresForTests:
-    await postgres.tune_for_tests()
-    return postgres
 
 
 @pytest.fixture

@@ -89,7 +89,9 @@ class FlowServiceServicer:
 
     def StartRun(self, request, context):
         """Validates and starts a run that goes on with no client attached; returns at once.
-        Invalid graphs fail exactly as in ExecuteFlow.
+        Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
+        run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+        RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -98,7 +100,10 @@ class FlowServiceServicer:
     def WatchRun(self, request, context):
         """Streams a run's events after a given seq, from storage and then live; ends after
         the run's last event (at once for a finished run). NOT_FOUND for an unknown run or
-        another user's run.
+        another user's run. A node's COMPLETE status (and the run's last event) is sent only
+        once the server has stored it. DATA_LOSS when the replay reaches events that were never
+        stored (the run store was unavailable; Run.fully_stored is false); the message names
+        the after_seq from which the rest can be watched.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -119,7 +124,8 @@ class FlowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CancelRun(self, request, context):
-        """Cancels a run. Idempotent: cancelling a finished run returns it unchanged.
+        """Cancels a run (queued or running) and returns it once its last event is stored.
+        Idempotent: cancelling a finished run returns it unchanged.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -127,7 +133,8 @@ class FlowServiceServicer:
 
     def ResumeRun(self, request, context):
         """Starts a new run (linked to the old one) that reuses the old run's stored outputs and
-        executes only the nodes that did not complete.
+        executes only the nodes that did not complete. FAILED_PRECONDITION while the old run is
+        still queued or running.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -186,7 +186,7 @@ export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
  */
 export type StartRunResponse = Message<"flowexec.v1.StartRunResponse"> & {
   /**
-   * The run, with its planned nodes.
+   * The run, with its planned nodes (PENDING; for an existing run, as they are now).
    *
    * @generated from field: flowexec.v1.Run run = 1;
    */
@@ -306,7 +306,7 @@ export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
  */
 export type ListRunsRequest = Message<"flowexec.v1.ListRunsRequest"> & {
   /**
-   * Most runs per page (default 50, at most 500).
+   * Most runs per page (default 50; larger values count as 500).
    *
    * @generated from field: int32 page_size = 1;
    */
@@ -419,7 +419,8 @@ export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE_
  */
 export type ResumeRunRequest = Message<"flowexec.v1.ResumeRunRequest"> & {
   /**
-   * The run to resume (interrupted, cancelled or failed).
+   * The run to resume: any finished run (typically interrupted, cancelled or failed; a
+   * succeeded run resumes into a run with nothing left to execute).
    *
    * @generated from field: string run_id = 1;
    */
@@ -440,7 +441,7 @@ export const ResumeRunRequestSchema: GenMessage<ResumeRunRequest> = /*@__PURE__*
  */
 export type ResumeRunResponse = Message<"flowexec.v1.ResumeRunResponse"> & {
   /**
-   * The new run.
+   * The new run, with its planned nodes (those that did not complete), PENDING.
    *
    * @generated from field: flowexec.v1.Run run = 1;
    */
@@ -510,7 +511,9 @@ export const FlowService: GenService<{
   },
   /**
    * Validates and starts a run that goes on with no client attached; returns at once.
-   * Invalid graphs fail exactly as in ExecuteFlow.
+   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
+   * run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+   * RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
    *
    * @generated from rpc flowexec.v1.FlowService.StartRun
    */
@@ -522,7 +525,10 @@ export const FlowService: GenService<{
   /**
    * Streams a run's events after a given seq, from storage and then live; ends after
    * the run's last event (at once for a finished run). NOT_FOUND for an unknown run or
-   * another user's run.
+   * another user's run. A node's COMPLETE status (and the run's last event) is sent only
+   * once the server has stored it. DATA_LOSS when the replay reaches events that were never
+   * stored (the run store was unavailable; Run.fully_stored is false); the message names
+   * the after_seq from which the rest can be watched.
    *
    * @generated from rpc flowexec.v1.FlowService.WatchRun
    */
@@ -552,7 +558,8 @@ export const FlowService: GenService<{
     output: typeof ListRunsResponseSchema;
   },
   /**
-   * Cancels a run. Idempotent: cancelling a finished run returns it unchanged.
+   * Cancels a run (queued or running) and returns it once its last event is stored.
+   * Idempotent: cancelling a finished run returns it unchanged.
    *
    * @generated from rpc flowexec.v1.FlowService.CancelRun
    */
@@ -563,7 +570,8 @@ export const FlowService: GenService<{
   },
   /**
    * Starts a new run (linked to the old one) that reuses the old run's stored outputs and
-   * executes only the nodes that did not complete.
+   * executes only the nodes that did not complete. FAILED_PRECONDITION while the old run is
+   * still queued or running.
    *
    * @generated from rpc flowexec.v1.FlowService.ResumeRun
    */

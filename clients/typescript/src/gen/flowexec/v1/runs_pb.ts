@@ -116,7 +116,9 @@ export type Run = Message<"flowexec.v1.Run"> & {
   state: RunState;
 
   /**
-   * Planned nodes, in execution plan order, with their last status (GetRun only).
+   * Planned nodes, in execution plan order, with their last status, then the nodes whose
+   * cached output fed the run (COMPLETE, output marked cached). Set by GetRun, and by StartRun
+   * and ResumeRun (planned nodes only); empty in ListRuns and CancelRun.
    *
    * @generated from field: repeated flowexec.v1.RunNode nodes = 6;
    */
