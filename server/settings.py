@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from execution.run_limits import Limits
 from execution.runs.policy import DAY, RunPolicy
+from execution.store.open import default_data_dir
 
 MEMORY_STORE = "memory"
 
@@ -35,8 +36,12 @@ class ServerSettings(BaseSettings):
     max_queued_runs: int = Field(1000, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
     max_queued_runs_per_user: int = Field(100, description="Runs one user may have waiting at once.")
     database_url: str = Field(
-        MEMORY_STORE, description="Where runs are stored; `memory` keeps them in the process only (persistence off).")
-    data_dir: Path = Field(Path.home() / ".local" / "share" / "flowexec", description="Where local data (SQLite) lives.")
+        "", description="Where runs are stored: empty = the SQLite file flowexec.db in the data dir; "
+                        "`sqlite:///path.db`; `postgresql://user:password@host/db`; `memory` keeps them in the "
+                        "process only (persistence off).")
+    data_dir: Path = Field(default_factory=default_data_dir,
+                           description="Where local data (the default SQLite database) lives: $XDG_DATA_HOME/flowexec, "
+                                       "else ~/.local/share/flowexec.")
     run_retention_seconds: float = Field(30 * DAY, description="Finished runs older than this are deleted (0: never).")
     retention_check_seconds: float = Field(3600.0, description="How often expired runs are looked for.")
     memory_store_max_bytes: int = Field(

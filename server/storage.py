@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from execution.store.base import RunStore, StoreUnavailable
 from execution.store.memory import MemoryRunStore
-from execution.store.open import open_store
+from execution.store.open import open_store, sqlite_url
 from server.settings import MEMORY_STORE, ServerSettings
 
 
@@ -19,7 +19,7 @@ class StoreConfigError(Exception):
 
 
 async def open_run_store(settings: ServerSettings) -> RunStore:
-    url = settings.database_url.strip()
+    url = settings.database_url.strip() or sqlite_url(settings.data_dir)
     if url == MEMORY_STORE:
         return MemoryRunStore(max_bytes=settings.memory_store_max_bytes)
     try:
