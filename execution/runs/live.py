@@ -42,6 +42,8 @@ from execution.runs.policy import RunPolicy
 from execution.scheduler import FlowRun
 from execution.store.base import NodeRecord, RunRecord, RunState, RunUpdate, StoredEvent
 
+_DROPPED = StoredEvent(0, b"")  # stands in the tail for an event it no longer holds
+
 
 @dataclass(frozen=True, slots=True)
 class PendingWrite:
@@ -213,8 +215,8 @@ class LiveRun:
         return self._held[0] - 1 if self._held else self.last_seq
 
     def events_after(self, seq: int) -> list[StoredEvent] | None:
-        """Visible events after `seq` from the tail (at most a watch batch); None when the tail
-        no longer reaches back to seq + 1 (read those from the store)."""
+        """Visible events after `seq` from the tail (at most a watch batch, in count and bytes); None
+        when the tail no longer reaches back to seq + 1 (read those from the store)."""
         visible = self.visible_seq
         if seq >= visible:
             return []
@@ -223,7 +225,12 @@ class LiveRun:
         if seq + 1 < first:
             return None
         start = head + seq + 1 - first
-        return tail[start:min(start + self._policy.watch_batch_events, head + visible - first + 1)]
+        stop = min(start + self._policy.watch_batch_events, head + visible - first + 1)
+        budget, end = self._policy.watch_batch_bytes, start
+        while end < stop and (budget > 0 or end == start):
+            budget -= len(tail[end].payload)
+            end += 1
+        return tail[start:end]
 
     @property
     def tail_start(self) -> int:
@@ -249,6 +256,7 @@ class LiveRun:
         while (head < len(tail) and tail[head].seq <= settled
                and (len(tail) - head > policy.tail_events or self._tail_bytes > policy.tail_bytes)):
             self._tail_bytes -= len(tail[head].payload)
+            tail[head] = _DROPPED  # its payload is freed now, not at the next compaction
             head += 1
         if head > 1024 and head * 2 > len(tail):
             del tail[:head]

@@ -162,6 +162,7 @@ class RunManager:
             self._launch(successor)
         await live.closed.wait()
         self._live.pop(live.run_id, None)
+        live.flow_run = None  # a watcher still sending its last events does not keep the run's state
 
     def _spawn(self, coro: Coroutine[object, object, None], name: str) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=name)

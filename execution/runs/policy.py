@@ -16,8 +16,10 @@ class RunPolicy:
     max_queued_runs_per_owner: int = 100
     # A watch with nothing to send sends an empty batch this often (gateways cut silent streams).
     watch_keepalive_seconds: float = 15.0
-    # Events a watch hands over at once (the server cuts them further by message size).
+    # Events a watch hands over at once, and their bytes (one event always goes): what a watcher
+    # that stops reading holds, beside the one message grpc is sending it.
     watch_batch_events: int = 512
+    watch_batch_bytes: int = 1024 * 1024
     # A live run keeps its recent events in memory for its watchers, up to both bounds; a
     # watcher further behind reads from the store. Only stored events leave the tail.
     tail_events: int = 4096

@@ -21,8 +21,6 @@ from execution.runs.live import LiveRun
 from execution.runs.policy import RunPolicy
 from execution.store.base import RunRecord, RunStore, StoredEvent
 
-# A replay reads fewer events at once when they are large (images), more when they are small.
-REPLAY_BATCH_BYTES = 8 * 1024 * 1024
 # How often a watch of a run that is unfinished but not live here looks again.
 POLL_SECONDS = 0.5
 
@@ -81,6 +79,7 @@ class _Replay:
         self._run_id = run_id
         self._most = policy.watch_batch_events
         self._limit = self._most
+        self._bytes = policy.watch_batch_bytes
 
     async def read(self, cursor: int, upto: int | None) -> list[StoredEvent]:
         """The stored events after `cursor` (up to `upto`, which must all be there: else EventsLost)."""
@@ -90,10 +89,11 @@ class _Replay:
         events = await self._store.read_events(self._run_id, cursor, limit)
         if upto is not None and (not events or events[-1].seq - cursor != len(events)):
             events = self._contiguous(cursor, upto, events)
+        # Read fewer events at once when they are large (images), more when they are small.
         size = sum(len(e.payload) for e in events)
-        if size > REPLAY_BATCH_BYTES and self._limit > 1:
-            self._limit //= 2
-        elif size < REPLAY_BATCH_BYTES // 4:
+        if size > self._bytes and self._limit > 1:
+            self._limit = max(1, self._limit * self._bytes // size)
+        elif size < self._bytes // 4:
             self._limit = min(self._most, self._limit * 2)
         return events
 

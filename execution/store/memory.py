@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 
@@ -28,16 +29,57 @@ from execution.store.base import (
 )
 
 _UPDATE_FIELDS = tuple(f.name for f in fields(RunUpdate))
-# What one stored event costs beside its payload: the bytes and StoredEvent objects, its seq, two
-# list slots (measured: ~200 bytes per 63-byte text delta), so that max_bytes means memory.
-EVENT_OVERHEAD = 140
+# What one stored event costs beside its payload (its seq and end offset), so that max_bytes
+# means memory.
+EVENT_OVERHEAD = 16
+
+
+class _EventLog:
+    """A run's events, packed: the payloads end to end in one buffer, their seqs and end offsets
+    in arrays — 16 bytes per event beside its payload, where an object per event would cost
+    ~140 and make a long run's memory depend on the allocator."""
+
+    __slots__ = ("blob", "ends", "seqs")
+
+    def __init__(self, events: Sequence[StoredEvent] = ()) -> None:
+        self.blob = bytearray()
+        self.ends = array("Q")
+        self.seqs = array("Q")
+        self.add(events)
+
+    def __contains__(self, seq: int) -> bool:
+        at = bisect.bisect_left(self.seqs, seq)
+        return at < len(self.seqs) and self.seqs[at] == seq
+
+    def add(self, events: Sequence[StoredEvent]) -> None:
+        seqs = self.seqs
+        if seqs and any(e.seq < seqs[-1] for e in events):  # out of order: rebuild (never on the live path)
+            rebuilt = _EventLog(sorted([*self.after(-1, len(seqs)), *events], key=lambda e: e.seq))
+            self.blob, self.ends, self.seqs = rebuilt.blob, rebuilt.ends, rebuilt.seqs
+            return
+        blob, ends = self.blob, self.ends
+        for event in events:
+            blob += event.payload
+            ends.append(len(blob))
+            seqs.append(event.seq)
+
+    def after(self, seq: int, limit: int) -> list[StoredEvent]:
+        first = bisect.bisect_right(self.seqs, seq)
+        last = min(len(self.seqs), first + max(0, limit))
+        events, ends, seqs = [], self.ends, self.seqs
+        start = ends[first - 1] if first else 0
+        with memoryview(self.blob) as view:
+            for i in range(first, last):
+                end = ends[i]
+                events.append(StoredEvent(seqs[i], bytes(view[start:end])))
+                start = end
+        return events
 
 
 @dataclass(slots=True)
 class _Run:
     record: RunRecord
-    seqs: list[int] = field(default_factory=list)
-    events: list[StoredEvent] = field(default_factory=list)
+    events: _EventLog = field(default_factory=_EventLog)
     # Node records with image bytes stripped; the image's hash beside them.
     nodes: dict[NodeId, NodeRecord] = field(default_factory=dict)
     image_of: dict[NodeId, str] = field(default_factory=dict)
@@ -81,20 +123,15 @@ class MemoryRunStore(RunStore):
                      update: RunUpdate | None = None) -> None:
         self._check_open()
         stored = self._get(run_id)
-        seqs = stored.seqs
-        for event in events:  # all checked before anything changes: one transaction
-            if seqs and event.seq <= seqs[-1] and _contains(seqs, event.seq):
-                raise ValueError(f"run {run_id} already has an event with seq {event.seq}")
-        added = 0
-        for event in events:
-            if not seqs or event.seq > seqs[-1]:
-                seqs.append(event.seq)
-                stored.events.append(event)
-            else:
-                at = bisect.bisect_left(seqs, event.seq)
-                seqs.insert(at, event.seq)
-                stored.events.insert(at, event)
-            added += len(event.payload) + EVENT_OVERHEAD
+        log = stored.events
+        if not _follows(log, events):  # all checked before anything changes: one transaction
+            seqs: set[int] = set()
+            for event in events:
+                if event.seq in seqs or event.seq in log:
+                    raise ValueError(f"run {run_id} already has an event with seq {event.seq}")
+                seqs.add(event.seq)
+        log.add(events)
+        added = sum(len(event.payload) for event in events) + EVENT_OVERHEAD * len(events)
         for node in nodes:
             self._put_node(stored, node)
         if update is not None:
@@ -138,8 +175,7 @@ class MemoryRunStore(RunStore):
         stored = self._runs.get(run_id)
         if stored is None:
             return []
-        start = bisect.bisect_right(stored.seqs, after_seq)
-        return stored.events[start:start + max(0, limit)]
+        return stored.events.after(after_seq, limit)
 
     async def unfinished_runs(self) -> list[RunRecord]:
         self._check_open()
@@ -232,7 +268,12 @@ def _apply(record: RunRecord, update: RunUpdate) -> RunRecord:
     return replace(record, **changes) if changes else record
 
 
-def _contains(seqs: list[int], seq: int) -> bool:
-    at = bisect.bisect_left(seqs, seq)
-    return at < len(seqs) and seqs[at] == seq
 
+def _follows(log: _EventLog, events: Sequence[StoredEvent]) -> bool:
+    """True when `events` come in increasing seq order after every stored one (the usual case)."""
+    previous = log.seqs[-1] if log.seqs else -1
+    for event in events:
+        if event.seq <= previous:
+            return False
+        previous = event.seq
+    return True

@@ -33,6 +33,7 @@ class FaultyStore(RunStore):
         self.down = False
         self.crashed = False
         self.failed_writes = 0
+        self.event_reads = 0
 
     def crash(self) -> None:
         self.crashed = True
@@ -76,6 +77,7 @@ class FaultyStore(RunStore):
 
     async def read_events(self, run_id: RunId, after_seq: int, limit: int) -> list[StoredEvent]:
         self._check()
+        self.event_reads += 1
         return await self.inner.read_events(run_id, after_seq, limit)
 
     async def unfinished_runs(self) -> list[RunRecord]:

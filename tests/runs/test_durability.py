@@ -55,14 +55,43 @@ async def test_complete_is_held_until_committed_while_other_events_flow(serve: S
         watcher = asyncio.create_task(watch())
         await until(lambda: sum(e.HasField("text_delta") for e in seen) > 3)
         store.commits.clear()  # from now on commits hang
-        stored_seq = (await store.inner.get_run(run.run_id)).last_seq  # type: ignore[union-attr]
-        await asyncio.sleep(0.5)  # q completes (0.3 s) while s streams on
-        assert max(seqs(seen)) > stored_seq + 3  # events not yet stored reached the watcher...
-        assert not any(is_status(e, "q", COMPLETE) for e in seen)  # ...q's COMPLETE did not
-        store.commits.set()
+        try:
+            stored_seq = (await store.inner.get_run(run.run_id)).last_seq  # type: ignore[union-attr]
+            await asyncio.sleep(0.5)  # q completes (0.3 s) while s streams on
+            assert max(seqs(seen)) > stored_seq + 3  # events not yet stored reached the watcher...
+            assert not any(is_status(e, "q", COMPLETE) for e in seen)  # ...q's COMPLETE did not
+        finally:
+            store.commits.set()
         await asyncio.wait_for(watcher, 10)
     assert sorted(checked) == ["q", "s"]
     assert seqs(seen) == list(range(1, len(seen) + 1)) and seen[-1].HasField("run_completed")
+
+
+async def test_the_runs_last_event_is_held_until_committed(serve: Serve) -> None:
+    store = FaultyStore()
+    server = await serve(store=store)
+    async with Runs(server.target) as runs:
+        # No node completes, so only the rule for the last event holds run_completed back.
+        run = await runs.start(pb_request([pb_node("f", "diag.fail", seconds=0.2, message="down")], []))
+        seen: list[events_pb2.NodeEvent] = []
+
+        async def watch() -> None:
+            async for response in runs.watch_call(run.run_id):
+                seen.extend(response.events)
+
+        watcher = asyncio.create_task(watch())
+        await until(lambda: any(is_status(e, "f", events_pb2.NODE_STATUS_RUNNING) for e in seen))
+        store.commits.clear()
+        try:
+            await asyncio.sleep(0.5)  # the node failed and the run ended meanwhile
+            assert any(is_status(e, "f", events_pb2.NODE_STATUS_ERROR) for e in seen)  # not held: no output to lose
+            assert not any(e.HasField("run_completed") for e in seen)
+            assert (await store.inner.get_run(run.run_id)).state.value == "running"  # type: ignore[union-attr]
+        finally:
+            store.commits.set()
+        await asyncio.wait_for(watcher, 10)
+        assert seen[-1].HasField("run_completed")
+        assert (await runs.get(run.run_id)).state == runs_pb2.RUN_STATE_FAILED
 
 
 async def test_a_store_that_goes_away_mid_run(serve: Serve, caplog: pytest.LogCaptureFixture) -> None:

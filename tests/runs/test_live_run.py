@@ -56,3 +56,12 @@ def test_a_complete_status_is_visible_only_once_its_write_is_settled() -> None:
     assert live.visible_seq == 2  # still held: its write is not settled
     live.settle(write, stored=False)  # a failed write releases it too (the run goes on, not fully stored)
     assert live.visible_seq == 5 and not live.fully_stored
+
+
+def test_a_watch_batch_is_bounded_in_bytes_too() -> None:
+    live = live_run(watch_batch_events=512, watch_batch_bytes=1 << 20)
+    live.ingest([event(seq, TextDelta(NodeId("n"), "x" * 300_000)) for seq in range(1, 21)])
+    batch = live.events_after(0) or []
+    assert [e.seq for e in batch] == [1, 2, 3, 4]  # ~1.2 MB: what a stalled watcher holds stays small
+    live.ingest([event(21, TextDelta(NodeId("n"), "y" * 3_000_000))])
+    assert [e.seq for e in live.events_after(20) or []] == [21]  # one event always goes, however large

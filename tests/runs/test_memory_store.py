@@ -69,6 +69,9 @@ async def test_events_are_read_after_a_seq_in_order(store: MemoryRunStore) -> No
     assert (await store.get_run(run.run_id)).last_seq == 5  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         await store.append(run.run_id, events(3, 3), [])  # seq unique per run
+    await store.append(run.run_id, events(12, 12), [])
+    await store.append(run.run_id, events(10, 11), [])  # out of order: read back in order
+    assert await store.read_events(run.run_id, 8, 10) == events(9, 12)
 
 
 async def test_outputs_are_kept_and_images_come_back_only_when_asked(store: MemoryRunStore) -> None:

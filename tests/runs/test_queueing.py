@@ -93,4 +93,6 @@ async def test_shutdown_ends_queued_runs_and_their_watchers(serve: Serve) -> Non
         assert await call.code() == grpc.StatusCode.OK
     assert final_statuses(events)["n"].reason == events_pb2.STATUS_REASON_SERVER_SHUTDOWN
     assert events[-1].HasField("run_completed")
+    # It never ran: a slot freed by the shutdown does not start a queued run.
+    assert not any(e.node_status.status == events_pb2.NODE_STATUS_RUNNING for e in events if e.HasField("node_status"))
     assert (await server.store.get_run(busy.run_id)).state.value == "cancelled"  # type: ignore[union-attr]

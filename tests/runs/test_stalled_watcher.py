@@ -18,7 +18,7 @@ from tests.builders import pb_node, pb_request
 from tests.runs.serve_process import flowexec_serve
 
 COUNT = 300_000
-TOKEN = "tok,"
+TOKEN = "[a token of thirty-two letters]"  # events of ~100 bytes: copies of them would show
 BOUND_MIB = 25
 
 
@@ -36,7 +36,7 @@ async def finished(stub: flow_service_pb2_grpc.FlowServiceStub, run_id: str) -> 
 @pytest.mark.parametrize("database_url", ["memory"])
 async def test_a_stalled_watcher_costs_no_memory(database_url: str) -> None:
     async with flowexec_serve(FLOWEXEC_DATABASE_URL=database_url,
-                              FLOWEXEC_MAX_NODE_TEXT_BYTES=str(4 * len(TOKEN) * COUNT)) as server:
+                              FLOWEXEC_MAX_NODE_TEXT_BYTES=str(2 * len(TOKEN) * COUNT)) as server:
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
         async with grpc.aio.insecure_channel(server.target, options=options) as channel:
             stub = flow_service_pb2_grpc.FlowServiceStub(channel)
@@ -62,4 +62,6 @@ async def test_a_stalled_watcher_costs_no_memory(database_url: str) -> None:
                                           f"a run without watcher by {stored:.1f} MiB")
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     deltas = [e.text_delta.chunk for e in events if e.HasField("text_delta")]
-    assert "".join(deltas) == events[-1].run_completed.outputs["f"].text == TOKEN * COUNT
+    [output] = [e.node_output.output.text for e in events if e.HasField("node_output")]
+    assert "".join(deltas) == output == TOKEN * COUNT
+    assert events[-1].HasField("run_completed")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import grpc
 import pytest
 
 from execution.runs import RunPolicy
@@ -13,6 +12,7 @@ from flowexec.v1 import events_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.runs.conftest import Serve
 from tests.runs.runs_client import COMPLETE, Runs, is_status, seqs
+from tests.runs.stores import FaultyStore
 
 
 def streaming_flow(chunks: int = 60, interval: float = 0.005) -> object:
@@ -87,17 +87,20 @@ async def test_a_watcher_dropped_mid_run_reconnects_with_after_seq(runs: Runs) -
 
 
 async def test_a_watcher_behind_the_memory_tail_is_served_from_the_store(serve: Serve) -> None:
-    # A tail of 8 events: a watcher that pauses falls far behind it while the run streams on.
-    server = await serve(policy=RunPolicy(tail_events=8, tail_bytes=1 << 20, watch_batch_events=4))
+    # A tail of 8 events, and a watcher (the manager's own iterator: no HTTP/2 buffers in between)
+    # that pauses after its first batch until the run is over: it is far behind the tail.
+    store = FaultyStore()
+    server = await serve(store=store, policy=RunPolicy(tail_events=8, tail_bytes=1 << 20, watch_batch_events=4))
     async with Runs(server.target) as runs:
-        run = await runs.start(streaming_flow(chunks=150, interval=0.001))
-        call = runs.watch_call(run.run_id)
-        seen = list((await call.read()).events)
+        run = await runs.start(streaming_flow(chunks=150, interval=0))
+        watch = server.runs.watch(run.run_id, "local")  # type: ignore[arg-type]
+        seen = [e.seq for e in await anext(watch)]
         await runs.wait_for_state(run.run_id, 3)  # SUCCEEDED: every event went by the paused watcher
-        while (response := await call.read()) is not grpc.aio.EOF:
-            seen.extend(response.events)
-    assert seqs(seen) == list(range(1, len(seen) + 1))
-    assert len(seen) > 150 and seen[-1].HasField("run_completed")
+        reads = store.event_reads
+        async for batch in watch:
+            seen += [e.seq for e in batch]
+        assert store.event_reads > reads + 10  # what the tail had dropped came from the store
+    assert seen == list(range(1, len(seen) + 1)) and len(seen) > 150
 
 
 async def test_after_seq_beyond_the_end(runs: Runs) -> None:
