@@ -76,6 +76,8 @@ class FlowService:
     async def WatchRun(self, raw: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         request = await _decode(raw, flow_service_pb2.WatchRunRequest, context)
         run_id = await _checked(lambda: run_messages.run_id(request.run_id), context)
+        # Headers go out at once: a client knows its watch is established before any event exists.
+        await context.send_initial_metadata(())
         async for response in self._stream(run_id, caller(), request.after_seq, context):
             yield response
 

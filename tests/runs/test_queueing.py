@@ -88,6 +88,7 @@ async def test_shutdown_ends_queued_runs_and_their_watchers(serve: Serve) -> Non
         busy = await runs.start(delay(30))
         waiting = await runs.start(delay(0))
         call = runs.watch_call(waiting.run_id)
+        await call.initial_metadata()  # the watch is established (a call still arriving would be refused)
         await server.stop(grace=0.1)
         events = [e async for response in call for e in response.events]
         assert await call.code() == grpc.StatusCode.OK
