@@ -85,9 +85,12 @@ class ServerProcess:
 
 
 def flowexec_server(env: Mapping[str, str] | None = None, **settings: object) -> ServerProcess:
-    """`flowexec serve` with the diag.* nodes and FLOWEXEC_<NAME> settings (e.g. max_nodes=20000)."""
+    """`flowexec serve` with the diag.* nodes and FLOWEXEC_<NAME> settings (e.g. max_nodes=20000).
+    Runs are stored as by default (SQLite), in a data dir of its own."""
+    data_dir = tempfile.mkdtemp(prefix="flowexec-bench-data-")
     return ServerProcess("flowexec", FLOWEXEC_SERVE,
-                         {**{f"FLOWEXEC_{k.upper()}": str(v) for k, v in settings.items()}, **(env or {})})
+                         {"FLOWEXEC_DATA_DIR": data_dir, **{f"FLOWEXEC_{k.upper()}": str(v) for k, v in settings.items()},
+                          **(env or {})})
 
 
 def floor_server() -> ServerProcess:

@@ -7,14 +7,16 @@ and tracks the runs in flight so a server can report and drain them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from execution.events import Event, StatusReason
 from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
-from execution.ids import RunId, new_run_id
+from execution.ids import NodeId, RunId, new_run_id
 from execution.nodes.registry import NodeRegistry
+from execution.outputs import NodeOutput
 from execution.run_limits import Limits
 from execution.scheduler import FlowRun
 from execution.services import Services
@@ -39,17 +41,26 @@ class Engine:
         graph = validate(request, self.limits)
         return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs))
 
-    def start(self, prepared: PreparedRun) -> FlowRun:
+    def prepare_resume(self, request: FlowRequest, run_only: Collection[NodeId],
+                       outputs: Mapping[NodeId, NodeOutput]) -> PreparedRun:
+        """Validate `request` and plan to run exactly `run_only`, every other node's output in
+        `outputs` feeding the run (the request's own trigger and cached outputs are not used)."""
+        graph = validate(request, self.limits)
+        return PreparedRun(request, make_plan(graph, None, outputs, run_only=run_only))
+
+    def start(self, prepared: PreparedRun, *, run_id: RunId | None = None,
+              parent_run_id: RunId | None = None) -> FlowRun:
         """Start a prepared run on the running event loop; iterate `run.batches()` for its events
         while it runs (with more than `limits.stream_high_water` unread, it waits for its reader)."""
         run = FlowRun(
-            run_id=new_run_id(),
+            run_id=run_id or new_run_id(),
             request=prepared.request,
             plan=prepared.plan,
             registry=self.registry,
             services=self.services,
             concurrency=self.limits.concurrency_for(prepared.request.options.max_concurrency),
             limits=self.limits,
+            parent_run_id=parent_run_id,
         )
         self.active[run.run_id] = run
         return run.start(on_done=lambda r: self.active.pop(r.run_id, None))

@@ -39,6 +39,8 @@ class StatusReason(enum.Enum):
     DEADLINE_EXCEEDED = "deadline_exceeded"
     SERVER_SHUTDOWN = "server_shutdown"
     NOT_CONFIGURED = "not_configured"
+    # The process stopped while the node was pending or running (its run is INTERRUPTED).
+    SERVER_RESTARTED = "server_restarted"
 
 
 UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
@@ -50,6 +52,8 @@ class RunStarted:
     planned_node_ids: tuple[NodeId, ...]
     cached_node_ids: tuple[NodeId, ...]
     dry_run: bool
+    # The run this one resumes (execution.runs), if any.
+    parent_run_id: RunId | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,8 +65,10 @@ class FlowRun:
         services: Services,
         concurrency: int,
         limits: Limits | None = None,
+        parent_run_id: RunId | None = None,
     ) -> None:
         self.run_id = run_id
+        self.parent_run_id = parent_run_id
         self.request = request
         self.plan = plan
         self._registry = registry
@@ -109,6 +111,10 @@ class FlowRun:
         task = self._task
         if task is None or task.done():
             return
+        if not self.started_ns:
+            # Cancelled before its task first ran, the run would end without a single event:
+            # let it start (RunStarted, PENDING) so that it ends like any cancelled run.
+            await asyncio.sleep(0)
         self._cancel_reason = reason
         task.cancel()
         await asyncio.wait([task])
@@ -135,6 +141,7 @@ class FlowRun:
                 planned_node_ids=plan.planned,
                 cached_node_ids=tuple(plan.cached),
                 dry_run=self.request.options.dry_run,
+                parent_run_id=self.parent_run_id,
             )
         )
         for node_id in plan.planned:

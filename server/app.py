@@ -1,5 +1,10 @@
 """Builds and runs the grpc.aio server: FlowService, health checking, reflection.
 
+FlowService stands on a RunManager (execution.runs) over the run store it is given. At start
+the runs the last process left unfinished are marked interrupted before any call is served.
+Health has one more service name, `flowexec.v1.FlowService/storage`: NOT_SERVING while the run
+store refuses writes (runs still execute, so FlowService itself stays SERVING).
+
 Shutdown is graceful: health turns NOT_SERVING (open health watches say so, then end), new
 calls are refused, in-flight runs get the grace period to finish. Then the runs still going
 are cancelled — by the engine, while their calls are still open, so each client receives its
@@ -17,23 +22,36 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from execution.engine import Engine
+from execution.runs import RunManager, RunPolicy
+from execution.store.base import RunStore
+from execution.store.memory import MemoryRunStore
 from flowexec.v1 import flow_service_pb2
 from server import wire
 from server.auth import JwtAuth
 from server.health import HealthServicer
+from server.run_codec import ProtobufRunCodec
 from server.servicer import FlowService
 from server.settings import ServerSettings
 
 log = logging.getLogger("flowexec.server")
 
 SERVICE_NAME = flow_service_pb2.DESCRIPTOR.services_by_name["FlowService"].full_name
+STORAGE_HEALTH_NAME = f"{SERVICE_NAME}/storage"
 
 
 class FlowexecServer:
-    def __init__(self, engine: Engine, settings: ServerSettings) -> None:
+    def __init__(self, engine: Engine, settings: ServerSettings, store: RunStore | None = None,
+                 policy: RunPolicy | None = None) -> None:
+        """`store` holds the runs (default: in memory, persistence off); the caller closes it.
+        `policy` defaults to the settings' (tests tune the rest of it)."""
         self.engine = engine
         self.settings = settings
         self.port = 0
+        self.store = store or MemoryRunStore(max_bytes=settings.memory_store_max_bytes)
+        self.runs = RunManager(engine, self.store, ProtobufRunCodec(), policy or settings.run_policy(),
+                               observe_store=self._store_answered)
+        self._store_ok = True
+        self._health_updates: set[asyncio.Task[None]] = set()
         interceptors = []
         if settings.auth_jwt_secret is not None:
             secret = settings.auth_jwt_secret.get_secret_value()
@@ -48,7 +66,7 @@ class FlowexecServer:
                 ("grpc.so_reuseport", 0),
             ]
         )
-        self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes,
+        self.flow_service = FlowService(self.runs, settings.max_message_bytes,
                                         expose_provider_calls=settings.expose_provider_calls)
         wire.add_flow_service(self.flow_service, self._server)
         self.health = HealthServicer()
@@ -63,13 +81,15 @@ class FlowexecServer:
         return f"{self.settings.host}:{self.port}"
 
     async def start(self) -> int:
-        """Bind, start serving and return the bound port."""
+        """Recover the last process's unfinished runs, bind, start serving; return the bound port."""
+        await self.runs.recover()
         self.port = self._server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
         if self.port == 0:
             raise RuntimeError(f"could not bind {self.settings.host}:{self.settings.port}")
         await self._server.start()
-        for service in ("", SERVICE_NAME):
+        for service in ("", SERVICE_NAME, STORAGE_HEALTH_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
+        self.runs.start_retention()
         log.info("flowexec listening on %s (%d node types)", self.target, len(self.engine.registry))
         return self.port
 
@@ -77,17 +97,29 @@ class FlowexecServer:
         """Drain: NOT_SERVING, refuse new calls, let runs finish within `grace`, cancel the rest
         and let their last events out (within the flush period), then stop."""
         grace = self.settings.shutdown_grace_seconds if grace is None else grace
-        log.info("shutting down: %d runs in flight, grace %.1f s", len(self.engine.active), grace)
+        log.info("shutting down: %d runs in flight or queued, grace %.1f s", self.runs.live_runs, grace)
         self.flow_service.draining = True
         await self.health.enter_graceful_shutdown()
         # From here grpc refuses new calls; it cuts the open ones only when the flush period
         # after the grace has passed too (it returns as soon as none is left).
         stopping = asyncio.create_task(self._server.stop(grace + self.settings.shutdown_flush_seconds))
         try:
-            await self.engine.drain(grace)
+            await self.runs.drain(grace)
         finally:
             await stopping
         log.info("stopped")
+
+    def _store_answered(self, ok: bool) -> None:
+        """The run store took a write (ok) or refused one: report changes on the storage name."""
+        if ok == self._store_ok:
+            return
+        self._store_ok = ok
+        if ok:
+            log.info("run store available again")
+        status = health_pb2.HealthCheckResponse.SERVING if ok else health_pb2.HealthCheckResponse.NOT_SERVING
+        task = asyncio.get_running_loop().create_task(self.health.set(STORAGE_HEALTH_NAME, status))
+        self._health_updates.add(task)
+        task.add_done_callback(self._health_updates.discard)
 
     async def wait_for_termination(self) -> None:
         await self._server.wait_for_termination()

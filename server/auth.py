@@ -9,10 +9,16 @@ but SERVING / NOT_SERVING. Reflection needs the token like FlowService: it descr
 service and message of the server to whoever asks, and an operator who turned auth on expects
 an anonymous caller to learn nothing from the server (grpcurl sends one with
 `-H "authorization: Bearer $TOKEN"`).
+
+The token's `sub` (required) is the caller: it owns the runs it starts, and another caller's
+runs do not exist for it. The interceptor runs in the call's own task, before the handler, so
+it hands the caller over in a context variable (`caller()`); with auth off every call is the
+one local owner.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +29,14 @@ import jwt
 log = logging.getLogger("flowexec.auth")
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
+LOCAL_OWNER = "local"
+
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar("flowexec_caller", default=LOCAL_OWNER)
+
+
+def caller() -> str:
+    """Who is calling: the token's subject, or LOCAL_OWNER with auth off."""
+    return _caller.get()
 
 
 class JwtAuth(grpc.aio.ServerInterceptor):
@@ -41,27 +55,33 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if method.startswith(OPEN_SERVICES):
             return await continuation(handler_call_details)
-        problem = self.check(dict(handler_call_details.invocation_metadata or ()))
-        if problem is None:
-            return await continuation(handler_call_details)
-        log.info("refused %s: %s", method, problem)
-        # The refusal takes the method's shape (reflection streams requests, FlowService does not).
-        return _refusal(problem, await continuation(handler_call_details))
+        subject, problem = self.check(dict(handler_call_details.invocation_metadata or ()))
+        handler = await continuation(handler_call_details)
+        if problem is not None:
+            log.info("refused %s: %s", method, problem)
+            # The refusal takes the method's shape (reflection streams requests, FlowService does not).
+            return _refusal(problem, handler)
+        _caller.set(subject)
+        return handler
 
-    def check(self, metadata: dict[str, Any]) -> str | None:
-        """None when the metadata carries a valid token, else why not (safe to show)."""
+    def check(self, metadata: dict[str, Any]) -> tuple[str, str | None]:
+        """(the token's subject, None) when the metadata carries a valid token, else ("", why
+        not) — safe to show."""
         header = metadata.get("authorization", "")
         scheme, _, token = str(header).partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            return "missing bearer token (authorization: Bearer <jwt>)"
+            return "", "missing bearer token (authorization: Bearer <jwt>)"
         try:
-            jwt.decode(token.strip(), self._secret, algorithms=self._algorithms, audience=self._audience,
-                       issuer=self._issuer, options={"require": ["exp"]})
+            claims = jwt.decode(token.strip(), self._secret, algorithms=self._algorithms, audience=self._audience,
+                                issuer=self._issuer, options={"require": ["exp"]})
         except jwt.ExpiredSignatureError:
-            return "token expired"
+            return "", "token expired"
         except jwt.InvalidTokenError as err:
-            return f"invalid token: {type(err).__name__}"
-        return None
+            return "", f"invalid token: {type(err).__name__}"
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            return "", "invalid token: no subject (sub), which owns the caller's runs"
+        return subject, None
 
 
 def _refusal(message: str, shape: grpc.RpcMethodHandler | None) -> grpc.RpcMethodHandler:

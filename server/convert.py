@@ -8,7 +8,6 @@ instead of `json_format.MessageToDict` (same values, about half the cost).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -32,9 +31,9 @@ from execution.outputs import Image, NodeOutput, ProviderCall
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
 from server.non_finite import NonFiniteNumber, non_finite_violations
 
-_STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeStatus}
-_REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
-_REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
+STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeStatus}
+REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
+REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
 
 
 def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
@@ -54,7 +53,8 @@ def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
             provider_id=req.provider_id,
             trigger_node_id=NodeId(req.trigger_node_id) if req.trigger_node_id else None,
             cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
-            options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run),
+            options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run,
+                               include_provider_calls=req.options.include_provider_calls),
         )
     except NonFiniteNumber:
         # The slow path, taken only for a bad request: walk it again to name every culprit.
@@ -144,15 +144,24 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         )
 
 
-def response_from_events(events: Iterable[Event], *,
-                         provider_calls: bool = False) -> flow_service_pb2.ExecuteFlowResponse:
-    """One ExecuteFlowResponse carrying `events`, each written straight into the message
-    (outputs without their provider calls unless `provider_calls`)."""
-    response = flow_service_pb2.ExecuteFlowResponse()
-    add = response.events.add
-    for event in events:
-        fill_event(add(), event, provider_calls=provider_calls)
-    return response
+def request_to_proto(request: FlowRequest) -> flow_service_pb2.ExecuteFlowRequest:
+    """The inverse of request_from_proto (a run's stored request)."""
+    message = flow_service_pb2.ExecuteFlowRequest(flow_id=request.flow_id, provider_id=request.provider_id,
+                                                  trigger_node_id=request.trigger_node_id or "")
+    for node in request.nodes:
+        added = message.nodes.add(id=node.id, type=node.type)
+        added.data.update(node.data)
+    for edge in request.edges:
+        message.edges.add(id=edge.id, source=edge.source, target=edge.target, source_handle=edge.source_handle,
+                          target_handle=edge.target_handle)
+    for node_id, output in request.cached_outputs.items():
+        fill_output(message.cached_outputs[node_id], output)
+    options = request.options
+    if options.max_concurrency or options.dry_run or options.include_provider_calls:
+        message.options.max_concurrency = options.max_concurrency
+        message.options.dry_run = options.dry_run
+        message.options.include_provider_calls = options.include_provider_calls
+    return message
 
 
 def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool = False) -> None:
@@ -165,9 +174,9 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
     if isinstance(body, NodeStatusChanged):
         status = msg.node_status
         status.node_id = body.node_id
-        status.status = _STATUS[body.status]
+        status.status = STATUS[body.status]
         if body.reason is not StatusReason.NONE:
-            status.reason = _REASON[body.reason]
+            status.reason = REASON[body.reason]
             status.message = body.message
             status.retryable = body.retryable
     elif isinstance(body, TextDelta):
@@ -184,6 +193,8 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         msg.run_started.planned_node_ids.extend(body.planned_node_ids)
         msg.run_started.cached_node_ids.extend(body.cached_node_ids)
         msg.run_started.dry_run = body.dry_run
+        if body.parent_run_id:
+            msg.run_started.parent_run_id = body.parent_run_id
     elif isinstance(body, RunCompleted):
         done = msg.run_completed
         for node_id, out in body.outputs.items():

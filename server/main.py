@@ -11,20 +11,33 @@ from collections.abc import Callable
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.services import Services
+from execution.store.base import RunStore
 from server.app import FlowexecServer
 from server.logs import configure_logging
 from server.settings import ServerSettings
+from server.storage import StoreConfigError, open_run_store
 
 
-def build_server(settings: ServerSettings) -> FlowexecServer:
+def build_server(settings: ServerSettings, store: RunStore) -> FlowexecServer:
     services = Services.from_env()
     configure_logging(settings.log_level, services.redactor)
     engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
-    return FlowexecServer(engine, settings)
+    return FlowexecServer(engine, settings, store)
 
 
 async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
-    server = build_server(settings)
+    try:
+        store = await open_run_store(settings)
+    except StoreConfigError as err:
+        print(f"flowexec: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    try:
+        await _serve(build_server(settings, store), on_ready)
+    finally:
+        await store.close()
+
+
+async def _serve(server: FlowexecServer, on_ready: Callable[[FlowexecServer], None] | None) -> None:
     # Everything imported so far (grpc, protobuf, the provider SDKs) lives as long as the
     # process: move it out of the collector's reach, or every full collection under load
     # walks it again (measured: a 5000-node flow's first event 136 → 47 ms; see bench/).

@@ -5,10 +5,16 @@ Provider keys and base URLs are read by the provider layer (execution.providers)
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from execution.run_limits import Limits
+from execution.runs.policy import DAY, RunPolicy
+from execution.store.open import default_data_dir
+
+MEMORY_STORE = "memory"
 
 
 class ServerSettings(BaseSettings):
@@ -26,7 +32,24 @@ class ServerSettings(BaseSettings):
         1024 * 1024, description="Text one node may receive from its inputs, stream or output (UTF-8 bytes).")
     max_summary_text_bytes: int = Field(
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
-    max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
+    max_active_runs: int = Field(2000, description="Runs executing at once; more wait queued.")
+    max_queued_runs: int = Field(1000, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
+    max_queued_runs_per_user: int = Field(100, description="Runs one user may have waiting at once.")
+    database_url: str = Field(
+        "", description="Where runs are stored: empty = the SQLite file flowexec.db in the data dir; "
+                        "`sqlite:///path.db`; `postgresql://user:password@host/db`; `memory` keeps them in the "
+                        "process only (persistence off).")
+    data_dir: Path = Field(default_factory=default_data_dir,
+                           description="Where local data (the default SQLite database) lives: $XDG_DATA_HOME/flowexec, "
+                                       "else ~/.local/share/flowexec.")
+    run_retention_seconds: float = Field(30 * DAY, description="Finished runs older than this are deleted (0: never).")
+    retention_check_seconds: float = Field(3600.0, description="How often expired runs are looked for.")
+    memory_store_max_bytes: int = Field(
+        256 * 1024 * 1024, description="With persistence off: bytes of stored runs kept; the oldest finished go first.")
+    watch_keepalive_seconds: float = Field(
+        15.0, description="A quiet WatchRun/ExecuteFlow stream sends an empty response this often.")
+    resume_interrupted: bool = Field(
+        False, description="At start-up, resume the runs the last process left unfinished (they are INTERRUPTED).")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     shutdown_flush_seconds: float = Field(
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
@@ -42,6 +65,17 @@ class ServerSettings(BaseSettings):
     auth_jwt_algorithms: tuple[str, ...] = Field(("HS256",), description="Accepted JWT algorithms.")
     auth_jwt_audience: str | None = Field(None, description="Required `aud` claim, if any.")
     auth_jwt_issuer: str | None = Field(None, description="Required `iss` claim, if any.")
+
+    def run_policy(self) -> RunPolicy:
+        return RunPolicy(
+            max_active_runs=self.max_active_runs,
+            max_queued_runs=self.max_queued_runs,
+            max_queued_runs_per_owner=self.max_queued_runs_per_user,
+            watch_keepalive_seconds=self.watch_keepalive_seconds,
+            retention_seconds=self.run_retention_seconds,
+            retention_check_seconds=self.retention_check_seconds,
+            resume_interrupted=self.resume_interrupted,
+        )
 
     def limits(self) -> Limits:
         return Limits(

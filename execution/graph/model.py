@@ -40,6 +40,8 @@ class Edge:
 class RunOptions:
     max_concurrency: int = 0
     dry_run: bool = False
+    # Live outputs carry their provider calls (the server decides whether a request may ask).
+    include_provider_calls: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,15 @@
 Without a trigger every node runs and `cached_outputs` is ignored. With a trigger, the
 plan is the trigger, all its downstream nodes, and those of its ancestors that have no
 cached output; every other node with a cached output feeds the run instead of running.
+
+A resumed run (execution.runs) names the nodes to run itself (`run_only`: the earlier run's
+planned nodes that did not complete): exactly those run, and every other node's cached
+output is part of the run (it feeds what runs, and RunCompleted repeats it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from execution.graph.traversal import reachable
@@ -22,14 +26,18 @@ class ExecutionPlan:
     planned: tuple[NodeId, ...]
     # Planned nodes' upstream nodes that are themselves planned (what they wait for).
     waits_for: dict[NodeId, tuple[NodeId, ...]]
-    # Cached outputs (marked cached) of unplanned nodes that are inputs of planned nodes.
+    # Cached outputs (marked cached) of unplanned nodes that are inputs of planned nodes
+    # (for a resumed run: of every unplanned node that has one).
     cached: dict[NodeId, NodeOutput]
 
 
 def make_plan(
-    graph: Graph, trigger: NodeId | None, cached_outputs: Mapping[NodeId, NodeOutput]
+    graph: Graph, trigger: NodeId | None, cached_outputs: Mapping[NodeId, NodeOutput],
+    *, run_only: Collection[NodeId] | None = None,
 ) -> ExecutionPlan:
-    if trigger is None:
+    if run_only is not None:
+        selected = set(run_only)
+    elif trigger is None:
         selected = set(graph.order)
     else:
         selected = {trigger, *reachable(trigger, graph.downstream)}
@@ -37,11 +45,17 @@ def make_plan(
     planned = tuple(n for n in graph.order if n in selected)
     waits_for = {n: tuple(u for u in graph.upstream[n] if u in selected) for n in planned}
     cached: dict[NodeId, NodeOutput] = {}
-    if trigger is not None:
+    if run_only is not None:
+        for n in graph.order:
+            if n not in selected and n in cached_outputs:
+                cached[n] = _as_cached(cached_outputs[n])
+    elif trigger is not None:
         for n in planned:
             for u in graph.upstream[n]:
                 if u not in selected and u in cached_outputs and u not in cached:
-                    out = cached_outputs[u]
-                    cached[u] = out if out.cached else replace(out, cached=True)
+                    cached[u] = _as_cached(cached_outputs[u])
     return ExecutionPlan(graph=graph, planned=planned, waits_for=waits_for, cached=cached)
 
+
+def _as_cached(output: NodeOutput) -> NodeOutput:
+    return output if output.cached else replace(output, cached=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from execution.providers.settings import ProviderSettings
+from execution.store.memory import MemoryRunStore
 from flowexec.cli import request_from_args, run_flow
 from server.main import build_server
 from server.settings import ServerSettings
@@ -48,7 +49,8 @@ def run_demo(args: argparse.Namespace) -> int:
         settings = ServerSettings(host="127.0.0.1", port=0, log_level="WARNING")
         if args.provider_calls:  # the demo's user runs the server too: allow what the request asks for
             settings = settings.model_copy(update={"expose_provider_calls": True})
-        server = build_server(settings)
+        # A throwaway server: its runs are not stored (persistence off, whatever .env says).
+        server = build_server(settings, MemoryRunStore())
         if not args.dry_run:
             keys = configured_keys(server.engine.services.provider_settings)
             if keys:

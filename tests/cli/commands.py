@@ -8,6 +8,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,8 +23,10 @@ KEY_VARS = ("MISTRAL_API_KEY", "GLM_API_KEY", "OPENROUTER_API_KEY", "HF_API_KEY"
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """This process's environment without provider keys or FLOWEXEC_* settings, plus `extra`."""
+    """This process's environment without provider keys or FLOWEXEC_* settings, plus `extra`; its
+    data dir (the default SQLite database) is a fresh one unless `extra` names one or a database."""
     env = {k: v for k, v in os.environ.items() if k not in KEY_VARS and not k.startswith("FLOWEXEC_")}
+    env["FLOWEXEC_DATA_DIR"] = tempfile.mkdtemp(prefix="flowexec-test-data-")
     return {**env, **extra}
 
 

@@ -120,6 +120,16 @@ async def test_cancel_stops_nodes_promptly_and_leaves_no_task() -> None:
     assert eng.active == {}
 
 
+async def test_a_run_cancelled_before_its_task_ran_still_starts_and_ends() -> None:
+    eng = engine()
+    run = eng.start(eng.prepare(flow([node("a", "diag.delay", seconds=30)], [])))
+    await run.cancel(StatusReason.SERVER_SHUTDOWN)  # awaited here, before the run's task has taken a step
+    events = [e async for batch in run.batches() for e in batch]
+    assert isinstance(events[0].body, RunStarted) and isinstance(events[-1].body, RunCompleted)
+    assert statuses(events)["a"] == [NodeStatus.PENDING, NodeStatus.RUNNING, NodeStatus.CANCELLED]
+    assert run.finished.is_set() and eng.active == {}
+
+
 async def test_executor_bug_becomes_internal_error_not_a_crash() -> None:
     from execution.nodes.registry import NodeRegistry
     from execution.nodes.setting_types import NoSettings

@@ -98,7 +98,7 @@ async def test_under_auth_grpcurl_lists_with_a_token_only(start_server: StartSer
     target = await start_server(auth_jwt_secret=secret)
     code, _, err = await grpcurl(target, "list")
     assert code != 0 and "Unauthenticated" in err
-    token = jwt.encode({"exp": int(time.time()) + 60}, secret, algorithm="HS256")
+    token = jwt.encode({"sub": "operator", "exp": int(time.time()) + 60}, secret, algorithm="HS256")
     code, out, err = await grpcurl("-H", f"authorization: Bearer {token}", target, "list")
     assert code == 0, err
     assert "flowexec.v1.FlowService" in out.split()

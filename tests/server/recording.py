@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from execution.engine import Engine, PreparedRun
 from execution.nodes.builtin import builtin_registry
 from execution.scheduler import FlowRun
@@ -12,7 +14,7 @@ class RecordingEngine(Engine):
         super().__init__(builtin_registry(diagnostic_nodes=True))
         self.runs: list[FlowRun] = []
 
-    def start(self, prepared: PreparedRun) -> FlowRun:
-        run = super().start(prepared)
+    def start(self, prepared: PreparedRun, **kwargs: Any) -> FlowRun:
+        run = super().start(prepared, **kwargs)
         self.runs.append(run)
         return run

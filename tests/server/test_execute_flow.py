@@ -155,8 +155,8 @@ async def test_deadline_exceeded(start_server) -> None:
     assert engine.active == {}
 
 
-async def test_too_many_active_runs_is_resource_exhausted(start_server) -> None:
-    target = await start_server(max_active_runs=1)
+async def test_runs_beyond_the_active_limit_and_the_queue_are_resource_exhausted(start_server) -> None:
+    target = await start_server(max_active_runs=1, max_queued_runs=0)
     async with FlowClient(target) as client:
         first = client.execute_flow(pb_request([pb_node("s", "diag.delay", seconds=1)], []))
         await first.__anext__()
@@ -165,3 +165,26 @@ async def test_too_many_active_runs_is_resource_exhausted(start_server) -> None:
         assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
         await first.aclose()
 
+
+def test_batches_are_split_to_stay_under_the_message_budget() -> None:
+    from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged
+    from execution.outputs import Image, NodeOutput
+    from execution.store.base import StoredEvent
+    from flowexec.v1 import flow_service_pb2
+    from server.batching import split_by_size
+    from server.run_codec import ProtobufRunCodec, frame
+
+    codec = ProtobufRunCodec()
+    big = [Event("r", i, 0, NodeOutputProduced(f"img{i}", NodeOutput(image=Image(b"x" * 400_000, "image/png"))))
+           for i in range(1, 6)]
+    small = [Event("r", 6 + i, 0, NodeStatusChanged(f"n{i}", NodeStatus.COMPLETE)) for i in range(10)]
+    stored = [StoredEvent(e.seq, codec.encode_event(e)) for e in big + small]
+    parts = list(split_by_size(stored, budget=1_000_000))
+    assert [e for p in parts for e in p] == stored  # nothing lost, order kept
+    assert all(len(frame(p)) <= 1_000_000 for p in parts)
+    assert len(parts) == 3
+    assert list(split_by_size(stored[:1], budget=10)) == [stored[:1]]  # an oversized event travels alone
+    # A framed batch is exactly the serialized response carrying those events.
+    response = flow_service_pb2.ExecuteFlowResponse.FromString(frame(parts[-1]))
+    assert [e.seq for e in response.events] == [e.seq for e in parts[-1]]
+    assert response.SerializeToString() == frame(parts[-1])

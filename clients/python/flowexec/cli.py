@@ -23,6 +23,7 @@ from flowexec.client import FlowClient
 from flowexec.errors import field_violations
 from flowexec.reactflow import request_from_reactflow
 from flowexec.render import EventPrinter
+from flowexec.runs_cli import add_runs_commands, connect, report_error
 from flowexec.v1 import flow_service_pb2, graph_pb2
 
 
@@ -73,7 +74,21 @@ def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_ser
 
 def cmd_run(args: argparse.Namespace) -> int:
     request = request_from_args(json.loads(Path(args.flow).read_text()), args)
+    if args.detach:
+        return asyncio.run(start_detached(args, request))
     return asyncio.run(run_flow(args.target, request, args.timeout, args.token))
+
+
+async def start_detached(args: argparse.Namespace, request: flow_service_pb2.ExecuteFlowRequest) -> int:
+    """`run --detach`: start the run on the server and print its id (watch it with `runs watch`)."""
+    async with connect(args) as client:
+        try:
+            run = await client.start_run(request, idempotency_key=args.idempotency_key or "",
+                                         timeout=args.timeout)
+        except grpc.aio.AioRpcError as err:
+            return report_error(err)
+    print(run.run_id)
+    return 0
 
 
 def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -84,7 +99,11 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     run.add_argument("--token", default=os.environ.get("FLOWEXEC_TOKEN"),
                      help="bearer token (JWT) for a server with auth on; default $FLOWEXEC_TOKEN")
     add_flow_options(run)
+    run.add_argument("--detach", action="store_true",
+                     help="start the run on the server and print its id; it goes on without this client")
+    run.add_argument("--idempotency-key", help="with --detach: a retry with the same key returns the same run")
     run.set_defaults(func=cmd_run)
+    add_runs_commands(sub)
 
 
 def main(argv: list[str] | None = None,

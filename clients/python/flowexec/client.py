@@ -1,7 +1,10 @@
-"""An async client for FlowService: `async for event in client.execute_flow(...)`.
+"""An async client for FlowService: `async for event in client.execute_flow(...)`, and runs as
+stored resources (`start_run`, `watch_run`, `get_run`, `list_runs`, `cancel_run`, `resume_run`).
 
-Batches (ExecuteFlowResponse) are flattened: callers see one NodeEvent at a time, in seq
-order. Cancelling the iteration (or leaving it early) cancels the call and so the run.
+Batches (ExecuteFlowResponse / WatchRunResponse) are flattened: callers see one NodeEvent at a
+time, in seq order; keepalives (batches with no events) are skipped. Leaving `execute_flow`
+early cancels the call and so the run (unless the request's options.on_disconnect says
+CONTINUE); leaving `watch_run` early only stops watching.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from types import TracebackType
 
 import grpc
 
-from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2
+from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2, runs_pb2
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -84,3 +87,51 @@ class FlowClient:
                     yield event
         finally:
             call.cancel()
+
+    async def start_run(self, request: flow_service_pb2.ExecuteFlowRequest, *, idempotency_key: str = "",
+                        timeout: float | None = None) -> runs_pb2.Run:
+        """Start a run that goes on with no client attached; returns it (with its planned nodes).
+        A retry with the same `idempotency_key` returns the run the first call started."""
+        response = await self._stub.StartRun(
+            flow_service_pb2.StartRunRequest(flow=request, idempotency_key=idempotency_key),
+            timeout=timeout, metadata=self._metadata)
+        return response.run
+
+    async def watch_run(self, run_id: str, *, after_seq: int = 0,
+                        timeout: float | None = None) -> AsyncIterator[events_pb2.NodeEvent]:
+        """Yield the run's events with seq > after_seq, stored then live; ends after its last event."""
+        call = self._stub.WatchRun(flow_service_pb2.WatchRunRequest(run_id=run_id, after_seq=after_seq),
+                                   timeout=timeout, metadata=self._metadata)
+        try:
+            async for response in call:
+                for event in response.events:
+                    yield event
+        finally:
+            call.cancel()
+
+    async def get_run(self, run_id: str, *, include_images: bool = False,
+                      timeout: float | None = None) -> runs_pb2.Run:
+        response = await self._stub.GetRun(
+            flow_service_pb2.GetRunRequest(run_id=run_id, include_images=include_images),
+            timeout=timeout, metadata=self._metadata)
+        return response.run
+
+    async def list_runs(self, *, page_size: int = 0, page_token: str = "", flow_id: str = "",
+                        states: Sequence[runs_pb2.RunState] = (), timeout: float | None = None
+                        ) -> flow_service_pb2.ListRunsResponse:
+        """One page of the caller's runs, newest first (`next_page_token` empty on the last page)."""
+        return await self._stub.ListRuns(
+            flow_service_pb2.ListRunsRequest(page_size=page_size, page_token=page_token, flow_id=flow_id,
+                                             states=list(states)),
+            timeout=timeout, metadata=self._metadata)
+
+    async def cancel_run(self, run_id: str, *, timeout: float | None = None) -> runs_pb2.Run:
+        response = await self._stub.CancelRun(flow_service_pb2.CancelRunRequest(run_id=run_id),
+                                              timeout=timeout, metadata=self._metadata)
+        return response.run
+
+    async def resume_run(self, run_id: str, *, timeout: float | None = None) -> runs_pb2.Run:
+        """A new run, linked to `run_id`, that reuses its stored outputs and runs what did not complete."""
+        response = await self._stub.ResumeRun(flow_service_pb2.ResumeRunRequest(run_id=run_id),
+                                              timeout=timeout, metadata=self._metadata)
+        return response.run

@@ -34,6 +34,7 @@ class StatusReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STATUS_REASON_DEADLINE_EXCEEDED: _ClassVar[StatusReason]
     STATUS_REASON_SERVER_SHUTDOWN: _ClassVar[StatusReason]
     STATUS_REASON_NOT_CONFIGURED: _ClassVar[StatusReason]
+    STATUS_REASON_SERVER_RESTARTED: _ClassVar[StatusReason]
 NODE_STATUS_UNSPECIFIED: NodeStatus
 NODE_STATUS_PENDING: NodeStatus
 NODE_STATUS_RUNNING: NodeStatus
@@ -52,6 +53,7 @@ STATUS_REASON_CLIENT_CANCELLED: StatusReason
 STATUS_REASON_DEADLINE_EXCEEDED: StatusReason
 STATUS_REASON_SERVER_SHUTDOWN: StatusReason
 STATUS_REASON_NOT_CONFIGURED: StatusReason
+STATUS_REASON_SERVER_RESTARTED: StatusReason
 
 class NodeEvent(_message.Message):
     __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed")
@@ -76,16 +78,18 @@ class NodeEvent(_message.Message):
     def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ...) -> None: ...
 
 class RunStarted(_message.Message):
-    __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run")
+    __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run", "parent_run_id")
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
     PLANNED_NODE_IDS_FIELD_NUMBER: _ClassVar[int]
     CACHED_NODE_IDS_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    PARENT_RUN_ID_FIELD_NUMBER: _ClassVar[int]
     flow_id: str
     planned_node_ids: _containers.RepeatedScalarFieldContainer[str]
     cached_node_ids: _containers.RepeatedScalarFieldContainer[str]
     dry_run: bool
-    def __init__(self, flow_id: _Optional[str] = ..., planned_node_ids: _Optional[_Iterable[str]] = ..., cached_node_ids: _Optional[_Iterable[str]] = ..., dry_run: _Optional[bool] = ...) -> None: ...
+    parent_run_id: str
+    def __init__(self, flow_id: _Optional[str] = ..., planned_node_ids: _Optional[_Iterable[str]] = ..., cached_node_ids: _Optional[_Iterable[str]] = ..., dry_run: _Optional[bool] = ..., parent_run_id: _Optional[str] = ...) -> None: ...
 
 class NodeStatusChanged(_message.Message):
     __slots__ = ("node_id", "status", "reason", "message", "retryable")

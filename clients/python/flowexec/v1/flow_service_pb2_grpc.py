@@ -40,6 +40,36 @@ class FlowServiceStub:
                 request_serializer=flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowRequest.SerializeToString,
                 response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowResponse.FromString,
                 _registered_method=True)
+        self.StartRun = channel.unary_unary(
+                '/flowexec.v1.FlowService/StartRun',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.StartRunRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.StartRunResponse.FromString,
+                _registered_method=True)
+        self.WatchRun = channel.unary_stream(
+                '/flowexec.v1.FlowService/WatchRun',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.WatchRunRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.WatchRunResponse.FromString,
+                _registered_method=True)
+        self.GetRun = channel.unary_unary(
+                '/flowexec.v1.FlowService/GetRun',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.GetRunRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.GetRunResponse.FromString,
+                _registered_method=True)
+        self.ListRuns = channel.unary_unary(
+                '/flowexec.v1.FlowService/ListRuns',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.ListRunsRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ListRunsResponse.FromString,
+                _registered_method=True)
+        self.CancelRun = channel.unary_unary(
+                '/flowexec.v1.FlowService/CancelRun',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.CancelRunRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.CancelRunResponse.FromString,
+                _registered_method=True)
+        self.ResumeRun = channel.unary_unary(
+                '/flowexec.v1.FlowService/ResumeRun',
+                request_serializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.FromString,
+                _registered_method=True)
 
 
 class FlowServiceServicer:
@@ -50,7 +80,61 @@ class FlowServiceServicer:
         """Validates and runs a graph, streaming every event of the run.
         An invalid graph fails with INVALID_ARGUMENT and google.rpc.BadRequest
         details naming the offending node or edge, before any event is sent.
-        Cancelling the call (or its deadline passing) cancels the run.
+        Cancelling the call (or its deadline passing) cancels the run, unless
+        options.on_disconnect is ON_DISCONNECT_CONTINUE. ExecuteFlow is StartRun + WatchRun.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartRun(self, request, context):
+        """Validates and starts a run that goes on with no client attached; returns at once.
+        Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
+        run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+        RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchRun(self, request, context):
+        """Streams a run's events after a given seq, from storage and then live; ends after
+        the run's last event (at once for a finished run). NOT_FOUND for an unknown run or
+        another user's run. A node's COMPLETE status (and the run's last event) is sent only
+        once the server has stored it. DATA_LOSS when the replay reaches events that were never
+        stored (the run store was unavailable; Run.fully_stored is false); the message names
+        the after_seq from which the rest can be watched.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRun(self, request, context):
+        """Reads a run: state, each planned node's last status and output, counts and times.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRuns(self, request, context):
+        """Lists the caller's runs, newest first, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelRun(self, request, context):
+        """Cancels a run (queued or running) and returns it once its last event is stored.
+        Idempotent: cancelling a finished run returns it unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeRun(self, request, context):
+        """Starts a new run (linked to the old one) that reuses the old run's stored outputs and
+        executes only the nodes that did not complete. FAILED_PRECONDITION while the old run is
+        still queued or running.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -63,6 +147,36 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.ExecuteFlow,
                     request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowRequest.FromString,
                     response_serializer=flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowResponse.SerializeToString,
+            ),
+            'StartRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartRun,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.StartRunRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.StartRunResponse.SerializeToString,
+            ),
+            'WatchRun': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchRun,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.WatchRunRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.WatchRunResponse.SerializeToString,
+            ),
+            'GetRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRun,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.GetRunRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.GetRunResponse.SerializeToString,
+            ),
+            'ListRuns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRuns,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ListRunsRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.ListRunsResponse.SerializeToString,
+            ),
+            'CancelRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelRun,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.CancelRunRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.CancelRunResponse.SerializeToString,
+            ),
+            'ResumeRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeRun,
+                    request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -93,6 +207,168 @@ class FlowService:
             '/flowexec.v1.FlowService/ExecuteFlow',
             flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowRequest.SerializeToString,
             flowexec_dot_v1_dot_flow__service__pb2.ExecuteFlowResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/StartRun',
+            flowexec_dot_v1_dot_flow__service__pb2.StartRunRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.StartRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/flowexec.v1.FlowService/WatchRun',
+            flowexec_dot_v1_dot_flow__service__pb2.WatchRunRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.WatchRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/GetRun',
+            flowexec_dot_v1_dot_flow__service__pb2.GetRunRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.GetRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRuns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/ListRuns',
+            flowexec_dot_v1_dot_flow__service__pb2.ListRunsRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.ListRunsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/CancelRun',
+            flowexec_dot_v1_dot_flow__service__pb2.CancelRunRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.CancelRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/ResumeRun',
+            flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.SerializeToString,
+            flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,7 +5,8 @@
  * Envoy, which the gateway launcher runs as a child, goes with it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -125,7 +126,13 @@ export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Service> {
     ["serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes"],
     /flowexec listening on (\S+)/,
     // A run a failed test left behind must not hold the shutdown for the default 30 s.
-    { FLOWEXEC_SHUTDOWN_GRACE_SECONDS: "1", FLOWEXEC_LOG_LEVEL: "INFO", ...env },
+    // Its own data dir: the default SQLite database of one server is never another's.
+    {
+      FLOWEXEC_SHUTDOWN_GRACE_SECONDS: "1",
+      FLOWEXEC_LOG_LEVEL: "INFO",
+      FLOWEXEC_DATA_DIR: mkdtempSync(join(tmpdir(), "flowexec-ts-data-")),
+      ...env,
+    },
   );
 }
 

@@ -2,19 +2,21 @@
 // @generated from file flowexec/v1/flow_service.proto (package flowexec.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { NodeEvent } from "./events_pb.js";
 import { file_flowexec_v1_events } from "./events_pb.js";
 import type { Edge, Node, NodeOutput } from "./graph_pb.js";
 import { file_flowexec_v1_graph } from "./graph_pb.js";
+import type { Run, RunState } from "./runs_pb.js";
+import { file_flowexec_v1_runs } from "./runs_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file flowexec/v1/flow_service.proto.
  */
 export const file_flowexec_v1_flow_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIuICChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMaTQoSQ2FjaGVkT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIlwKEEV4ZWN1dGlvbk9wdGlvbnMSFwoPbWF4X2NvbmN1cnJlbmN5GAEgASgFEg8KB2RyeV9ydW4YAiABKAgSHgoWaW5jbHVkZV9wcm92aWRlcl9jYWxscxgDIAEoCCI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudDJhCgtGbG93U2VydmljZRJSCgtFeGVjdXRlRmxvdxIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBogLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVzcG9uc2UwAWIGcHJvdG8z", [file_flowexec_v1_events, file_flowexec_v1_graph]);
+  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIuICChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMaTQoSQ2FjaGVkT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIo4BChBFeGVjdXRpb25PcHRpb25zEhcKD21heF9jb25jdXJyZW5jeRgBIAEoBRIPCgdkcnlfcnVuGAIgASgIEh4KFmluY2x1ZGVfcHJvdmlkZXJfY2FsbHMYAyABKAgSMAoNb25fZGlzY29ubmVjdBgEIAEoDjIZLmZsb3dleGVjLnYxLk9uRGlzY29ubmVjdCI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudCJZCg9TdGFydFJ1blJlcXVlc3QSLQoEZmxvdxgBIAEoCzIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkiMQoQU3RhcnRSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4iNAoPV2F0Y2hSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAQiOgoQV2F0Y2hSdW5SZXNwb25zZRImCgZldmVudHMYASADKAsyFi5mbG93ZXhlYy52MS5Ob2RlRXZlbnQiNwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSFgoOaW5jbHVkZV9pbWFnZXMYAiABKAgiLwoOR2V0UnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuInAKD0xpc3RSdW5zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIPCgdmbG93X2lkGAMgASgJEiUKBnN0YXRlcxgEIAMoDjIVLmZsb3dleGVjLnYxLlJ1blN0YXRlIksKEExpc3RSdW5zUmVzcG9uc2USHgoEcnVucxgBIAMoCzIQLmZsb3dleGVjLnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIgoQQ2FuY2VsUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoRQ2FuY2VsUnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuIiIKEFJlc3VtZVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKEVJlc3VtZVJ1blJlc3BvbnNlEh0KA3J1bhgBIAEoCzIQLmZsb3dleGVjLnYxLlJ1bipjCgxPbkRpc2Nvbm5lY3QSHQoZT05fRElTQ09OTkVDVF9VTlNQRUNJRklFRBAAEhgKFE9OX0RJU0NPTk5FQ1RfQ0FOQ0VMEAESGgoWT05fRElTQ09OTkVDVF9DT05USU5VRRACMpkECgtGbG93U2VydmljZRJSCgtFeGVjdXRlRmxvdxIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBogLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVzcG9uc2UwARJHCghTdGFydFJ1bhIcLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVxdWVzdBodLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVzcG9uc2USSQoIV2F0Y2hSdW4SHC5mbG93ZXhlYy52MS5XYXRjaFJ1blJlcXVlc3QaHS5mbG93ZXhlYy52MS5XYXRjaFJ1blJlc3BvbnNlMAESQQoGR2V0UnVuEhouZmxvd2V4ZWMudjEuR2V0UnVuUmVxdWVzdBobLmZsb3dleGVjLnYxLkdldFJ1blJlc3BvbnNlEkcKCExpc3RSdW5zEhwuZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXF1ZXN0Gh0uZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXNwb25zZRJKCglDYW5jZWxSdW4SHS5mbG93ZXhlYy52MS5DYW5jZWxSdW5SZXF1ZXN0Gh4uZmxvd2V4ZWMudjEuQ2FuY2VsUnVuUmVzcG9uc2USSgoJUmVzdW1lUnVuEh0uZmxvd2V4ZWMudjEuUmVzdW1lUnVuUmVxdWVzdBoeLmZsb3dleGVjLnYxLlJlc3VtZVJ1blJlc3BvbnNlYgZwcm90bzM", [file_flowexec_v1_events, file_flowexec_v1_graph, file_flowexec_v1_runs]);
 
 /**
  * A graph to run.
@@ -109,6 +111,13 @@ export type ExecutionOptions = Message<"flowexec.v1.ExecutionOptions"> & {
    * @generated from field: bool include_provider_calls = 3;
    */
   includeProviderCalls: boolean;
+
+  /**
+   * What ExecuteFlow does with the run when its call ends early (client gone, deadline).
+   *
+   * @generated from field: flowexec.v1.OnDisconnect on_disconnect = 4;
+   */
+  onDisconnect: OnDisconnect;
 };
 
 /**
@@ -120,7 +129,8 @@ export const ExecutionOptionsSchema: GenMessage<ExecutionOptions> = /*@__PURE__*
 
 /**
  * A batch of events. The server packs events that are already queued into one
- * response; a client handles `events` in order.
+ * response; a client handles `events` in order. A response with no events is a keepalive
+ * that clients ignore (it keeps gateways from cutting a quiet stream).
  *
  * @generated from message flowexec.v1.ExecuteFlowResponse
  */
@@ -141,6 +151,345 @@ export const ExecuteFlowResponseSchema: GenMessage<ExecuteFlowResponse> = /*@__P
   messageDesc(file_flowexec_v1_flow_service, 2);
 
 /**
+ * Starts a run that goes on with no client attached.
+ *
+ * @generated from message flowexec.v1.StartRunRequest
+ */
+export type StartRunRequest = Message<"flowexec.v1.StartRunRequest"> & {
+  /**
+   * The graph and its options, exactly as ExecuteFlow takes them.
+   *
+   * @generated from field: flowexec.v1.ExecuteFlowRequest flow = 1;
+   */
+  flow?: ExecuteFlowRequest | undefined;
+
+  /**
+   * Optional. A retried StartRun with the same key (from the same caller) returns the run
+   * the first call started instead of starting the graph again.
+   *
+   * @generated from field: string idempotency_key = 2;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message flowexec.v1.StartRunRequest.
+ * Use `create(StartRunRequestSchema)` to create a new message.
+ */
+export const StartRunRequestSchema: GenMessage<StartRunRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 3);
+
+/**
+ * The started (or, for a repeated idempotency key, the existing) run.
+ *
+ * @generated from message flowexec.v1.StartRunResponse
+ */
+export type StartRunResponse = Message<"flowexec.v1.StartRunResponse"> & {
+  /**
+   * The run, with its planned nodes (PENDING; for an existing run, as they are now).
+   *
+   * @generated from field: flowexec.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message flowexec.v1.StartRunResponse.
+ * Use `create(StartRunResponseSchema)` to create a new message.
+ */
+export const StartRunResponseSchema: GenMessage<StartRunResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 4);
+
+/**
+ * Streams a run's events.
+ *
+ * @generated from message flowexec.v1.WatchRunRequest
+ */
+export type WatchRunRequest = Message<"flowexec.v1.WatchRunRequest"> & {
+  /**
+   * The run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * Only events with seq > after_seq are sent (0: every event).
+   *
+   * @generated from field: uint64 after_seq = 2;
+   */
+  afterSeq: bigint;
+};
+
+/**
+ * Describes the message flowexec.v1.WatchRunRequest.
+ * Use `create(WatchRunRequestSchema)` to create a new message.
+ */
+export const WatchRunRequestSchema: GenMessage<WatchRunRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 5);
+
+/**
+ * A batch of events, in seq order, gap-free across batches. A response with no events is a
+ * keepalive that clients ignore (it keeps gateways from cutting a quiet stream).
+ *
+ * @generated from message flowexec.v1.WatchRunResponse
+ */
+export type WatchRunResponse = Message<"flowexec.v1.WatchRunResponse"> & {
+  /**
+   * Events in `seq` order.
+   *
+   * @generated from field: repeated flowexec.v1.NodeEvent events = 1;
+   */
+  events: NodeEvent[];
+};
+
+/**
+ * Describes the message flowexec.v1.WatchRunResponse.
+ * Use `create(WatchRunResponseSchema)` to create a new message.
+ */
+export const WatchRunResponseSchema: GenMessage<WatchRunResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 6);
+
+/**
+ * Reads one run.
+ *
+ * @generated from message flowexec.v1.GetRunRequest
+ */
+export type GetRunRequest = Message<"flowexec.v1.GetRunRequest"> & {
+  /**
+   * The run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+
+  /**
+   * Include image bytes in the nodes' outputs (default: mime type only).
+   *
+   * @generated from field: bool include_images = 2;
+   */
+  includeImages: boolean;
+};
+
+/**
+ * Describes the message flowexec.v1.GetRunRequest.
+ * Use `create(GetRunRequestSchema)` to create a new message.
+ */
+export const GetRunRequestSchema: GenMessage<GetRunRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 7);
+
+/**
+ * One run.
+ *
+ * @generated from message flowexec.v1.GetRunResponse
+ */
+export type GetRunResponse = Message<"flowexec.v1.GetRunResponse"> & {
+  /**
+   * The run, with every planned node's last status and output.
+   *
+   * @generated from field: flowexec.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message flowexec.v1.GetRunResponse.
+ * Use `create(GetRunResponseSchema)` to create a new message.
+ */
+export const GetRunResponseSchema: GenMessage<GetRunResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 8);
+
+/**
+ * Lists the caller's runs, newest first.
+ *
+ * @generated from message flowexec.v1.ListRunsRequest
+ */
+export type ListRunsRequest = Message<"flowexec.v1.ListRunsRequest"> & {
+  /**
+   * Most runs per page (default 50; larger values count as 500).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Only runs of this flow id, when set.
+   *
+   * @generated from field: string flow_id = 3;
+   */
+  flowId: string;
+
+  /**
+   * Only runs in these states, when any are given.
+   *
+   * @generated from field: repeated flowexec.v1.RunState states = 4;
+   */
+  states: RunState[];
+};
+
+/**
+ * Describes the message flowexec.v1.ListRunsRequest.
+ * Use `create(ListRunsRequestSchema)` to create a new message.
+ */
+export const ListRunsRequestSchema: GenMessage<ListRunsRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 9);
+
+/**
+ * A page of runs.
+ *
+ * @generated from message flowexec.v1.ListRunsResponse
+ */
+export type ListRunsResponse = Message<"flowexec.v1.ListRunsResponse"> & {
+  /**
+   * Runs, newest first, without their nodes.
+   *
+   * @generated from field: repeated flowexec.v1.Run runs = 1;
+   */
+  runs: Run[];
+
+  /**
+   * Token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message flowexec.v1.ListRunsResponse.
+ * Use `create(ListRunsResponseSchema)` to create a new message.
+ */
+export const ListRunsResponseSchema: GenMessage<ListRunsResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 10);
+
+/**
+ * Cancels a run: its unfinished nodes end CANCELLED (CLIENT_CANCELLED). Idempotent.
+ *
+ * @generated from message flowexec.v1.CancelRunRequest
+ */
+export type CancelRunRequest = Message<"flowexec.v1.CancelRunRequest"> & {
+  /**
+   * The run.
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message flowexec.v1.CancelRunRequest.
+ * Use `create(CancelRunRequestSchema)` to create a new message.
+ */
+export const CancelRunRequestSchema: GenMessage<CancelRunRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 11);
+
+/**
+ * The run after the cancel.
+ *
+ * @generated from message flowexec.v1.CancelRunResponse
+ */
+export type CancelRunResponse = Message<"flowexec.v1.CancelRunResponse"> & {
+  /**
+   * The run.
+   *
+   * @generated from field: flowexec.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message flowexec.v1.CancelRunResponse.
+ * Use `create(CancelRunResponseSchema)` to create a new message.
+ */
+export const CancelRunResponseSchema: GenMessage<CancelRunResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 12);
+
+/**
+ * Starts a new run that reuses every stored output of a run and executes only what did not
+ * complete.
+ *
+ * @generated from message flowexec.v1.ResumeRunRequest
+ */
+export type ResumeRunRequest = Message<"flowexec.v1.ResumeRunRequest"> & {
+  /**
+   * The run to resume: any finished run (typically interrupted, cancelled or failed; a
+   * succeeded run resumes into a run with nothing left to execute).
+   *
+   * @generated from field: string run_id = 1;
+   */
+  runId: string;
+};
+
+/**
+ * Describes the message flowexec.v1.ResumeRunRequest.
+ * Use `create(ResumeRunRequestSchema)` to create a new message.
+ */
+export const ResumeRunRequestSchema: GenMessage<ResumeRunRequest> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 13);
+
+/**
+ * The new run, linked to its parent.
+ *
+ * @generated from message flowexec.v1.ResumeRunResponse
+ */
+export type ResumeRunResponse = Message<"flowexec.v1.ResumeRunResponse"> & {
+  /**
+   * The new run, with its planned nodes (those that did not complete), PENDING.
+   *
+   * @generated from field: flowexec.v1.Run run = 1;
+   */
+  run?: Run | undefined;
+};
+
+/**
+ * Describes the message flowexec.v1.ResumeRunResponse.
+ * Use `create(ResumeRunResponseSchema)` to create a new message.
+ */
+export const ResumeRunResponseSchema: GenMessage<ResumeRunResponse> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_flow_service, 14);
+
+/**
+ * What a dropped ExecuteFlow call does to its run.
+ *
+ * @generated from enum flowexec.v1.OnDisconnect
+ */
+export enum OnDisconnect {
+  /**
+   * The server default: ON_DISCONNECT_CANCEL.
+   *
+   * @generated from enum value: ON_DISCONNECT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Cancel the run (nodes end CANCELLED).
+   *
+   * @generated from enum value: ON_DISCONNECT_CANCEL = 1;
+   */
+  CANCEL = 1,
+
+  /**
+   * Let the run finish and store it; reattach with WatchRun.
+   *
+   * @generated from enum value: ON_DISCONNECT_CONTINUE = 2;
+   */
+  CONTINUE = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.OnDisconnect.
+ */
+export const OnDisconnectSchema: GenEnum<OnDisconnect> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_flow_service, 0);
+
+/**
  * Executes node graphs of the image-generation editor server-side.
  *
  * @generated from service flowexec.v1.FlowService
@@ -150,7 +499,8 @@ export const FlowService: GenService<{
    * Validates and runs a graph, streaming every event of the run.
    * An invalid graph fails with INVALID_ARGUMENT and google.rpc.BadRequest
    * details naming the offending node or edge, before any event is sent.
-   * Cancelling the call (or its deadline passing) cancels the run.
+   * Cancelling the call (or its deadline passing) cancels the run, unless
+   * options.on_disconnect is ON_DISCONNECT_CONTINUE. ExecuteFlow is StartRun + WatchRun.
    *
    * @generated from rpc flowexec.v1.FlowService.ExecuteFlow
    */
@@ -158,6 +508,77 @@ export const FlowService: GenService<{
     methodKind: "server_streaming";
     input: typeof ExecuteFlowRequestSchema;
     output: typeof ExecuteFlowResponseSchema;
+  },
+  /**
+   * Validates and starts a run that goes on with no client attached; returns at once.
+   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
+   * run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+   * RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
+   *
+   * @generated from rpc flowexec.v1.FlowService.StartRun
+   */
+  startRun: {
+    methodKind: "unary";
+    input: typeof StartRunRequestSchema;
+    output: typeof StartRunResponseSchema;
+  },
+  /**
+   * Streams a run's events after a given seq, from storage and then live; ends after
+   * the run's last event (at once for a finished run). NOT_FOUND for an unknown run or
+   * another user's run. A node's COMPLETE status (and the run's last event) is sent only
+   * once the server has stored it. DATA_LOSS when the replay reaches events that were never
+   * stored (the run store was unavailable; Run.fully_stored is false); the message names
+   * the after_seq from which the rest can be watched.
+   *
+   * @generated from rpc flowexec.v1.FlowService.WatchRun
+   */
+  watchRun: {
+    methodKind: "server_streaming";
+    input: typeof WatchRunRequestSchema;
+    output: typeof WatchRunResponseSchema;
+  },
+  /**
+   * Reads a run: state, each planned node's last status and output, counts and times.
+   *
+   * @generated from rpc flowexec.v1.FlowService.GetRun
+   */
+  getRun: {
+    methodKind: "unary";
+    input: typeof GetRunRequestSchema;
+    output: typeof GetRunResponseSchema;
+  },
+  /**
+   * Lists the caller's runs, newest first, paged.
+   *
+   * @generated from rpc flowexec.v1.FlowService.ListRuns
+   */
+  listRuns: {
+    methodKind: "unary";
+    input: typeof ListRunsRequestSchema;
+    output: typeof ListRunsResponseSchema;
+  },
+  /**
+   * Cancels a run (queued or running) and returns it once its last event is stored.
+   * Idempotent: cancelling a finished run returns it unchanged.
+   *
+   * @generated from rpc flowexec.v1.FlowService.CancelRun
+   */
+  cancelRun: {
+    methodKind: "unary";
+    input: typeof CancelRunRequestSchema;
+    output: typeof CancelRunResponseSchema;
+  },
+  /**
+   * Starts a new run (linked to the old one) that reuses the old run's stored outputs and
+   * executes only the nodes that did not complete. FAILED_PRECONDITION while the old run is
+   * still queued or running.
+   *
+   * @generated from rpc flowexec.v1.FlowService.ResumeRun
+   */
+  resumeRun: {
+    methodKind: "unary";
+    input: typeof ResumeRunRequestSchema;
+    output: typeof ResumeRunResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_flowexec_v1_flow_service, 0);

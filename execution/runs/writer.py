@@ -1,0 +1,74 @@
+"""A live run's group-commit writer: one `append` per batch, no timer.
+
+The writer takes everything the run ingested since its last commit as one batch, commits it,
+and takes the next: while a commit runs, the next batch gathers. When the store is
+unavailable the batch is given up (the run goes on, its record says it is not fully stored,
+one ERROR line says so) and the next batch is tried as usual, so storing resumes when the
+database is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from execution.runs.live import LiveRun
+from execution.store.base import RunStore, RunUpdate, StoreUnavailable
+
+log = logging.getLogger("flowexec.runs")
+
+# Told after each commit whether the store took it (health reporting).
+StoreObserver = Callable[[bool], None]
+# Seconds between attempts to store a run's final state after the database went away (~30 min in all).
+FINAL_STATE_RETRIES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, *(60.0,) * 29)
+
+
+async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:
+    """Write `live`'s events until its last one is settled, then close it (and, when some of its
+    writes failed, go on trying to store its final state)."""
+    try:
+        while True:
+            write = live.take_write()
+            if write is None:
+                if live.settled:
+                    break
+                await live.wait_for_writes()
+                continue
+            try:
+                await store.append(live.run_id, write.events, write.nodes, write.update)
+            except StoreUnavailable as err:
+                if live.fully_stored:
+                    log.error("run %s: events not stored, the run store is unavailable: %s", live.run_id, err)
+                live.settle(write, stored=False)
+                observe(False)
+            except Exception:  # a store bug must not leave the run's watchers waiting
+                log.exception("run %s: events not stored", live.run_id)
+                live.settle(write, stored=False)
+                observe(False)
+            else:
+                live.settle(write, stored=True)
+                observe(True)
+    finally:
+        live.close()
+    if not live.fully_stored:
+        await _mark_incomplete(live, store, observe)
+
+
+async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:
+    """Store the run's final state with fully_stored=False (its last write may have been one
+    that failed), retrying while the database is away — else the run would stay RUNNING in the
+    store until the next start-up interrupts it."""
+    update = RunUpdate(state=live.final_state, finished_at=live.record.finished_at, last_seq=live.last_seq,
+                       counts=live.counts, fully_stored=False)
+    for delay in FINAL_STATE_RETRIES:
+        try:
+            await store.update_run(live.run_id, update)
+        except Exception as err:
+            log.warning("run %s: its final state is not stored yet (retrying in %.0f s): %s", live.run_id, delay, err)
+            observe(False)
+            await asyncio.sleep(delay)
+        else:
+            observe(True)
+            return
+    log.error("run %s: its final state could not be stored; the next start-up will mark it interrupted", live.run_id)

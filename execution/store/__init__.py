@@ -1,0 +1,1 @@
+"""Storage of runs (see execution.store.base for the seam)."""

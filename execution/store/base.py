@@ -1,0 +1,171 @@
+"""The run store seam: what the run manager needs from storage, and nothing more.
+
+Runs outlive their stream, their client and the server process: a run, every event it
+emitted, each planned node's last status and output, and the images those outputs hold are
+stored. Two kinds of implementation pass one conformance suite (tests/store): SQL
+(SQLite embedded by default, PostgreSQL by URL; versioned migrations) and memory
+(persistence off: runs live as long as the process, bounded by retention).
+
+Events are stored as opaque payloads: the server encodes each event once (its wire form)
+and the same bytes go to the store and to every watcher, so a replay sends stored bytes as
+they are. The request a run was started with is opaque bytes too (ResumeRun and restart
+decode it). Node outputs are domain objects: the store encodes them itself, images by
+content hash (sha256), each image stored once.
+
+Writes come in batches (`append`): one call is one transaction, so a crash loses at most a
+batch that was not yet committed. Ownership is checked here: a run whose owner differs from
+the caller's is not found (`get_run(..., owner=...)` returns None), so another user's run is
+indistinguishable from a missing one.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from execution.events import NodeStatus, StatusCounts, StatusReason
+from execution.ids import FlowId, NodeId, RunId
+from execution.outputs import NodeOutput
+
+
+class RunState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self not in (RunState.QUEUED, RunState.RUNNING)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A run as stored. Times are Unix seconds (float); None while not reached."""
+
+    run_id: RunId
+    owner: str
+    flow_id: FlowId
+    state: RunState
+    # The request the run was started with, as the server encoded it (opaque here).
+    request: bytes
+    planned_node_ids: tuple[NodeId, ...]
+    created_at: float
+    parent_run_id: RunId | None = None
+    dry_run: bool = False
+    started_at: float | None = None
+    finished_at: float | None = None
+    # Seq of the last event stored for the run.
+    last_seq: int = 0
+    counts: StatusCounts = field(default_factory=StatusCounts)
+    # False once a batch of the run's events could not be written (the database was away).
+    fully_stored: bool = True
+    # StartRun's idempotency key, unique per owner when set.
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """One event as stored: its seq in the run and its payload (the server's encoding)."""
+
+    seq: int
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRecord:
+    """A planned node's last status, and its output once it has one."""
+
+    node_id: NodeId
+    status: NodeStatus
+    reason: StatusReason = StatusReason.NONE
+    message: str = ""
+    retryable: bool = False
+    # Set for COMPLETE nodes (and nodes fed from cached outputs). Read back without image
+    # bytes unless asked for (the image keeps its mime type).
+    output: NodeOutput | None = None
+    # Read back only: the output's image was over the store's size limit and its bytes were not
+    # stored (the output keeps the image's mime type, with empty data). Such an output cannot
+    # stand in for the node (ResumeRun runs the node again).
+    image_omitted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunUpdate:
+    """Fields of a run to change; None leaves a field as it is."""
+
+    state: RunState | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    last_seq: int | None = None
+    counts: StatusCounts | None = None
+    fully_stored: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageCursor:
+    """Where a ListRuns page ends: the last run's creation time and id (newest first)."""
+
+    created_at: float
+    run_id: RunId
+
+
+class RunStore(abc.ABC):
+    """Storage of runs, their events, node states and outputs. Every method may raise
+    StoreUnavailable when the backend cannot be reached."""
+
+    @abc.abstractmethod
+    async def create_run(self, run: RunRecord) -> RunRecord:
+        """Insert `run`. When `run.idempotency_key` is set and the same owner already has a
+        run with that key, insert nothing and return the existing run."""
+
+    @abc.abstractmethod
+    async def update_run(self, run_id: RunId, update: RunUpdate) -> None:
+        """Change the fields `update` sets. Raises KeyError for an unknown run."""
+
+    @abc.abstractmethod
+    async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
+                     update: RunUpdate | None = None) -> None:
+        """One transaction: add events (seq unique per run), upsert node records (a record
+        replaces the node's previous one; an output, once stored, is kept when a later record
+        has none), and apply `update` to the run. Raises KeyError for an unknown run and
+        ValueError for a seq already stored; either way nothing of the call is written."""
+
+    @abc.abstractmethod
+    async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
+        """The run, or None when it does not exist or (with `owner`) belongs to someone else."""
+
+    @abc.abstractmethod
+    async def get_nodes(self, run_id: RunId, *, include_images: bool = False) -> list[NodeRecord]:
+        """The run's node records, in the run's planned order where known."""
+
+    @abc.abstractmethod
+    async def list_runs(self, owner: str, *, flow_id: str = "", states: Sequence[RunState] = (),
+                        page_size: int = 50, after: PageCursor | None = None) -> list[RunRecord]:
+        """The owner's runs, newest first (created_at, then run_id, descending), strictly after
+        `after`, filtered by flow id and states when given, at most `page_size`."""
+
+    @abc.abstractmethod
+    async def read_events(self, run_id: RunId, after_seq: int, limit: int) -> list[StoredEvent]:
+        """Up to `limit` events with seq > after_seq, in seq order."""
+
+    @abc.abstractmethod
+    async def unfinished_runs(self) -> list[RunRecord]:
+        """Runs stored as queued or running (at start-up: those the last process left behind)."""
+
+    @abc.abstractmethod
+    async def delete_finished_before(self, cutoff: float) -> int:
+        """Delete runs finished before `cutoff` (Unix seconds) with their events and node
+        records, and images no remaining output references. Returns the runs deleted."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections."""
+
+
+class StoreUnavailable(Exception):
+    """The backend could not be reached or refused the operation (names no password)."""

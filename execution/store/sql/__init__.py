@@ -1,0 +1,1 @@
+"""The SQL run store (SQLite and PostgreSQL through SQLAlchemy Core), with Alembic migrations."""

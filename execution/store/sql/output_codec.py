@@ -1,0 +1,80 @@
+"""NodeOutput ⇄ JSON text for the nodes table: our own codec, never pickle.
+
+The image is not in the JSON: its bytes go to the images table (by sha256) and the row keeps
+the reference; the JSON keeps the mime type, so an output read back without image bytes still
+says what kind of image it had. Field names are spelled out and decoding tolerates missing
+ones (defaults), so a later NodeOutput field can be added without a data migration.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from execution.messages import ChatMessage
+from execution.outputs import Image, NodeOutput, ProviderCall
+
+CODEC_VERSION = 1
+
+
+def encode_output(output: NodeOutput) -> str:
+    """The output as compact JSON; its image as its mime type alone."""
+    doc: dict[str, Any] = {"v": CODEC_VERSION}
+    for name in ("text", "persona_name", "persona_description", "replace_prompt", "injected_prompt"):
+        value = getattr(output, name)
+        if value:
+            doc[name] = value
+    if output.duration_ms:
+        doc["duration_ms"] = output.duration_ms
+    if output.cached:
+        doc["cached"] = True
+    if output.dry_run:
+        doc["dry_run"] = True
+    if output.image is not None:
+        doc["image_mime_type"] = output.image.mime_type
+    if output.provider_calls:
+        doc["provider_calls"] = [_encode_call(call) for call in output.provider_calls]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
+    """The output `encode_output` wrote; its image (if it had one) carries `image_data`."""
+    doc = json.loads(text)
+    version = doc.get("v")
+    if version != CODEC_VERSION:
+        raise ValueError(f"stored node output has codec version {version!r}; this flowexec reads {CODEC_VERSION}")
+    mime = doc.get("image_mime_type")
+    return NodeOutput(
+        text=doc.get("text", ""),
+        image=Image(data=image_data, mime_type=mime) if mime is not None else None,
+        persona_name=doc.get("persona_name", ""),
+        persona_description=doc.get("persona_description", ""),
+        replace_prompt=doc.get("replace_prompt", ""),
+        injected_prompt=doc.get("injected_prompt", ""),
+        duration_ms=int(doc.get("duration_ms", 0)),
+        cached=bool(doc.get("cached", False)),
+        dry_run=bool(doc.get("dry_run", False)),
+        provider_calls=tuple(_decode_call(call) for call in doc.get("provider_calls", ())),
+    )
+
+
+def _encode_call(call: ProviderCall) -> dict[str, Any]:
+    return {
+        "provider_id": call.provider_id,
+        "model": call.model,
+        "purpose": call.purpose,
+        "messages": [{"role": m.role, "content": m.content} for m in call.messages],
+        "temperature": call.temperature,
+        "max_tokens": call.max_tokens,
+    }
+
+
+def _decode_call(doc: dict[str, Any]) -> ProviderCall:
+    return ProviderCall(
+        provider_id=doc["provider_id"],
+        model=doc["model"],
+        purpose=doc["purpose"],
+        messages=tuple(ChatMessage(role=m["role"], content=m["content"]) for m in doc.get("messages", ())),
+        temperature=float(doc.get("temperature", 0.0)),
+        max_tokens=int(doc.get("max_tokens", 0)),
+    )

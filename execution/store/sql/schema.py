@@ -1,0 +1,95 @@
+"""The store's tables as SQLAlchemy Core metadata: the one description of the schema.
+
+The Alembic revisions in `migrations/versions` create exactly this (a test compares them), and
+the store's queries are written against these Table objects, the same for SQLite and PostgreSQL.
+
+- runs: one row per run. Counts are four columns (not a blob) and planned node ids a JSON
+  array (read whole, never queried). (owner, idempotency_key) is unique; NULL keys never
+  collide on either backend.
+- events: (run_id, seq) is the primary key, so a replay is a range scan of that index and a
+  duplicate seq is refused by the database. Payloads are the server's bytes, untouched.
+- nodes: each planned node's last record; output is our own JSON codec (sql/output_codec.py),
+  the image kept by reference (image_sha256) to images.
+- images: content-addressed (sha256 of the bytes), stored once however many outputs hold them.
+
+No foreign keys: the store writes every related row in one transaction and deletes them
+together (retention), and a per-row FK check on events would tax the hottest insert.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+RUN_ID = sa.String(64)
+NODE_ID = sa.String(255)
+SHA256_HEX = sa.String(64)
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", RUN_ID, primary_key=True),
+    sa.Column("owner", sa.String(255), nullable=False),
+    sa.Column("flow_id", sa.String(255), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("parent_run_id", RUN_ID, nullable=True),
+    sa.Column("dry_run", sa.Boolean(), nullable=False),
+    sa.Column("request", sa.LargeBinary(), nullable=False),
+    sa.Column("planned_node_ids", sa.Text(), nullable=False),
+    sa.Column("created_at", sa.Double(), nullable=False),
+    sa.Column("started_at", sa.Double(), nullable=True),
+    sa.Column("finished_at", sa.Double(), nullable=True),
+    sa.Column("last_seq", sa.BigInteger(), nullable=False),
+    sa.Column("count_complete", sa.Integer(), nullable=False),
+    sa.Column("count_error", sa.Integer(), nullable=False),
+    sa.Column("count_skipped", sa.Integer(), nullable=False),
+    sa.Column("count_cancelled", sa.Integer(), nullable=False),
+    sa.Column("fully_stored", sa.Boolean(), nullable=False),
+    sa.Column("idempotency_key", sa.String(255), nullable=True),
+    sa.UniqueConstraint("owner", "idempotency_key"),
+    # ListRuns: equality on owner, then (created_at, run_id) read backwards for newest first.
+    sa.Index(None, "owner", "created_at", "run_id"),
+    # ListRuns filtered by flow id, the same order.
+    sa.Index(None, "owner", "flow_id", "created_at", "run_id"),
+    # unfinished_runs at start-up.
+    sa.Index(None, "state"),
+    # Retention: finished runs older than a cutoff (NULL while unfinished).
+    sa.Index(None, "finished_at"),
+)
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("run_id", RUN_ID, primary_key=True),
+    sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+    sa.Column("payload", sa.LargeBinary(), nullable=False),
+)
+
+nodes = sa.Table(
+    "nodes", metadata,
+    sa.Column("run_id", RUN_ID, primary_key=True),
+    sa.Column("node_id", NODE_ID, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(32), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("retryable", sa.Boolean(), nullable=False),
+    # NodeOutput as JSON text (output_codec); NULL while the node has none.
+    sa.Column("output", sa.Text(), nullable=True),
+    # The output's image in `images`; NULL without an image or when it was over the size limit.
+    sa.Column("image_sha256", SHA256_HEX, nullable=True),
+    # The output had an image whose bytes were not stored (over the size limit).
+    sa.Column("image_omitted", sa.Boolean(), nullable=False),
+    # Image garbage collection: is this image still referenced?
+    sa.Index(None, "image_sha256"),
+)
+
+images = sa.Table(
+    "images", metadata,
+    sa.Column("sha256", SHA256_HEX, primary_key=True),
+    sa.Column("mime_type", sa.String(255), nullable=False),
+    sa.Column("size", sa.Integer(), nullable=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
+)

@@ -1,0 +1,193 @@
+"""SqlRunStore: the RunStore on SQLAlchemy Core, one implementation for SQLite and PostgreSQL.
+
+Each method is one short transaction (retention: a series of them), run to its end even when
+the caller is cancelled (transactions.py). What differs between the backends is in dialect.py;
+errors cross errors.store_errors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from execution.ids import RunId
+from execution.store.base import (
+    NodeRecord,
+    PageCursor,
+    RunRecord,
+    RunState,
+    RunStore,
+    RunUpdate,
+    StoredEvent,
+)
+from execution.store.sql import dialect, retention
+from execution.store.sql.node_rows import node_record, node_rows, planned_order
+from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
+from execution.store.sql.schema import images, nodes, runs
+from execution.store.sql.transactions import Transactions
+
+UNFINISHED = (RunState.QUEUED.value, RunState.RUNNING.value)
+
+
+class SqlRunStore(RunStore):
+    def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int) -> None:
+        self._tx = Transactions(engine, printable_url)
+        self.url = printable_url
+        self.max_image_bytes = max_image_bytes
+
+    async def create_run(self, run: RunRecord) -> RunRecord:
+        row = run_row(run)
+
+        async def work(conn: AsyncConnection) -> RunRecord:
+            await dialect.commit_durably(conn)
+            if run.idempotency_key is None:
+                await conn.execute(sa.insert(runs).values(row))
+                return run
+            insert = dialect.upsert(conn, runs).values(row)
+            result = await conn.execute(insert.on_conflict_do_nothing(index_elements=["owner", "idempotency_key"]))
+            if result.rowcount == 1:
+                return run
+            existing = (await conn.execute(sa.select(runs).where(
+                runs.c.owner == run.owner, runs.c.idempotency_key == run.idempotency_key))).mappings().one()
+            return run_record(existing)
+
+        return await self._tx.write(work)
+
+    async def update_run(self, run_id: RunId, update: RunUpdate) -> None:
+        async def work(conn: AsyncConnection) -> None:
+            await dialect.commit_durably(conn)
+            await _apply_update(conn, run_id, update)
+
+        await self._tx.write(work)
+
+    async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
+                     update: RunUpdate | None = None) -> None:
+        event_rows = [(run_id, e.seq, e.payload) for e in events_]
+        node_values, image_rows = node_rows(run_id, nodes_, self.max_image_bytes)
+        # A batch with an output or a finished state is waited for on disk (dialect.commit_durably).
+        durable = any(n.output is not None for n in nodes_) or (
+            update is not None and update.state is not None and update.state.finished)
+
+        async def work(conn: AsyncConnection) -> None:
+            if durable:
+                await dialect.commit_durably(conn)
+            await _apply_update(conn, run_id, update or RunUpdate())
+            if event_rows:
+                await dialect.insert_events(conn, event_rows)
+            if image_rows:
+                await dialect.lock_images(conn, exclusive=False)
+                insert_images = dialect.upsert(conn, images).on_conflict_do_nothing(index_elements=["sha256"])
+                await conn.execute(insert_images, [image.as_row() for image in image_rows])
+            if node_values:
+                await conn.execute(_node_upsert(conn), node_values)
+
+        await self._tx.write(work)
+
+    async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
+        query = sa.select(runs).where(runs.c.run_id == run_id)
+        if owner is not None:
+            query = query.where(runs.c.owner == owner)
+        row = await self._tx.read(lambda conn: _first(conn, query))
+        return run_record(row) if row is not None else None
+
+    async def get_nodes(self, run_id: RunId, *, include_images: bool = False) -> list[NodeRecord]:
+        columns = [nodes, images.c.data] if include_images else [nodes]
+        query = sa.select(*columns).where(nodes.c.run_id == run_id)
+        if include_images:
+            query = query.select_from(nodes.outerjoin(images, nodes.c.image_sha256 == images.c.sha256))
+
+        async def work(conn: AsyncConnection) -> list[NodeRecord]:
+            planned = (await conn.execute(
+                sa.select(runs.c.planned_node_ids).where(runs.c.run_id == run_id))).scalar_one_or_none()
+            if planned is None:
+                return []
+            rows = (await conn.execute(query)).mappings().all()
+            records = [node_record(row, row["data"] if include_images else None) for row in rows]
+            return planned_order(records, planned_ids(planned))
+
+        return await self._tx.read(work)
+
+    async def list_runs(self, owner: str, *, flow_id: str = "", states: Sequence[RunState] = (),
+                        page_size: int = 50, after: PageCursor | None = None) -> list[RunRecord]:
+        if page_size <= 0:
+            return []
+        query = sa.select(runs).where(runs.c.owner == owner)
+        if flow_id:
+            query = query.where(runs.c.flow_id == flow_id)
+        if states:
+            query = query.where(runs.c.state.in_([state.value for state in states]))
+        if after is not None:
+            query = query.where(sa.or_(
+                runs.c.created_at < after.created_at,
+                sa.and_(runs.c.created_at == after.created_at, runs.c.run_id < after.run_id)))
+        query = query.order_by(runs.c.created_at.desc(), runs.c.run_id.desc()).limit(page_size)
+        return [run_record(row) for row in await self._tx.read(lambda conn: _all(conn, query))]
+
+    async def read_events(self, run_id: RunId, after_seq: int, limit: int) -> list[StoredEvent]:
+        if limit <= 0:
+            return []
+        return await self._tx.read(lambda conn: dialect.select_events(conn, run_id, after_seq, limit))
+
+    async def unfinished_runs(self) -> list[RunRecord]:
+        query = sa.select(runs).where(runs.c.state.in_(UNFINISHED)).order_by(runs.c.created_at, runs.c.run_id)
+        return [run_record(row) for row in await self._tx.read(lambda conn: _all(conn, query))]
+
+    async def delete_finished_before(self, cutoff: float) -> int:
+        return await retention.delete_finished_before(self._tx, cutoff)
+
+    async def close(self) -> None:
+        await self._tx.close()
+
+
+async def _first(conn: AsyncConnection, query: sa.Select[Any]) -> sa.RowMapping | None:
+    return (await conn.execute(query)).mappings().first()
+
+
+async def _all(conn: AsyncConnection, query: sa.Select[Any]) -> Sequence[sa.RowMapping]:
+    return (await conn.execute(query)).mappings().all()
+
+
+async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate) -> None:
+    """Apply `update`; KeyError when the run does not exist (the update doubles as the check)."""
+    values = update_values(update)
+    if values:
+        parameters = {"match_run_id": run_id, **{f"new_{column}": value for column, value in values.items()}}
+        result = await conn.execute(_update_statement(tuple(values)), parameters)
+        found = result.rowcount == 1
+    else:
+        found = (await conn.execute(_RUN_EXISTS, {"match_run_id": run_id})).first() is not None
+    if not found:
+        raise KeyError(run_id)
+
+
+_RUN_EXISTS = sa.select(runs.c.run_id).where(runs.c.run_id == sa.bindparam("match_run_id"))
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> sa.Update:
+    """UPDATE runs SET <columns> for one run, built once per set of columns (append runs it per batch)."""
+    return (sa.update(runs).where(runs.c.run_id == sa.bindparam("match_run_id"))
+            .values({column: sa.bindparam(f"new_{column}") for column in columns}))
+
+
+def _node_upsert(conn: AsyncConnection) -> sa.Insert:
+    """Insert a node row or replace the stored one — keeping its output when the new row has none."""
+    insert = dialect.upsert(conn, nodes)
+    new = insert.excluded
+    new_has_output = new.output.is_not(None)
+    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["run_id", "node_id"],
+        set_={
+            "status": new.status,
+            "reason": new.reason,
+            "message": new.message,
+            "retryable": new.retryable,
+            "output": sa.case((new_has_output, new.output), else_=nodes.c.output),
+            "image_sha256": sa.case((new_has_output, new.image_sha256), else_=nodes.c.image_sha256),
+            "image_omitted": sa.case((new_has_output, new.image_omitted), else_=nodes.c.image_omitted),
+        },
+    )

@@ -1,0 +1,67 @@
+"""A watcher that stops reading costs the server no memory beyond what storing the run costs.
+
+The server runs as its own process (`flowexec serve`) so its resident memory can be read from
+/proc. A diag.flood run streams COUNT text deltas as fast as it can; the same run is made twice,
+once with no watcher at all and once with a watcher that reads one response and then nothing
+until the run is over. With persistence off the store itself holds every event in memory, so
+the first run's growth is the price of storing a run; the stalled watcher may add little to it.
+(On a database the first figure is ~0 and the same bound holds.)
+"""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc, runs_pb2
+from tests.builders import pb_node, pb_request
+from tests.runs.serve_process import flowexec_serve
+
+COUNT = 300_000
+TOKEN = "[a token of thirty-two letters]"  # events of ~100 bytes: copies of them would show
+BOUND_MIB = 25
+
+
+def flood(count: int) -> flow_service_pb2.StartRunRequest:
+    return flow_service_pb2.StartRunRequest(flow=pb_request([pb_node("f", "diag.flood", count=count, text=TOKEN)], []))
+
+
+async def finished(stub: flow_service_pb2_grpc.FlowServiceStub, run_id: str) -> None:
+    async for _ in stub.WatchRun(flow_service_pb2.WatchRunRequest(run_id=run_id, after_seq=COUNT)):
+        pass  # ends with the run
+    run = (await stub.GetRun(flow_service_pb2.GetRunRequest(run_id=run_id))).run
+    assert run.state == runs_pb2.RUN_STATE_SUCCEEDED
+
+
+@pytest.mark.parametrize("database_url", ["memory"])
+async def test_a_stalled_watcher_costs_no_memory(database_url: str) -> None:
+    async with flowexec_serve(FLOWEXEC_DATABASE_URL=database_url,
+                              FLOWEXEC_MAX_NODE_TEXT_BYTES=str(2 * len(TOKEN) * COUNT)) as server:
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        async with grpc.aio.insecure_channel(server.target, options=options) as channel:
+            stub = flow_service_pb2_grpc.FlowServiceStub(channel)
+            warm = (await stub.StartRun(flood(5000))).run.run_id  # what any first run loads
+            await finished(stub, warm)
+
+            before = server.rss_mib()
+            unwatched = (await stub.StartRun(flood(COUNT))).run.run_id
+            await finished(stub, unwatched)
+            stored = server.rss_mib() - before
+
+            run_id = (await stub.StartRun(flood(COUNT))).run.run_id
+            call = stub.WatchRun(flow_service_pb2.WatchRunRequest(run_id=run_id))
+            events: list[events_pb2.NodeEvent] = list((await call.read()).events)
+            await finished(stub, run_id)  # the watcher has read nothing since its first response
+            watched = server.rss_mib() - before - stored
+
+            while (response := await call.read()) is not grpc.aio.EOF:
+                events.extend(response.events)
+            assert await call.code() == grpc.StatusCode.OK
+
+    assert watched < stored + BOUND_MIB, (f"a stalled watcher's run grew the server by {watched:.1f} MiB, "
+                                          f"a run without watcher by {stored:.1f} MiB")
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    deltas = [e.text_delta.chunk for e in events if e.HasField("text_delta")]
+    [output] = [e.node_output.output.text for e in events if e.HasField("node_output")]
+    assert "".join(deltas) == output == TOKEN * COUNT
+    assert events[-1].HasField("run_completed")
