@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.cli.commands import CLIENT, FLOWEXEC, ROOT, clean_env
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc = subprocess.Popen(
-        [*FLOWEXEC, "serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env(), cwd=ROOT,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.match(r"flowexec listening on (\S+)", line)
-    assert match, f"unexpected first line: {line!r}"
-    try:
-        yield proc, match.group(1)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+from tests.cli.commands import CLIENT, ROOT, clean_env
 
 
 def test_run_example_flow_then_sigterm_stops_gracefully(served: tuple[subprocess.Popen[str], str]) -> None:
