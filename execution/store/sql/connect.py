@@ -1,8 +1,13 @@
-"""Open a SQL store: engine, reachability check, migrations — or StoreUnavailable saying why."""
+"""Open a SQL store: engine, reachability check, migrations — or StoreUnavailable saying why.
+
+`open_engine` is what every store in the database shares (the run store, the node-output cache
+in execution.cache): whichever opens first brings the whole schema to the newest revision.
+"""
 
 from __future__ import annotations
 
 from alembic.util.exc import CommandError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from execution.store.base import StoreUnavailable
 from execution.store.sql import migrate
@@ -12,7 +17,8 @@ from execution.store.sql.store import SqlRunStore
 from execution.store.urls import StoreUrl
 
 
-async def open_sql_store(url: StoreUrl, *, max_image_bytes: int) -> SqlRunStore:
+async def open_engine(url: StoreUrl) -> AsyncEngine:
+    """An engine on the database `url` names, its schema migrated to the newest revision."""
     if url.sqlite_path is not None:
         try:
             url.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,4 +37,8 @@ async def open_sql_store(url: StoreUrl, *, max_image_bytes: int) -> SqlRunStore:
     except BaseException:
         await engine.dispose()
         raise
-    return SqlRunStore(engine, url.printable, max_image_bytes=max_image_bytes)
+    return engine
+
+
+async def open_sql_store(url: StoreUrl, *, max_image_bytes: int) -> SqlRunStore:
+    return SqlRunStore(await open_engine(url), url.printable, max_image_bytes=max_image_bytes)

@@ -1,0 +1,247 @@
+"""SqlCacheStore: the cache in the runs' database (SQLite or PostgreSQL), table `cache_entries`.
+
+A lookup is on every cached node's path, so it skips SQLAlchemy's per-call work: one kept
+connection answers it through the driver itself (aiosqlite / asyncpg), one statement, no
+transaction around it (measured on SQLite: 33 µs against 725 µs through a pooled SQLAlchemy
+connection, which adds BEGIN and ROLLBACK trips to aiosqlite's thread). Lookups queue on that
+connection; everything else is SQLAlchemy Core, statements built once, each call one short
+transaction; eviction deletes in chunks, each its own transaction, so a large eviction never
+holds SQLite's one write lock for long. A call runs to its end even when its caller is
+cancelled (a node of a cancelled run mid-lookup): a statement cut off in aiosqlite's thread
+could leave a transaction open behind it. Errors cross the run store's error boundary
+(execution.store.sql.errors): StoreUnavailable when the database is away; the kept connection
+is then dropped and the next lookup opens another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from execution.cache.store import (
+    EVICT_TO,
+    CacheEntry,
+    CacheStats,
+    CacheStore,
+    CacheUse,
+    Eviction,
+    NodeTypeStats,
+    entry_size,
+)
+from execution.store.sql import dialect
+from execution.store.sql.errors import store_errors
+from execution.store.sql.output_codec import decode_output, encode_output
+from execution.store.sql.schema import cache_entries as entries
+
+T = TypeVar("T")
+EVICT_CHUNK = 1000
+
+_GET_COLUMNS = ", ".join(c.name for c in (entries.c.node_type, entries.c.output, entries.c.image,
+                                           entries.c.created_at, entries.c.expires_at))
+_TOUCH = (sa.update(entries).where(entries.c.key == sa.bindparam("match_key"))
+          .values(hits=entries.c.hits + 1,
+                  last_used_at=sa.case((entries.c.last_used_at < sa.bindparam("at"), sa.bindparam("at")),
+                                       else_=entries.c.last_used_at)))
+_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(entries.c.size), 0))
+_OLDEST = (sa.select(entries.c.key, entries.c.size)
+           .order_by(entries.c.last_used_at, entries.c.key).limit(EVICT_CHUNK))
+_PER_TYPE = (sa.select(entries.c.node_type, sa.func.count(), sa.func.sum(entries.c.size), sa.func.sum(entries.c.hits),
+                       sa.func.max(entries.c.last_used_at))
+             .group_by(entries.c.node_type).order_by(entries.c.node_type))
+
+
+class SqlCacheStore(CacheStore):
+    def __init__(self, engine: AsyncEngine, printable_url: str) -> None:
+        self._engine = engine
+        self.url = printable_url
+        self._pending: set[asyncio.Task[Any]] = set()
+        self._postgres = engine.dialect.name == "postgresql"
+        parameter = "$1" if self._postgres else "?"
+        self._get_sql = f"SELECT {_GET_COLUMNS} FROM {entries.name} WHERE {entries.c.key.name} = {parameter}"
+        self._reader: AsyncConnection | None = None
+        self._driver: Any = None
+        self._reader_lock = asyncio.Lock()
+
+    async def get(self, key: str, now: float) -> CacheEntry | None:
+        row = await self._to_the_end(self._lookup(key))
+        if row is None:
+            return None
+        node_type, output_json, image, created_at, expires_at = row
+        if expires_at is not None and expires_at <= now:
+            return None
+        output = decode_output(output_json, bytes(image) if image is not None else b"")
+        return CacheEntry(key, node_type, output, created_at, expires_at)
+
+    async def _lookup(self, key: str) -> Any:
+        """The entry's row through the kept connection's driver: one statement, one trip."""
+        async with self._reader_lock:
+            try:
+                with store_errors(self.url), _sqlite_errors(self.url):
+                    if self._reader is None:
+                        self._reader = await self._engine.connect()
+                        self._driver = (await self._reader.get_raw_connection()).driver_connection
+                    driver = self._driver
+                    if self._postgres:
+                        return await driver.fetchrow(self._get_sql, key)
+                    rows = await driver.execute_fetchall(self._get_sql, (key,))
+                    return rows[0] if rows else None
+            except BaseException:
+                await self._drop_reader()
+                raise
+
+    async def _drop_reader(self) -> None:
+        reader, self._reader, self._driver = self._reader, None, None
+        if reader is not None:
+            with contextlib.suppress(Exception):
+                await reader.invalidate()
+
+    async def put(self, entries_: Sequence[CacheEntry]) -> None:
+        if not entries_:
+            return
+        rows = [_row(entry) for entry in entries_]
+
+        async def write() -> None:
+            async with self._write() as conn:
+                insert = dialect.upsert(conn, entries)
+                replace_all = {column: insert.excluded[column] for column in rows[0] if column != "key"}
+                await conn.execute(insert.on_conflict_do_update(index_elements=["key"], set_=replace_all), rows)
+
+        await self._to_the_end(write())
+
+    async def touch(self, uses: Sequence[CacheUse]) -> None:
+        if not uses:
+            return
+
+        async def write() -> None:
+            async with self._write() as conn:
+                await conn.execute(_TOUCH, [{"match_key": use.key, "at": use.at} for use in uses])
+
+        await self._to_the_end(write())
+
+    async def evict(self, now: float, max_bytes: int) -> Eviction:
+        async def expire() -> int:
+            async with self._write() as conn:
+                result = await conn.execute(sa.delete(entries).where(entries.c.expires_at <= now))
+                return int(result.rowcount)
+
+        expired = await self._to_the_end(expire())
+        total = await self._to_the_end(self._total())
+        evicted = 0
+        target = int(max_bytes * EVICT_TO)
+        if total > max_bytes:
+            while total > target:
+                freed, removed = await self._to_the_end(self._evict_chunk(total - target))
+                if not removed:
+                    break
+                total -= freed
+                evicted += removed
+        return Eviction(expired, evicted, total)
+
+    async def _evict_chunk(self, excess: int) -> tuple[int, int]:
+        """Delete the least recently used entries whose sizes add up to `excess` (or the oldest
+        chunk, when they do not reach it); returns (bytes freed, entries deleted)."""
+        async with self._write() as conn:
+            keys, freed = [], 0
+            for key, size in (await conn.execute(_OLDEST)).all():
+                if freed >= excess:
+                    break
+                keys.append(key)
+                freed += size
+            if keys:
+                await conn.execute(sa.delete(entries).where(entries.c.key.in_(keys)))
+            return freed, len(keys)
+
+    async def _total(self) -> int:
+        async with self._read() as conn:
+            return int((await conn.execute(_TOTAL)).scalar_one())
+
+    async def stats(self, now: float) -> CacheStats:
+        async def read() -> CacheStats:
+            async with self._read() as conn:
+                per_type = (await conn.execute(_PER_TYPE)).all()
+                expired = (await conn.execute(sa.select(sa.func.count()).where(entries.c.expires_at <= now))).scalar_one()
+            by_type = tuple(NodeTypeStats(t, int(n), int(size or 0), int(hits or 0), float(last or 0.0))
+                            for t, n, size, hits, last in per_type)
+            return CacheStats(sum(s.entries for s in by_type), sum(s.bytes for s in by_type), int(expired), by_type)
+
+        return await self._to_the_end(read())
+
+    async def clear(self, node_type: str | None = None) -> int:
+        statement = sa.delete(entries)
+        if node_type is not None:
+            statement = statement.where(entries.c.node_type == node_type)
+
+        async def write() -> int:
+            async with self._write() as conn:
+                return int((await conn.execute(statement)).rowcount)
+
+        return await self._to_the_end(write())
+
+    async def close(self) -> None:
+        if self._pending:
+            await asyncio.wait(self._pending)
+        async with self._reader_lock:
+            if self._reader is not None:
+                with contextlib.suppress(Exception):
+                    await self._reader.close()
+                self._reader = None
+        with store_errors(self.url):
+            await self._engine.dispose()
+
+    # -- connections ------------------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        with store_errors(self.url):
+            async with self._engine.connect() as conn:
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        with store_errors(self.url):
+            async with self._engine.begin() as conn:
+                yield conn
+
+    async def _to_the_end(self, call: Awaitable[T]) -> T:
+        """Await `call` in a task of its own that a cancelled caller leaves running to its end."""
+        task = asyncio.ensure_future(call)
+        self._pending.add(task)
+        task.add_done_callback(self._settled)
+        return await asyncio.shield(task)
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a caller that left does not leave it unread
+
+
+@contextlib.contextmanager
+def _sqlite_errors(printable_url: str) -> Any:
+    """The driver's own errors on SQLite (lookups bypass SQLAlchemy, whose boundary maps them)."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        from execution.store.base import StoreUnavailable
+
+        raise StoreUnavailable(f"run store {printable_url} unavailable: {error}") from error
+
+
+def _row(entry: CacheEntry) -> dict[str, Any]:
+    output = entry.output
+    return {
+        "key": entry.key,
+        "node_type": entry.node_type,
+        "output": encode_output(output),
+        "image": output.image.data if output.image is not None else None,
+        "size": entry_size(output),
+        "created_at": entry.created_at,
+        "last_used_at": entry.created_at,
+        "expires_at": entry.expires_at,
+        "hits": 0,
+    }
