@@ -5,10 +5,14 @@ Provider keys and base URLs are read by the provider layer (execution.providers)
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr
+from pydantic import Field, NonNegativeFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from execution.cache.node_cache import DAY, CacheConfig
 from execution.run_limits import Limits
+
+# The database URL that keeps everything in the process (persistence off).
+MEMORY_STORE = "memory"
 
 
 class ServerSettings(BaseSettings):
@@ -32,6 +36,17 @@ class ServerSettings(BaseSettings):
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
     stream_high_water: int = Field(
         4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
+    database_url: str = Field(
+        MEMORY_STORE, description="Where runs and the node-output cache are stored: sqlite:///path.db, "
+                                  "postgresql://…, or `memory` (kept in the process only: persistence off).")
+    cache_enabled: bool = Field(True, description="Reuse a node's output when everything that determines it is "
+                                                  "unchanged (execution.cache).")
+    cache_ttl_seconds: NonNegativeFloat = Field(
+        7 * DAY, description="How long a cached output stays valid (unless its node type says); 0 = until evicted.")
+    cache_max_bytes: PositiveInt = Field(
+        1024 * 1024 * 1024, description="Bytes of cached outputs kept; past it the least recently used go.")
+    cache_shared: bool = Field(
+        False, description="One cache for every user; off, a user's entries answer only that user's runs.")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
     expose_provider_calls: bool = Field(
@@ -42,6 +57,10 @@ class ServerSettings(BaseSettings):
     auth_jwt_algorithms: tuple[str, ...] = Field(("HS256",), description="Accepted JWT algorithms.")
     auth_jwt_audience: str | None = Field(None, description="Required `aud` claim, if any.")
     auth_jwt_issuer: str | None = Field(None, description="Required `iss` claim, if any.")
+
+    def cache_config(self) -> CacheConfig:
+        return CacheConfig(ttl_seconds=self.cache_ttl_seconds, max_bytes=self.cache_max_bytes,
+                           shared=self.cache_shared)
 
     def limits(self) -> Limits:
         return Limits(

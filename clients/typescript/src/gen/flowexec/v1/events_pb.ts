@@ -234,7 +234,8 @@ export const NodeOutputProducedSchema: GenMessage<NodeOutputProduced> = /*@__PUR
 
 /**
  * A chunk of text streamed by a node while it runs. The concatenated chunks of a
- * node equal the text of its output.
+ * node equal the text of its output. A node whose output comes from the server's cache
+ * streams none: its NodeOutputProduced carries the text.
  *
  * @generated from message flowexec.v1.TextDelta
  */

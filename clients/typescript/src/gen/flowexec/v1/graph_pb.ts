@@ -11,7 +11,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/graph.proto.
  */
 export const file_flowexec_v1_graph: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkiigIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbGIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkipgIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbBIRCgRzZWVkGAsgASgNSACIAQFCBwoFX3NlZWRiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * A node of the editor's graph, as React Flow holds it.
@@ -267,8 +267,8 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
   durationMs: bigint;
 
   /**
-   * True when the output was not computed in this run (taken from
-   * cached_outputs or from the server's cache).
+   * True when the output was not computed in this run: taken from cached_outputs, from the
+   * server's cache, or from an identical node's provider call that was in flight.
    *
    * @generated from field: bool cached = 8;
    */
@@ -290,6 +290,14 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
    * @generated from field: repeated flowexec.v1.ProviderCall provider_calls = 10;
    */
   providerCalls: ProviderCall[];
+
+  /**
+   * The seed an image was generated with (imageGenerator, when its vendor takes a seed; one
+   * is drawn when the node sets none). Set it as the node's seed to generate the same image.
+   *
+   * @generated from field: optional uint32 seed = 11;
+   */
+  seed?: number | undefined;
 };
 
 /**
