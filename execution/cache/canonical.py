@@ -32,18 +32,28 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_PLAIN = frozenset({bool, int, float, type(None)})
+
+
 def canonical(value: Any) -> Any:
     """`value` as plain JSON values, ready for `dumps`; NotData when it has no canonical form."""
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, float):
-        return value
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value if len(value) <= LONG_STRING else {"sha256": sha256_hex(value.encode("utf-8", "surrogatepass"))}
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"sha256": sha256_hex(bytes(value))}
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else _key(k): canonical(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [canonical(v) for v in value]
     if isinstance(value, enum.Enum):
         return canonical(value.value)
+    if isinstance(value, str):  # a str subclass
+        return canonical(str.__str__(value))
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"sha256": sha256_hex(bytes(value))}
     if isinstance(value, Mapping):
         return {_key(k): canonical(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -59,9 +69,13 @@ def _key(key: Any) -> str:
     return key if isinstance(key, str) else dumps(canonical(key))
 
 
+# One encoder for every call: json.dumps with options builds a new one each time (~2 µs).
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def dumps(value: Any) -> str:
     """Canonical JSON of plain JSON values (see `canonical`)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def digest(value: Any) -> str:

@@ -1,5 +1,5 @@
-"""A node's cache key: sha256 of the canonical JSON (execution.cache.canonical) of everything
-that determines its output, and nothing that does not.
+"""A node's cache key: sha256 of a canonical encoding (execution.cache.canonical: canonical
+JSON, never pickle) of everything that determines its output, and nothing that does not.
 
     scope      ["owner", the run's owner], or ["shared"] when the server shares entries
     type       the spec's cache_fingerprint: node type, version, data of its prompt modules
@@ -18,11 +18,10 @@ parameters that come from prompt templates (temperature, max tokens) are in `typ
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from execution.cache.canonical import canonical, digest
+from execution.cache.canonical import canonical, dumps
 from execution.outputs import NodeOutput
 
 if TYPE_CHECKING:
@@ -39,10 +38,9 @@ _EXCLUDE: set[str] = set(NOT_OUTPUT_SETTINGS)  # the type model_dump takes
 def output_digest(output: NodeOutput) -> str:
     """sha256 of what dependents can read of `output` (not its timing, flags or call records)."""
     image = output.image
-    head = json.dumps([KEY_FORMAT, output.persona_name, output.persona_description, output.replace_prompt,
-                       output.injected_prompt, image.mime_type if image is not None else None,
-                       hashlib.sha256(image.data).hexdigest() if image is not None else None],
-                      ensure_ascii=False, separators=(",", ":"))
+    head = dumps([KEY_FORMAT, output.persona_name, output.persona_description, output.replace_prompt,
+                  output.injected_prompt, image.mime_type if image is not None else None,
+                  hashlib.sha256(image.data).hexdigest() if image is not None else None])
     h = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
     h.update(b"\x00")  # the text follows the fixed-shape head; nothing in the head contains NUL unescaped
     h.update(output.text.encode("utf-8", "surrogatepass"))
@@ -73,13 +71,13 @@ def settings_part(settings: NodeSettings) -> Any:
 
 def node_key(*, scope: Sequence[str], fingerprint: str, settings: NodeSettings, call: Mapping[str, Any] | None,
              inputs: Iterable[NodeOutput], adapters: Iterable[NodeOutput], digests: OutputDigests) -> str:
-    """The key of one node (see the module docstring); hex sha256."""
-    return digest({
-        "f": KEY_FORMAT,
-        "scope": scope,
-        "type": fingerprint,
-        "settings": settings_part(settings),
-        "call": call,
-        "inputs": digests.all(inputs),
-        "adapters": digests.all(adapters),
-    })
+    """The key of one node (see the module docstring); hex sha256 of
+
+        <KEY_FORMAT>|<fingerprint>|<canonical JSON of [scope, settings, call]>|<input digests,
+        comma-separated>|<adapter digests, comma-separated>
+
+    The JSON value is self-delimiting and the digests are hex, so no two documents share an
+    encoding; the fixed-shape parts skip the JSON encoder (the key path's cost: bench/)."""
+    document = dumps([list(scope), settings_part(settings), canonical(call)])
+    encoded = f"{KEY_FORMAT}|{fingerprint}|{document}|{','.join(digests.all(inputs))}|{','.join(digests.all(adapters))}"
+    return hashlib.sha256(encoded.encode("utf-8", "surrogatepass")).hexdigest()

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from execution.cache.canonical import NotData
 from execution.cache.flights import Flights
 from execution.cache.key import OutputDigests, node_key
 from execution.cache.mode import CacheMode, NodeCacheChoice, node_mode
@@ -146,7 +147,7 @@ class RunCache(NoCache):
             mode = node_mode(self._mode, getattr(ctx.settings, "cache", NodeCacheChoice.DEFAULT),
                              policy.cached_by_default(ctx), dry_run=ctx.dry_run)
             key = None if mode is CacheMode.BYPASS else self._key(spec, policy, ctx)
-        except NodeError:  # the call cannot be resolved: the executor will say why
+        except (NodeError, NotData):  # the call cannot be resolved (the executor will say why)
             key = None
         if key is None:
             return await spec.executor(ctx)

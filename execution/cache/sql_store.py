@@ -3,12 +3,15 @@
 A lookup is on every cached node's path, so it skips SQLAlchemy's per-call work: one kept
 connection answers it through the driver itself (aiosqlite / asyncpg), one statement, no
 transaction around it (measured on SQLite: 33 µs against 725 µs through a pooled SQLAlchemy
-connection, which adds BEGIN and ROLLBACK trips to aiosqlite's thread). Lookups queue on that
-connection; everything else is SQLAlchemy Core, statements built once, each call one short
-transaction; eviction deletes in chunks, each its own transaction, so a large eviction never
-holds SQLite's one write lock for long. A call runs to its end even when its caller is
-cancelled (a node of a cancelled run mid-lookup): a statement cut off in aiosqlite's thread
-could leave a transaction open behind it. Errors cross the run store's error boundary
+connection, which adds BEGIN and ROLLBACK trips to aiosqlite's thread). The keys asked for
+while that connection is busy go together in its next statement (`key IN (…)`), so sixteen
+nodes looking up at once cost one trip, not sixteen queued ones.
+
+Everything else is SQLAlchemy Core, statements built once, each call one short transaction;
+eviction deletes in chunks, each its own transaction, so a large eviction never holds SQLite's
+one write lock for long. A statement runs to its end even when its caller is cancelled (a node
+of a cancelled run mid-lookup): one cut off in aiosqlite's thread could leave a transaction
+open behind it. Errors cross the run store's error boundary
 (execution.store.sql.errors): StoreUnavailable when the database is away; the kept connection
 is then dropped and the next lookup opens another.
 """
@@ -41,6 +44,8 @@ from execution.store.sql.schema import cache_entries as entries
 
 T = TypeVar("T")
 EVICT_CHUNK = 1000
+# Keys one lookup statement carries at most (SQLite's default host-parameter limit is 32,766).
+LOOKUP_CHUNK = 500
 
 _GET_COLUMNS = ", ".join(c.name for c in (entries.c.node_type, entries.c.output, entries.c.image,
                                            entries.c.created_at, entries.c.expires_at))
@@ -62,38 +67,62 @@ class SqlCacheStore(CacheStore):
         self.url = printable_url
         self._pending: set[asyncio.Task[Any]] = set()
         self._postgres = engine.dialect.name == "postgresql"
-        parameter = "$1" if self._postgres else "?"
-        self._get_sql = f"SELECT {_GET_COLUMNS} FROM {entries.name} WHERE {entries.c.key.name} = {parameter}"
         self._reader: AsyncConnection | None = None
         self._driver: Any = None
         self._reader_lock = asyncio.Lock()
+        # Keys asked for while the kept connection is busy: they go together in the next query.
+        self._waiting: dict[str, asyncio.Future[tuple[Any, BaseException | None]]] = {}
 
     async def get(self, key: str, now: float) -> CacheEntry | None:
-        row = await self._to_the_end(self._lookup(key))
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            if not self._waiting:
+                self._spawn(self._lookup_waiting())
+            waiting = self._waiting[key] = asyncio.get_running_loop().create_future()
+        row, error = await asyncio.shield(waiting)
+        if error is not None:
+            raise error
         if row is None:
             return None
-        node_type, output_json, image, created_at, expires_at = row
+        _, node_type, output_json, image, created_at, expires_at = row
         if expires_at is not None and expires_at <= now:
             return None
         output = decode_output(output_json, bytes(image) if image is not None else b"")
         return CacheEntry(key, node_type, output, created_at, expires_at)
 
-    async def _lookup(self, key: str) -> Any:
-        """The entry's row through the kept connection's driver: one statement, one trip."""
+    async def _lookup_waiting(self) -> None:
+        """Look up every waiting key in one statement on the kept connection (through its driver:
+        one trip), once the statement before it is done; meanwhile new keys wait for the next."""
         async with self._reader_lock:
+            waiting, self._waiting = self._waiting, {}
+            keys = list(waiting)
             try:
+                rows = {}
                 with store_errors(self.url), _sqlite_errors(self.url):
                     if self._reader is None:
                         self._reader = await self._engine.connect()
                         self._driver = (await self._reader.get_raw_connection()).driver_connection
-                    driver = self._driver
-                    if self._postgres:
-                        return await driver.fetchrow(self._get_sql, key)
-                    rows = await driver.execute_fetchall(self._get_sql, (key,))
-                    return rows[0] if rows else None
-            except BaseException:
+                    for first in range(0, len(keys), LOOKUP_CHUNK):
+                        for row in await self._fetch(keys[first:first + LOOKUP_CHUNK]):
+                            rows[row[0]] = row
+            except BaseException as error:
                 await self._drop_reader()
-                raise
+                for future in waiting.values():
+                    future.set_result((None, error))
+                if not isinstance(error, Exception):
+                    raise
+            else:
+                for key, future in waiting.items():
+                    future.set_result((rows.get(key), None))
+
+    async def _fetch(self, keys: list[str]) -> Any:
+        table, key_column = entries.name, entries.c.key.name
+        if self._postgres:
+            return await self._driver.fetch(
+                f"SELECT {key_column}, {_GET_COLUMNS} FROM {table} WHERE {key_column} = ANY($1::text[])", keys)
+        marks = ", ".join("?" * len(keys))
+        return await self._driver.execute_fetchall(
+            f"SELECT {key_column}, {_GET_COLUMNS} FROM {table} WHERE {key_column} IN ({marks})", keys)
 
     async def _drop_reader(self) -> None:
         reader, self._reader, self._driver = self._reader, None, None
@@ -208,12 +237,16 @@ class SqlCacheStore(CacheStore):
             async with self._engine.begin() as conn:
                 yield conn
 
-    async def _to_the_end(self, call: Awaitable[T]) -> T:
-        """Await `call` in a task of its own that a cancelled caller leaves running to its end."""
+    def _to_the_end(self, call: Awaitable[T]) -> asyncio.Future[T]:
+        """`call` in a task of its own that a cancelled caller leaves running to its end (await
+        the result: a shield of it)."""
+        return asyncio.shield(self._spawn(call))
+
+    def _spawn(self, call: Awaitable[T]) -> asyncio.Future[T]:
         task = asyncio.ensure_future(call)
         self._pending.add(task)
         task.add_done_callback(self._settled)
-        return await asyncio.shield(task)
+        return task
 
     def _settled(self, task: asyncio.Task[Any]) -> None:
         self._pending.discard(task)

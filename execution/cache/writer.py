@@ -62,7 +62,8 @@ class CacheWriter:
         """Write what is queued and stop the task."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
+            async with self._lock:  # a batch being written is written to its end, not cut
+                task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         await self._write_queued()
 
