@@ -30,7 +30,7 @@ export type CancelledAs = "cancelled" | "error" | "skipped";
 
 export interface RemoteRunOptions
   extends CallOptions,
-    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
+    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls" | "cacheMode"> {
   /** Every raw event, before it is mapped to onStatus. */
   onEvent?: ((event: NodeEvent) => void) | undefined;
   /** Streaming nodes' text chunks, as they arrive (StatusCallback has no place for them). */
@@ -82,6 +82,7 @@ export async function runGraph(
     dryRun: options.dryRun,
     maxConcurrency: options.maxConcurrency,
     includeProviderCalls: options.includeProviderCalls,
+    cacheMode: options.cacheMode,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });
