@@ -3,7 +3,9 @@ node's own setting, dry runs, owners, and the seed an image is made with."""
 
 from __future__ import annotations
 
+from execution.cache.memory_store import MemoryCacheStore
 from execution.cache.mode import CacheMode
+from execution.redaction import MASK
 from execution.services import Services
 from tests.builders import edge, node
 from tests.cache.flows import LLM_NODES, by_prompt, cached, cached_engine, run, ten_node_flow
@@ -11,7 +13,8 @@ from tests.fakes.fake_glm_image import FakeGlmImage
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.image_script import ImageReply
-from tests.fakes.llm_env import text_services
+from tests.fakes.llm_env import TEST_KEYS, text_services
+from tests.fakes.llm_script import Reply
 from tests.images import samples
 
 PNG = samples.solid((64, 64))
@@ -103,3 +106,24 @@ async def test_a_users_entries_answer_only_that_user_unless_shared(fake_openai: 
         await run(shared, nodes, edges, owner="ana")
         bob_shared = await run(shared, nodes, edges, owner="bob")
     assert len(fake_openai.requests) == 30 and all(cached(bob_shared, LLM_NODES).values())
+
+
+async def test_what_is_stored_is_an_answer_without_secrets(fake_openai: FakeOpenAI) -> None:
+    """A vendor that echoes our key leaves no key in the cache's store; a pass-through (no
+    language to translate: no call) is not stored at all."""
+    key = TEST_KEYS["mistral"]
+    fake_openai.responder = lambda request: Reply.text(f"as asked, {key} — here it is")
+    nodes = [node("p", "initialPrompt", text="a harbour"), node("t", "translator", language="fr"),
+             node("none", "translator")]
+    async with text_services(fake_openai) as services:
+        engine = cached_engine(services)
+        first = await run(engine, nodes, [edge("p", "t"), edge("p", "none")])
+        assert engine.cache is not None
+        await engine.cache.flush()
+        store = engine.cache.store
+        assert isinstance(store, MemoryCacheStore)
+        stored = [row.entry for row in store._rows.values()]
+        second = await run(engine, nodes, [edge("p", "t"), edge("p", "none")])
+    assert [e.node_type for e in stored] == ["translator"]  # "none" made no call: nothing to save
+    assert key not in stored[0].output.text and MASK in stored[0].output.text
+    assert second.output("t").cached and second.output("t").text == first.output("t").text

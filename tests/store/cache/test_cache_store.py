@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from execution.cache.store import EVICT_TO, CacheEntry, CacheStore, CacheUse, entry_size
@@ -34,6 +36,14 @@ async def test_an_entry_comes_back_as_it_was_put(cache_store: CacheStore) -> Non
     assert await cache_store.get(key("a"), T0) == full
     got = await cache_store.get(key("b"), T0)
     assert got is not None and got.output.text == "é ✓ \u202e" and got.expires_at is None
+
+
+async def test_lookups_at_once_each_get_their_own_entry(cache_store: CacheStore) -> None:
+    """Lookups made together (a SQL store answers them in one statement) are not mixed up."""
+    await cache_store.put([entry(name, text=f"text of {name}") for name in "abc"])
+    found = await asyncio.gather(*(cache_store.get(key(name), T0) for name in "cbzab"))
+    assert [e.output.text if e is not None else None for e in found] == [
+        "text of c", "text of b", None, "text of a", "text of b"]
 
 
 async def test_unknown_and_expired_entries_are_not_found(cache_store: CacheStore) -> None:
