@@ -151,7 +151,7 @@ async def _key_cost(repeats: int) -> Figure:
     def all_keys() -> list[str]:
         run_cache = cache.for_run(RunOptions())
         assert isinstance(run_cache, RunCache)
-        return [run_cache._key(spec, spec.cache_policy, ctx) for spec, ctx in contexts]
+        return [run_cache.key(spec, spec.cache_policy, ctx) for spec, ctx in contexts]
 
     # The floor: encoding and hashing the same parts, prebuilt (settings dumped, calls resolved,
     # digests known) — what any key of these parts costs.

@@ -146,7 +146,7 @@ class RunCache(NoCache):
         try:
             mode = node_mode(self._mode, getattr(ctx.settings, "cache", NodeCacheChoice.DEFAULT),
                              policy.cached_by_default(ctx), dry_run=ctx.dry_run)
-            key = None if mode is CacheMode.BYPASS else self._key(spec, policy, ctx)
+            key = None if mode is CacheMode.BYPASS else self.key(spec, policy, ctx)
         except (NodeError, NotData):  # the call cannot be resolved (the executor will say why)
             key = None
         if key is None:
@@ -161,7 +161,8 @@ class RunCache(NoCache):
             return replace(output, cached=True)
         return output
 
-    def _key(self, spec: NodeSpec[Any], policy: CachePolicy, ctx: NodeContext[Any]) -> str:
+    def key(self, spec: NodeSpec[Any], policy: CachePolicy, ctx: NodeContext[Any]) -> str:
+        """The node's key in this run's scope (execution.cache.key)."""
         call = policy.call(ctx) if policy.call is not None else None
         return node_key(scope=self._scope, fingerprint=spec.cache_fingerprint, settings=ctx.settings, call=call,
                         inputs=ctx.inputs, adapters=ctx.adapter_inputs, digests=self._digests)

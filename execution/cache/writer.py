@@ -1,7 +1,8 @@
 """CacheWriter: the cache's writes, off the nodes' path.
 
 A node that computed an output queues it and goes on (its output event does not wait for the
-database); one task writes what is queued in batches — new entries in one transaction, the
+database); one task, started when something is queued and ended when nothing is, writes what
+is queued in batches — new entries in one transaction, the
 uses of served entries (for LRU order and hit counts) in another — and evicts when the bytes
 written since the last count may have passed the cap, and every SWEEP_SECONDS for expired
 entries. Until its batch is committed a queued entry answers lookups from here (`pending`), so
@@ -38,9 +39,13 @@ class CacheWriter:
         self._bytes: int | None = None
         self._last_sweep = 0.0
         self._lock = asyncio.Lock()
-        self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self.failures = 0
+
+    @property
+    def idle(self) -> bool:
+        """Nothing queued and no task: an idle writer holds nothing."""
+        return not (self._queued or self._uses) and (self._task is None or self._task.done())
 
     def pending(self, key: str) -> CacheEntry | None:
         """A queued entry not yet committed."""
@@ -59,28 +64,22 @@ class CacheWriter:
         await self._write_queued()
 
     async def close(self) -> None:
-        """Write what is queued and stop the task."""
+        """Write everything queued: the task's batches run to their end, none is cut."""
         task, self._task = self._task, None
         if task is not None:
-            async with self._lock:  # a batch being written is written to its end, not cut
-                task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         await self._write_queued()
 
     # -- the task ---------------------------------------------------------------------------
 
     def _kick(self) -> None:
-        if self._task is None:
-            self._wake = asyncio.Event()
+        """Start the task unless it is running (it takes what is queued before it ends)."""
+        if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name="flowexec-cache-writer")
-        assert self._wake is not None
-        self._wake.set()
 
     async def _run(self) -> None:
-        assert self._wake is not None
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
+        """Write batches while there is anything queued, then end: an idle writer holds no task."""
+        while self._queued or self._uses:
             await self._write_queued()
 
     async def _write_queued(self) -> None:

@@ -32,3 +32,14 @@ async def test_a_queued_entry_answers_at_once_and_closing_writes_all_that_is_que
     await cache.close()  # the batch in progress ends, then the uses queued behind it are written
     stats = await store.stats(100.0)
     assert stats.entries == 1 and stats.by_node_type[0].hits == 2
+
+
+async def test_what_is_queued_during_a_batch_is_written_without_another_nudge() -> None:
+    store = SlowStore()
+    cache = NodeCache(store, clock=lambda: 100.0)
+    cache.remember("a" * 64, "translator", NodeOutput(text="one"), ttl=0)
+    await asyncio.sleep(0.01)  # the first batch is being written
+    cache.remember("b" * 64, "translator", NodeOutput(text="two"), ttl=0)
+    await asyncio.sleep(0.3)  # nothing else happens: no further entry, no close
+    assert (await store.stats(100.0)).entries == 2
+    assert cache.writer.idle
