@@ -2,10 +2,10 @@
 
 A node that computed an output queues it and goes on (its output event does not wait for the
 database); one task, started when something is queued and ended when nothing is, writes what
-is queued in batches — new entries in one transaction, the
-uses of served entries (for LRU order and hit counts) in another — and evicts when the bytes
-written since the last count may have passed the cap, and every SWEEP_SECONDS for expired
-entries. Until its batch is committed a queued entry answers lookups from here (`pending`), so
+is queued in batches — new entries in one transaction, the uses of served entries (for LRU
+order and hit counts) in another — and evicts when the bytes written since the last count may
+have passed the cap, and for expired entries with the first batch after SWEEP_SECONDS (an
+expired entry is never served meanwhile: lookups check its expiry). Until its batch is committed a queued entry answers lookups from here (`pending`), so
 a run that follows at once still finds it.
 
 The cache is best effort: a batch the store refuses (database away) is dropped with a warning;
@@ -23,7 +23,8 @@ from execution.cache.store import CacheEntry, CacheStore, CacheUse, entry_size
 
 log = logging.getLogger("flowexec.cache")
 
-# Expired entries are looked for at least this often (and whenever the cap may be passed).
+# Expired entries are looked for with the first batch this long after the last look (and
+# whenever the cap may be passed).
 SWEEP_SECONDS = 300.0
 
 
