@@ -5,8 +5,9 @@ database); one task, started when something is queued and ended when nothing is,
 is queued in batches — new entries in one transaction, the uses of served entries (for LRU
 order and hit counts) in another — and evicts when the bytes written since the last count may
 have passed the cap, and for expired entries with the first batch after SWEEP_SECONDS (an
-expired entry is never served meanwhile: lookups check its expiry). Until its batch is committed a queued entry answers lookups from here (`pending`), so
-a run that follows at once still finds it.
+expired entry is never served meanwhile: lookups check its expiry). Until its batch is
+committed a queued entry answers lookups from here (`pending`), so a run that follows at once
+still finds it.
 
 The cache is best effort: a batch the store refuses (database away) is dropped with a warning;
 those nodes simply run again next time.
