@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from execution.providers.image_registry import ImageServices
-from execution.providers.image_settings import ImageProviderSettings
+from execution.providers.image_vendors.image_providers import ImageServices
+from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
 from execution.providers.settings import ProviderSettings
 from execution.redaction import SecretRedactor

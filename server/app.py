@@ -48,7 +48,8 @@ class FlowexecServer:
                 ("grpc.so_reuseport", 0),
             ]
         )
-        self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes)
+        self.flow_service = FlowService(engine, settings.max_active_runs, settings.max_message_bytes,
+                                        expose_provider_calls=settings.expose_provider_calls)
         wire.add_flow_service(self.flow_service, self._server)
         self.health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)

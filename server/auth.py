@@ -1,9 +1,14 @@
 """Bearer-token authentication (JWT, HS256 by default), as the earlier FastAPI build had.
 
-Off unless FLOWEXEC_AUTH_JWT_SECRET is set. When on, every FlowService call must carry
+Off unless FLOWEXEC_AUTH_JWT_SECRET is set. When on, every call must carry
 `authorization: Bearer <jwt>` signed with that secret (and unexpired, and for the configured
 audience/issuer when set); anything else gets UNAUTHENTICATED before the handler runs.
-Health checking and reflection stay open so probes, load balancers and grpcurl keep working.
+
+Only health checking stays open: probes and load balancers carry no token, and it tells nothing
+but SERVING / NOT_SERVING. Reflection needs the token like FlowService: it describes every
+service and message of the server to whoever asks, and an operator who turned auth on expects
+an anonymous caller to learn nothing from the server (grpcurl sends one with
+`-H "authorization: Bearer $TOKEN"`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import jwt
 
 log = logging.getLogger("flowexec.auth")
 
-OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+OPEN_SERVICES = ("/grpc.health.v1.Health/",)
 
 
 class JwtAuth(grpc.aio.ServerInterceptor):
@@ -37,10 +42,11 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         if method.startswith(OPEN_SERVICES):
             return await continuation(handler_call_details)
         problem = self.check(dict(handler_call_details.invocation_metadata or ()))
-        if problem is not None:
-            log.info("refused %s: %s", method, problem)
-            return _refusal(problem)
-        return await continuation(handler_call_details)
+        if problem is None:
+            return await continuation(handler_call_details)
+        log.info("refused %s: %s", method, problem)
+        # The refusal takes the method's shape (reflection streams requests, FlowService does not).
+        return _refusal(problem, await continuation(handler_call_details))
 
     def check(self, metadata: dict[str, Any]) -> str | None:
         """None when the metadata carries a valid token, else why not (safe to show)."""
@@ -58,9 +64,16 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         return None
 
 
-def _refusal(message: str) -> grpc.RpcMethodHandler:
+def _refusal(message: str, shape: grpc.RpcMethodHandler | None) -> grpc.RpcMethodHandler:
+    """A handler that aborts with UNAUTHENTICATED before any message, shaped like `shape` (an
+    unknown method, None, is refused as unary-stream: it learns nothing of what exists)."""
     async def refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
-    # A unary-stream handler suits FlowService/ExecuteFlow; the abort happens before any message.
-    return grpc.unary_stream_rpc_method_handler(refuse)
+    streams_in = shape is not None and shape.request_streaming
+    streams_out = shape is None or shape.response_streaming
+    if streams_in:
+        make = grpc.stream_stream_rpc_method_handler if streams_out else grpc.stream_unary_rpc_method_handler
+    else:
+        make = grpc.unary_stream_rpc_method_handler if streams_out else grpc.unary_unary_rpc_method_handler
+    return make(refuse)

@@ -106,11 +106,13 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
     )
 
 
-def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool = True) -> None:
+def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool = True,
+                provider_calls: bool = False) -> None:
     """Write `out` into an empty NodeOutput message (unset strings stay unset).
 
     Without `image_bytes` an image keeps its mime type but not its data (RunCompleted: the
-    bytes already went out once, in the node's NodeOutputProduced event).
+    bytes already went out once, in the node's NodeOutputProduced event). Without
+    `provider_calls` the output's provider calls are left out (see server.servicer).
     """
     if out.text:
         msg.text = out.text
@@ -132,6 +134,8 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         if image_bytes:
             msg.image.data = out.image.data
         msg.image.mime_type = out.image.mime_type
+    if not provider_calls:
+        return
     for call in out.provider_calls:
         msg.provider_calls.add(
             provider_id=call.provider_id, model=call.model, purpose=call.purpose,
@@ -140,16 +144,18 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         )
 
 
-def response_from_events(events: Iterable[Event]) -> flow_service_pb2.ExecuteFlowResponse:
-    """One ExecuteFlowResponse carrying `events`, each written straight into the message."""
+def response_from_events(events: Iterable[Event], *,
+                         provider_calls: bool = False) -> flow_service_pb2.ExecuteFlowResponse:
+    """One ExecuteFlowResponse carrying `events`, each written straight into the message
+    (outputs without their provider calls unless `provider_calls`)."""
     response = flow_service_pb2.ExecuteFlowResponse()
     add = response.events.add
     for event in events:
-        fill_event(add(), event)
+        fill_event(add(), event, provider_calls=provider_calls)
     return response
 
 
-def fill_event(msg: events_pb2.NodeEvent, event: Event) -> None:
+def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool = False) -> None:
     """Write `event` into an empty NodeEvent message."""
     msg.run_id = event.run_id
     msg.seq = event.seq
@@ -172,7 +178,7 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event) -> None:
         produced = msg.node_output
         produced.node_id = body.node_id
         produced.output.SetInParent()
-        fill_output(produced.output, body.output)
+        fill_output(produced.output, body.output, provider_calls=provider_calls)
     elif isinstance(body, RunStarted):
         msg.run_started.flow_id = body.flow_id
         msg.run_started.planned_node_ids.extend(body.planned_node_ids)
@@ -181,7 +187,7 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event) -> None:
     elif isinstance(body, RunCompleted):
         done = msg.run_completed
         for node_id, out in body.outputs.items():
-            fill_output(done.outputs[node_id], out, image_bytes=False)
+            fill_output(done.outputs[node_id], out, image_bytes=False, provider_calls=provider_calls)
         done.counts.complete = body.counts.complete
         done.counts.error = body.counts.error
         done.counts.skipped = body.counts.skipped

@@ -59,7 +59,7 @@ def configure_logging(level: str, redactor: SecretRedactor) -> None:
     root = logging.getLogger()
     root.handlers[:] = [log_handler(redactor)]
     root.setLevel(level.upper())
-    # The HTTP stacks log every request at INFO (httpx: image vendors; httpx2, the SDKs' transport) and
-    # their connection pools at DEBUG: noise at load, and our own logs already say what each run did.
-    for name in ("httpx", "httpx2", "httpcore", "httpcore2"):
+    # httpx2 (the SDKs' transport and the image vendors' client) logs every request at INFO and its
+    # connection pool (httpcore2) at DEBUG: noise at load, and our own logs already say what each run did.
+    for name in ("httpx2", "httpcore2"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

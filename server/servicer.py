@@ -1,4 +1,10 @@
-"""FlowService: protobuf in → engine → protobuf out. No execution logic lives here."""
+"""FlowService: protobuf in → engine → protobuf out. No execution logic lives here.
+
+What leaves is decided here too. Provider calls (provider, model, the full prompts) are what a
+dry run is for; on a live run they would show every browser the server's prompts and vendors, so
+they are sent only when the request asks (options.include_provider_calls) and the operator
+allows it (FLOWEXEC_EXPOSE_PROVIDER_CALLS): a request flag alone would let any client ask.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +24,11 @@ log = logging.getLogger("flowexec.server")
 
 
 class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
-    def __init__(self, engine: Engine, max_active_runs: int, max_message_bytes: int) -> None:
+    def __init__(self, engine: Engine, max_active_runs: int, max_message_bytes: int, *,
+                 expose_provider_calls: bool = False) -> None:
         self._engine = engine
         self._max_active_runs = max_active_runs
+        self._expose_provider_calls = expose_provider_calls
         # Half the message limit: room for the size estimate's error and protobuf framing.
         self._message_budget = max_message_bytes // 2
         self.draining = False
@@ -42,11 +50,13 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
         if len(self._engine.active) >= self._max_active_runs:
             await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
                                 f"server is running {self._max_active_runs} flows; retry later")
+        options = request.options
+        provider_calls = options.dry_run or (options.include_provider_calls and self._expose_provider_calls)
         run = self._engine.start(prepared)
         try:
             async for batch in run.batches():
                 for part in batching.split_by_size(batch, self._message_budget):
-                    yield convert.response_from_events(part)
+                    yield convert.response_from_events(part, provider_calls=provider_calls)
         finally:
             # Reached by CancelledError or by grpc closing the generator between messages:
             # either way, a run that has not finished is cancelled, with the real reason.

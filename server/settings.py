@@ -34,8 +34,11 @@ class ServerSettings(BaseSettings):
         4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
+    expose_provider_calls: bool = Field(
+        False, description="Let a live run's request ask for its outputs' provider calls (provider, model, full "
+                           "prompts) with options.include_provider_calls; off, only dry runs carry them.")
     auth_jwt_secret: SecretStr | None = Field(
-        None, description="When set, FlowService calls need `authorization: Bearer <jwt>` signed with it.")
+        None, description="When set, FlowService and reflection calls need `authorization: Bearer <jwt>` signed with it.")
     auth_jwt_algorithms: tuple[str, ...] = Field(("HS256",), description="Accepted JWT algorithms.")
     auth_jwt_audience: str | None = Field(None, description="Required `aud` claim, if any.")
     auth_jwt_issuer: str | None = Field(None, description="Required `iss` claim, if any.")

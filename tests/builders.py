@@ -46,6 +46,7 @@ def pb_edge(source: str, target: str, handle: str = "text", edge_id: str | None 
 
 def pb_request(nodes: list[graph_pb2.Node], edges: list[graph_pb2.Edge], **kwargs: Any) -> flow_service_pb2.ExecuteFlowRequest:
     options = flow_service_pb2.ExecutionOptions(
-        dry_run=kwargs.pop("dry_run", False), max_concurrency=kwargs.pop("max_concurrency", 0)
+        dry_run=kwargs.pop("dry_run", False), max_concurrency=kwargs.pop("max_concurrency", 0),
+        include_provider_calls=kwargs.pop("include_provider_calls", False),
     )
     return flow_service_pb2.ExecuteFlowRequest(flow_id="test-flow", nodes=nodes, edges=edges, options=options, **kwargs)

@@ -1,4 +1,4 @@
-"""Execution plan: which nodes run, and which cached outputs feed them (seed §2).
+"""Execution plan: which nodes run, and which cached outputs feed them (partial re-execution).
 
 Without a trigger every node runs and `cached_outputs` is ignored. With a trigger, the
 plan is the trigger, all its downstream nodes, and those of its ancestors that have no

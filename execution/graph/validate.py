@@ -4,7 +4,7 @@ Runs before any event is sent. All problems are collected (not only the first) s
 client can fix the graph in one go. Decisions:
 - `group` nodes are layout-only: dropped, and so are edges touching them.
 - A repeated node id whose type and settings equal the first occurrence is dropped (the
-  editor can export such copies; the seed de-duplicates); a repeated id with different
+  editor can export such copies, and its in-browser runner de-duplicates them); a repeated id with different
   type or settings is ambiguous and rejected.
 - An edge repeated with the same source, target and handles is dropped (it would feed
   the same input twice); a repeated edge id on a different edge is rejected.

@@ -2,7 +2,7 @@
 
 Each place an image goes — a vision model, a node output — has a frozen ImagePolicy; the
 processor normalises an image to fit it. Figures come from the vendors' documented
-limits (see /work/shared/TOOLCHAIN.md "Image and vision APIs"):
+limits (each vendor's API documentation on image input):
 
 - Anthropic: ≤ 5 MB per image as base64 (so ≤ 3.75 MB raw), ≤ 8000² px, long edge
   ≤ 1568 px recommended (larger images are downscaled by the API anyway).

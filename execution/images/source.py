@@ -8,14 +8,8 @@ anything is decoded.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-
+from execution.data_urls import decode_base64, parse_data_url
 from execution.images.errors import ImageRejected
-
-_DATA_URL = re.compile(r"^data:(?P<mime>[^;,]*)(?P<params>(?:;[^;,]*)*),", re.IGNORECASE)
-_WHITESPACE = re.compile(r"\s+")
 
 
 def decoded_size(b64_text: str) -> int:
@@ -36,32 +30,28 @@ def image_bytes_from_setting(value: object, *, field: str, max_bytes: int) -> by
         raise ImageRejected(f"'{field}' is a URL; send the image itself (a data URL or base64), "
                             "the server does not fetch URLs")
     if text[:5].lower() == "data:":
-        match = _DATA_URL.match(text)
-        if match is None:
+        parsed = parse_data_url(text)
+        if parsed is None:
             raise ImageRejected(f"'{field}' is not a valid data URL")
-        mime = match["mime"].strip().lower()
-        params = [p.strip().lower() for p in match["params"].split(";") if p.strip()]
+        mime = parsed.mime
         if mime and not mime.startswith("image/") and mime != "application/octet-stream":
             raise ImageRejected(f"'{field}' is a data URL of type '{mime}', not an image")
-        if "base64" not in params:
+        if not parsed.is_base64:
             raise ImageRejected(f"'{field}' data URL must be base64-encoded")
-        text = text[match.end():]
-    return decode_base64(text, field=field, max_bytes=max_bytes)
+        text = parsed.payload
+    return _decode_setting(text, field=field, max_bytes=max_bytes)
 
 
-def decode_base64(text: str, *, field: str, max_bytes: int) -> bytes:
-    """Standard or URL-safe base64, with or without padding and line breaks."""
+def _decode_setting(text: str, *, field: str, max_bytes: int) -> bytes:
+    """Standard or URL-safe base64, with or without padding and line breaks; sizes checked."""
     if decoded_size(text) > max_bytes + 3:
         raise ImageRejected(f"'{field}' is about {_mb(decoded_size(text))} decoded; "
                             f"the limit is {_mb(max_bytes)}")
-    compact = _WHITESPACE.sub("", text)
-    if not compact:
+    if not text.strip():
         raise ImageRejected(f"'{field}' is empty")
-    compact += "=" * (-len(compact) % 4)
-    altchars = b"-_" if ("-" in compact or "_" in compact) else None
     try:
-        data = base64.b64decode(compact, altchars=altchars, validate=True)
-    except (binascii.Error, ValueError):
+        data = decode_base64(text, strict=True)
+    except ValueError:
         raise ImageRejected(f"'{field}' is not valid base64") from None
     if len(data) > max_bytes:
         raise ImageRejected(f"'{field}' is {_mb(len(data))}; the limit is {_mb(max_bytes)}")

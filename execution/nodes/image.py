@@ -40,7 +40,7 @@ from execution.nodes.vision_steps import VisionSteps
 from execution.outputs import NodeOutput, ProviderCall
 from execution.prompts.describe import DescribeMode, describe_prompt
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
-from execution.providers.image_generation import GenerationRequest, PlannedRequest
+from execution.providers.image_vendors.generation import GenerationRequest, PlannedRequest
 
 log = logging.getLogger("flowexec.nodes.image")
 

@@ -1,59 +1,45 @@
 """VisionSteps: the model calls one image node makes — vision chat (images + instruction),
 plain text chat, or Florence-2 captioning — live or dry, recorded as ProviderCalls.
 
-It mirrors the text nodes' LlmSteps: requests are prepared by the node's provider so the
+It shares the text nodes' ChatSteps: requests are prepared by the node's provider so the
 ProviderCall shows exactly what is (or would be) sent (images as placeholders with their
 final type, size and bytes); the call that produces the node's text streams its tokens to
 the client; under dry run nothing is sent and the result is the prompt text itself.
 
-Vision specifics: images are normalised to the vendor's policy first (Claude: base64 image
-blocks ≤ 5 MB; OpenAI-compatible: JPEG/PNG ≤ 3.5 MiB), the prompt wording follows the
-vendor's dialect, and when the node names no model a vision-capable default is used for
-providers whose default chat model is text-only.
+Vision specifics come from the provider's profile: the image policy images are normalised to
+first (Claude: base64 image blocks ≤ 5 MB; OpenAI-compatible: JPEG/PNG ≤ 3.5 MiB), the prompt
+dialect, and the vision model used when the node names none (for providers whose default chat
+model reads no images).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from execution.context import NodeContext
-from execution.images import VISION_CLAUDE, VISION_FLORENCE, VISION_OPENAI_COMPATIBLE, ImagePolicy
+from execution.images import VISION_FLORENCE, ImagePolicy
 from execution.messages import ChatMessage
+from execution.nodes.chat_steps import ChatSteps
 from execution.nodes.image_inputs import prepare_image
-from execution.outputs import Image, NodeOutput, ProviderCall
+from execution.outputs import ProviderCall
 from execution.prompts.template import RenderedPrompt
 from execution.prompts.vision import Dialect, VisionPrompt
-from execution.providers.chat import ChatRequest, TextProvider, Vendor
+from execution.providers.profile import ProviderProfile
 from execution.providers.vision_messages import ImagePart, Part, vision_message
 
-# Vision models used when the node names none (the providers' default chat models read no images).
-VISION_MODEL_DEFAULTS: Mapping[str, str] = {
-    "mistral": "pixtral-12b-2409",
-    "glm": "glm-4.6v",
-    "huggingface": "Qwen/Qwen2.5-VL-7B-Instruct",
-}
 FLORENCE_PROVIDER_IDS = frozenset({"florence", "florence-2"})
 
 
-class VisionSteps:
-    def __init__(self, ctx: NodeContext) -> None:
-        self._ctx = ctx
-        self.calls: list[ProviderCall] = []
-
+class VisionSteps(ChatSteps):
     # -- what the node is talking to ------------------------------------------------------
 
-    @property
-    def provider_id(self) -> str:
-        return self._ctx.model.provider_id
-
-    def provider(self) -> TextProvider:
-        return self._ctx.services.llm.get(self.provider_id)
+    def profile(self) -> ProviderProfile:
+        return self._ctx.services.llm.get(self._ctx.model.provider_id).profile
 
     def dialect(self) -> Dialect:
-        return Dialect.CLAUDE if self.provider().vendor is Vendor.ANTHROPIC else Dialect.STANDARD
+        return self.profile().dialect
 
     def image_policy(self) -> ImagePolicy:
-        return VISION_CLAUDE if self.dialect() is Dialect.CLAUDE else VISION_OPENAI_COMPATIBLE
+        return self.profile().image_policy
 
     def uses_florence(self) -> bool:
         """Florence-2 is chosen by provider id "florence" or a model name containing "florence"."""
@@ -61,8 +47,7 @@ class VisionSteps:
         return model.provider_id.lower() in FLORENCE_PROVIDER_IDS or "florence" in model.model.lower()
 
     def _vision_model(self) -> str:
-        model = self._ctx.model
-        return model.model or VISION_MODEL_DEFAULTS.get(model.provider_id, "")
+        return self._ctx.model.model or self.profile().vision_model
 
     # -- calls ----------------------------------------------------------------------------
 
@@ -101,26 +86,5 @@ class VisionSteps:
         return caption
 
     async def _chat(self, prompt: RenderedPrompt, messages: tuple[ChatMessage, ...], model: str) -> str:
-        ctx = self._ctx
-        request = self.provider().prepare(ChatRequest(
-            messages=messages, model=model, temperature=prompt.temperature, max_tokens=prompt.max_tokens))
-        self.calls.append(ProviderCall(
-            provider_id=self.provider_id,
-            model=request.model,
-            purpose=prompt.purpose,
-            messages=request.messages,
-            temperature=request.temperature if request.temperature is not None else 0.0,
-            max_tokens=request.max_tokens,
-        ))
-        if ctx.dry_run:
-            text = "\n\n".join(m.content for m in request.messages)
-            ctx.emit_text(text)
-            return text
-        text = await ctx.services.llm.complete(self.provider_id, request, on_text=ctx.emit_text)
-        return text.strip()
-
-    def output(self, text: str, image: Image | None = None) -> NodeOutput:
-        ctx = self._ctx
-        upstream_dry = any(o.dry_run for o in (*ctx.inputs, *ctx.adapter_inputs))
-        return NodeOutput(text=text, image=image, dry_run=ctx.dry_run and (bool(self.calls) or upstream_dry),
-                          provider_calls=tuple(self.calls))
+        text = await self.chat(prompt, messages, model=model, stream=True)
+        return text if self._ctx.dry_run else text.strip()

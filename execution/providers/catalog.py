@@ -1,16 +1,22 @@
-"""The LLM provider table (seed §8) and how each entry's Endpoint is read from settings.
+"""The LLM provider table — which providers exist, the class (vendor) each one speaks through,
+how its key is handled, and its vision model — and how each row's Endpoint is read from settings.
 
 A provider id names its settings: `<id>_api_key`, `<id>_base_url`, `<id>_model` on
-ProviderSettings. Adding an OpenAI-compatible provider is one row here plus those fields.
+ProviderSettings. Adding an OpenAI-compatible provider is one row here plus those fields;
+adding an SDK vendor is its folder (a provider class with its profile) plus a row naming it.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from execution.providers.chat import Vendor
+from execution.providers.claude import ClaudeProvider
 from execution.providers.endpoint import Endpoint
+from execution.providers.openai_compat import OpenAICompatibleProvider
+from execution.providers.profile import ProviderProfile
+from execution.providers.sdk_provider import SdkProvider
 from execution.providers.settings import ProviderSettings
 
 
@@ -23,18 +29,26 @@ class KeyRule(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class LlmProviderSpec:
     provider_id: str
-    vendor: Vendor
+    # The vendor: the class that speaks its wire protocol, with its default profile.
+    provider_class: type[SdkProvider[Any]]
     key: KeyRule = KeyRule.REQUIRED
+    # The model vision nodes use when they name none, for a provider whose default model reads no images.
+    vision_model: str = ""
+
+    @property
+    def profile(self) -> ProviderProfile:
+        profile = self.provider_class.default_profile
+        return replace(profile, vision_model=self.vision_model) if self.vision_model else profile
 
 
 LLM_PROVIDERS: tuple[LlmProviderSpec, ...] = (
-    LlmProviderSpec("mistral", Vendor.OPENAI_COMPATIBLE),
-    LlmProviderSpec("glm", Vendor.OPENAI_COMPATIBLE),
-    LlmProviderSpec("openrouter", Vendor.OPENAI_COMPATIBLE),
-    LlmProviderSpec("huggingface", Vendor.OPENAI_COMPATIBLE),
-    LlmProviderSpec("ollama", Vendor.OPENAI_COMPATIBLE, KeyRule.NONE),
-    LlmProviderSpec("openai", Vendor.OPENAI_COMPATIBLE, KeyRule.OPTIONAL),
-    LlmProviderSpec("claude", Vendor.ANTHROPIC),
+    LlmProviderSpec("mistral", OpenAICompatibleProvider, vision_model="pixtral-12b-2409"),
+    LlmProviderSpec("glm", OpenAICompatibleProvider, vision_model="glm-4.6v"),
+    LlmProviderSpec("openrouter", OpenAICompatibleProvider),
+    LlmProviderSpec("huggingface", OpenAICompatibleProvider, vision_model="Qwen/Qwen2.5-VL-7B-Instruct"),
+    LlmProviderSpec("ollama", OpenAICompatibleProvider, KeyRule.NONE),
+    LlmProviderSpec("openai", OpenAICompatibleProvider, KeyRule.OPTIONAL),
+    LlmProviderSpec("claude", ClaudeProvider),
 )
 
 
@@ -48,7 +62,7 @@ def endpoint_for(spec: LlmProviderSpec, settings: ProviderSettings) -> Endpoint:
         key_env = ProviderSettings.env_name(f"{pid}_api_key")
     return Endpoint(
         provider_id=pid,
-        vendor=spec.vendor,
+        vendor=spec.provider_class.vendor,
         base_url=getattr(settings, f"{pid}_base_url"),
         base_url_env=ProviderSettings.env_name(f"{pid}_base_url"),
         default_model=getattr(settings, f"{pid}_model"),
@@ -59,3 +73,8 @@ def endpoint_for(spec: LlmProviderSpec, settings: ProviderSettings) -> Endpoint:
         key_env=key_env,
         key_required=spec.key is KeyRule.REQUIRED,
     )
+
+
+def provider_for(spec: LlmProviderSpec, settings: ProviderSettings) -> SdkProvider[Any]:
+    """The row's provider, configured from settings."""
+    return spec.provider_class(endpoint_for(spec, settings), spec.profile)

@@ -5,19 +5,16 @@ SDK type.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NewType, Protocol
 
 from execution.messages import ChatMessage
+from execution.providers.profile import ProviderProfile
 
-
-class Vendor(enum.Enum):
-    """Which wire protocol (and SDK) a provider speaks."""
-
-    OPENAI_COMPATIBLE = "openai_compatible"
-    ANTHROPIC = "anthropic"
+# Which wire protocol (and SDK) a provider speaks, named by its vendor folder's provider class
+# ("openai_compatible", "anthropic"), so a new vendor needs no change here.
+Vendor = NewType("Vendor", str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +43,15 @@ class TextProvider(Protocol):
     def provider_id(self) -> str: ...
 
     @property
-    def vendor(self) -> Vendor:
-        """The wire protocol (and SDK) it speaks; callers branch on this, not on the class."""
+    def profile(self) -> ProviderProfile:
+        """What its models can do (prompt dialect, image policy, vision model, sampling); callers
+        read this instead of branching on the vendor or the class."""
         ...
 
     def prepare(self, request: ChatRequest) -> ChatRequest:
         """The request exactly as it would be sent: default model filled in, parameters the
-        vendor does not accept dropped. Needs no key (dry runs use it). Raises
-        NotConfiguredError when no model can be chosen."""
+        model does not accept (its profile says which) dropped. Needs no key (dry runs use it).
+        Raises NotConfiguredError when no model can be chosen."""
         ...
 
     def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:

@@ -1,7 +1,9 @@
 """Endpoint: what one provider needs to reach its vendor (base URL, key, default model,
 timeout), and the checks that turn a gap into a NotConfiguredError naming the variable.
 
-The key is held here and nowhere else above the SDK client; it is left out of repr.
+Every provider has one: the LLM providers (catalog.py) and the image vendors
+(image_vendors/image_providers.py). The key is held here and nowhere else above the client;
+it is left out of repr.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from execution.errors import NotConfiguredError
 from execution.providers.chat import Vendor
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Endpoint:
     provider_id: str
-    vendor: Vendor
+    # The chat protocol (and SDK) an LLM provider speaks; None for an image vendor, whose
+    # folder under image_vendors/ speaks its own HTTP API.
+    vendor: Vendor | None = None
     base_url: str | None
     base_url_env: str
     default_model: str
@@ -47,3 +51,7 @@ class Endpoint:
             raise NotConfiguredError(f"No model for provider '{self.provider_id}': "
                                      f"set {self.model_env} or choose a model on the node")
         return model
+
+    def url(self, path: str) -> str:
+        """`path` under the base URL (one slash between them)."""
+        return f"{self.require_base_url().rstrip('/')}/{path.lstrip('/')}"

@@ -1,24 +1,21 @@
 """LlmProviders: this process's text providers by id, each with its call policy, sharing one
-set of per-provider concurrency limits across every run.
+set of per-provider concurrency limits across every run; `call` prepares a ChatCall.
 
-Built once from ProviderSettings (Services.from_env); a provider whose key is missing is
-still listed — resolving it and preparing a request work (dry runs need that), only sending
-fails, with a NotConfiguredError naming the variable.
+Built once from ProviderSettings (Services.from_env) and the provider table (catalog.py); a
+provider whose key is missing is still listed — resolving it and preparing a call work (dry
+runs need that), only sending fails, with a NotConfiguredError naming the variable.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 
 from execution.errors import InvalidNodeInput
-from execution.providers.catalog import LLM_PROVIDERS, endpoint_for
-from execution.providers.chat import ChatRequest, TextProvider, Vendor
-from execution.providers.claude import ClaudeProvider
-from execution.providers.openai_compat import OpenAICompatibleProvider
+from execution.providers.call import ChatCall
+from execution.providers.catalog import LLM_PROVIDERS, provider_for
+from execution.providers.chat import ChatRequest, TextProvider
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits
 from execution.providers.settings import ProviderSettings
-from execution.providers.streaming import TextSink, stream_completion
 
 
 class LlmProviders:
@@ -30,11 +27,8 @@ class LlmProviders:
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings) -> LlmProviders:
-        providers: dict[str, TextProvider] = {}
-        for spec in LLM_PROVIDERS:
-            endpoint = endpoint_for(spec, settings)
-            providers[spec.provider_id] = (ClaudeProvider(endpoint) if spec.vendor is Vendor.ANTHROPIC
-                                           else OpenAICompatibleProvider(endpoint))
+        providers: dict[str, TextProvider] = {spec.provider_id: provider_for(spec, settings)
+                                              for spec in LLM_PROVIDERS}
         policies = {pid: settings.call_policy(pid) for pid in providers}
         return cls(providers, policies, settings.concurrency_limits())
 
@@ -56,17 +50,11 @@ class LlmProviders:
             raise InvalidNodeInput(f"Unknown text provider '{provider_id}' (known: {known})")
         return provider
 
-    def policy(self, provider_id: str) -> CallPolicy:
-        return self._policies.get(provider_id, CallPolicy())
-
-    def slot(self, provider_id: str) -> asyncio.Semaphore:
-        return self._limits.slot(provider_id)
-
-    async def complete(self, provider_id: str, request: ChatRequest, *,
-                       on_text: TextSink | None = None) -> str:
-        """Send a request prepared by `get(provider_id).prepare`, streaming text to `on_text`."""
-        return await stream_completion(self.get(provider_id), request, policy=self.policy(provider_id),
-                                       slot=self.slot(provider_id), on_text=on_text)
+    def call(self, provider_id: str, request: ChatRequest, *, purpose: str = "") -> ChatCall:
+        """`request` prepared by the provider (so it shows what is sent), ready to dry-run or send."""
+        provider = self.get(provider_id)
+        return ChatCall(provider, provider.prepare(request), purpose,
+                        self._policies.get(provider_id, CallPolicy()), self._limits.slot(provider_id))
 
     async def aclose(self) -> None:
         for provider in self._providers.values():

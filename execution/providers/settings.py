@@ -2,9 +2,10 @@
 
 Read from the environment (or `.env`) by `ProviderSettings()`; `ProviderSettings.explicit(...)`
 takes only the values given (tests, defaults), so a developer's own keys never leak in.
-Keys use the seed's names (MISTRAL_API_KEY, …); everything else is FLOWEXEC_-prefixed, except
-OLLAMA_BASE_URL, the variable Ollama users already set. Field names follow
-`<provider id>_api_key` / `_base_url` / `_model`, which is how the provider table finds them.
+Keys keep the unprefixed names the editor uses for them (MISTRAL_API_KEY, …); everything else
+is FLOWEXEC_-prefixed, except OLLAMA_BASE_URL, the variable Ollama users already set. Field
+names follow `<provider id>_api_key` / `_base_url` / `_model`, which is how the provider table
+finds them.
 
 Per-provider policy knobs are JSON maps keyed by provider id, e.g.
 FLOWEXEC_PROVIDER_TIMEOUTS='{"claude": 180}', FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS='{"ollama": 2}';
@@ -31,7 +32,7 @@ class ProviderSettings(BaseSettings):
     # a self-hosted server).
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
-    # -- API keys (seed 001 names) -------------------------------------------------------
+    # -- API keys (unprefixed, the names the editor uses) ---------------------------------
     mistral_api_key: SecretStr | None = _env("MISTRAL_API_KEY", None, "Mistral API key.")
     glm_api_key: SecretStr | None = _env("GLM_API_KEY", None, "Z.ai GLM API key.")
     openrouter_api_key: SecretStr | None = _env("OPENROUTER_API_KEY", None, "OpenRouter API key.")

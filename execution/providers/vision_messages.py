@@ -1,25 +1,20 @@
-"""Chat messages that carry images, and how each vendor wants them on the wire.
+"""Chat messages that carry images, before any vendor sees them.
 
 VisionMessage extends the engine's ChatMessage with `parts` (text and images, in order).
 Its `content` is the text rendering — images as "[image: image/jpeg 1024×768, 181,233 bytes]"
 placeholders — so dry runs, ProviderCall records and the server's conversion see a plain
-ChatMessage, while a provider that supports images sends the parts:
+ChatMessage, while a provider that supports images sends the parts in its own format (each
+vendor folder's `messages.py`).
 
-- OpenAI-compatible: `{"type": "image_url", "image_url": {"url": "data:<mime>;base64,…"}}`
-  and `{"type": "text", "text": …}` content parts;
-- Anthropic: `{"type": "image", "source": {"type": "base64", "media_type", "data"}}` blocks
-  (base64 without the data-URL prefix) and `{"type": "text", "text": …}` blocks.
-
-Images must already fit the vendor's policy (execution.images.policy) before they get here.
+Images must already fit the provider's image policy (its profile) before they get here.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
+from execution.data_urls import base64_text
 from execution.messages import ChatMessage
 from execution.outputs import Image
 
@@ -33,6 +28,10 @@ class ImagePart:
     def placeholder(self) -> str:
         size = f" {self.width}×{self.height}," if self.width and self.height else ""
         return f"[image: {self.image.mime_type}{size} {len(self.image.data):,} bytes]"
+
+    def base64(self) -> str:
+        """The image's bytes as base64 text, the form every vendor's JSON carries them in."""
+        return base64_text(self.image.data)
 
 
 Part = str | ImagePart
@@ -50,35 +49,7 @@ def vision_message(role: str, parts: Sequence[Part]) -> VisionMessage:
     return VisionMessage(role=role, content=content, parts=kept)
 
 
-def _parts(message: ChatMessage) -> tuple[Part, ...] | None:
+def image_parts(message: ChatMessage) -> tuple[Part, ...] | None:
+    """The message's parts when it carries an image; None when its `content` says it all."""
     parts = getattr(message, "parts", None)
     return parts if parts and any(isinstance(p, ImagePart) for p in parts) else None
-
-
-def openai_content(message: ChatMessage) -> str | list[dict[str, Any]]:
-    """`content` for an OpenAI-compatible chat message."""
-    parts = _parts(message)
-    if parts is None:
-        return message.content
-    return [
-        {"type": "text", "text": p} if isinstance(p, str)
-        else {"type": "image_url", "image_url": {"url": _data_url(p.image)}}
-        for p in parts
-    ]
-
-
-def anthropic_content(message: ChatMessage) -> str | list[dict[str, Any]]:
-    """`content` for an Anthropic Messages API message."""
-    parts = _parts(message)
-    if parts is None:
-        return message.content
-    return [
-        {"type": "text", "text": p} if isinstance(p, str)
-        else {"type": "image", "source": {"type": "base64", "media_type": p.image.mime_type,
-                                          "data": base64.b64encode(p.image.data).decode("ascii")}}
-        for p in parts
-    ]
-
-
-def _data_url(image: Image) -> str:
-    return f"data:{image.mime_type};base64,{base64.b64encode(image.data).decode('ascii')}"

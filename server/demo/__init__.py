@@ -45,7 +45,10 @@ def run_demo(args: argparse.Namespace) -> int:
     source = args.flow or f"the demo flow '{doc.get('flowId', '')}'"
 
     async def demo() -> int:
-        server = build_server(ServerSettings(host="127.0.0.1", port=0, log_level="WARNING"))
+        settings = ServerSettings(host="127.0.0.1", port=0, log_level="WARNING")
+        if args.provider_calls:  # the demo's user runs the server too: allow what the request asks for
+            settings = settings.model_copy(update={"expose_provider_calls": True})
+        server = build_server(settings)
         if not args.dry_run:
             keys = configured_keys(server.engine.services.provider_settings)
             if keys:

@@ -39,6 +39,16 @@ async def test_a_key_in_dotenv_makes_the_demo_call_the_provider(tmp_path: Path, 
     assert [r.path for r in fake_openai.requests] == ["/mistral/v1/chat/completions"] * 3
     assert {r.headers["Authorization"] for r in fake_openai.requests} == {f"Bearer {TEST_KEYS['mistral']}"}
     assert "[ministral-14b-2512] reply" in result.stdout
+    assert "call enhance:" not in result.stdout  # a live run's provider calls stay on the server
+
+
+async def test_demo_with_provider_calls_shows_a_live_runs_calls(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
+    (tmp_path / ".env").write_text(f"MISTRAL_API_KEY={TEST_KEYS['mistral']}\n"
+                                   f"FLOWEXEC_MISTRAL_BASE_URL={fake_openai.url}/mistral/v1\n")
+    result = await run_command([*FLOWEXEC, "demo", "--provider-calls"], cwd=tmp_path, env=clean_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "dry run" not in result.stdout
+    assert "call enhance: mistral/ministral-14b-2512" in result.stdout
 
 
 async def test_a_fireworks_key_alone_counts_as_a_configured_provider(tmp_path: Path) -> None:

@@ -11,12 +11,13 @@ from execution.nodes.languages import LANGUAGE_NAMES, language_name
 from execution.outputs import NodeOutput
 from execution.prompts.scene_blocks import SCENE_KEYS, SCENE_PROMPT_BLOCKS, compose_scene_prompt
 from tests.builders import edge, flow, node
+from tests.statuses import final_statuses
 
 
 async def outputs_of(request) -> tuple[dict[str, NodeOutput], dict[str, NodeStatusChanged]]:
     events = await Engine(builtin_registry()).run(request)
     outputs = {e.body.node_id: e.body.output for e in events if isinstance(e.body, NodeOutputProduced)}
-    final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
+    final = final_statuses(events)
     return outputs, final
 
 

@@ -8,21 +8,19 @@ from dataclasses import replace
 
 import pytest
 
-from execution.engine import Engine
 from execution.events import NodeStatus, StatusReason
-from execution.graph.model import Edge, Node, RunOptions
+from execution.graph.model import Edge, Node
 from execution.model_resolution import ModelChoice
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.text.executors import TRANSLATOR, TranslatorSettings
 from execution.services import Services
-from tests.builders import edge, flow, node
-from tests.nodes.running import Run
+from tests.builders import edge, node
+from tests.run_flow import Run, run_flow
 
 
 async def dry_run(registry: NodeRegistry, nodes: list[Node], edges: list[Edge], provider_id: str = "mistral") -> Run:
-    request = replace(flow(nodes, edges, provider_id=provider_id), options=RunOptions(dry_run=True))
-    return Run(await Engine(registry, Services()).run(request))
+    return await run_flow(Services(), nodes, edges, dry_run=True, provider_id=provider_id, registry=registry)
 
 
 def test_the_registry_refuses_a_node_type_listed_twice() -> None:

@@ -16,6 +16,7 @@ from execution.events import (
 )
 from execution.nodes.builtin import builtin_registry
 from tests.builders import edge, flow, node
+from tests.statuses import final_statuses
 
 
 def engine() -> Engine:
@@ -50,7 +51,7 @@ async def test_failure_skips_exactly_the_downstream_and_independent_branch_finis
     edges = [edge("bad", "child"), edge("child", "grandchild"), edge("bad", "adapter-user", "adapter-persona"),
              edge("slow", "slow-child")]
     events = await engine().run(flow(nodes, edges))
-    final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
+    final = final_statuses(events)
     assert final["bad"].status is NodeStatus.ERROR and final["bad"].message == "boom"
     for skipped in ("child", "grandchild", "adapter-user"):
         assert final[skipped].status is NodeStatus.SKIPPED
@@ -63,7 +64,7 @@ async def test_failure_skips_exactly_the_downstream_and_independent_branch_finis
 
 async def test_unknown_type_is_skipped_with_no_executor_and_does_not_block() -> None:
     events = await engine().run(flow([node("u", "someFutureNode"), node("o", "textOutput")], [edge("u", "o")]))
-    final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
+    final = final_statuses(events)
     assert final["u"].status is NodeStatus.SKIPPED and final["u"].reason is StatusReason.NO_EXECUTOR
     assert final["o"].status is NodeStatus.COMPLETE
 
@@ -111,7 +112,7 @@ async def test_cancel_stops_nodes_promptly_and_leaves_no_task() -> None:
     await asyncio.wait_for(run.cancel(StatusReason.DEADLINE_EXCEEDED), 1)
     async for batch in run.batches():
         events += batch
-    final = {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
+    final = final_statuses(events)
     assert {n: (s.status, s.reason) for n, s in final.items()} == {
         n: (NodeStatus.CANCELLED, StatusReason.DEADLINE_EXCEEDED) for n in "abc"}
     assert events[-1].body.counts.cancelled == 3
@@ -130,7 +131,7 @@ async def test_executor_bug_becomes_internal_error_not_a_crash() -> None:
     eng = Engine(NodeRegistry([NodeSpec("broken", NodeFamily.DIAGNOSTIC, broken, NoSettings,
                                         display_name="Broken", description="raises")]))
     events = await eng.run(flow([node("x", "broken")], []))
-    final = [e.body for e in events if isinstance(e.body, NodeStatusChanged)][-1]
+    final = final_statuses(events)["x"]
     assert final.status is NodeStatus.ERROR and final.reason is StatusReason.INTERNAL
     assert "KeyError" in final.message
 
@@ -141,5 +142,5 @@ async def test_error_messages_are_redacted() -> None:
 
     eng = Engine(builtin_registry(diagnostic_nodes=True), Services(redactor=SecretRedactor(["sk-test-1234567890"])))
     events = await eng.run(flow([node("f", "diag.fail", message="bad key sk-test-1234567890 rejected")], []))
-    final = [e.body for e in events if isinstance(e.body, NodeStatusChanged)][-1]
+    final = final_statuses(events)["f"]
     assert final.message == "bad key [redacted] rejected"

@@ -6,7 +6,6 @@ from execution.engine import Engine
 from execution.events import (
     NodeOutputProduced,
     NodeStatus,
-    NodeStatusChanged,
     RunCompleted,
     StatusReason,
     TextDelta,
@@ -16,14 +15,11 @@ from execution.nodes.builtin import builtin_registry
 from execution.outputs import NodeOutput, ProviderCall
 from execution.run_limits import Limits
 from tests.builders import edge, flow, node
+from tests.statuses import final_statuses
 
 
 def engine(**limits: int) -> Engine:
     return Engine(builtin_registry(diagnostic_nodes=True), limits=Limits(**limits))
-
-
-def final(events) -> dict[str, NodeStatusChanged]:
-    return {e.body.node_id: e.body for e in events if isinstance(e.body, NodeStatusChanged)}
 
 
 async def test_a_merge_over_the_limit_errors_the_node_and_skips_downstream() -> None:
@@ -32,7 +28,7 @@ async def test_a_merge_over_the_limit_errors_the_node_and_skips_downstream() -> 
     edges = [edge("src", "double", "text", "e1"), edge("src", "double", "text2", "e2"), edge("double", "after"),
              edge("src", "fine")]
     events = await engine(max_node_text_bytes=1000).run(flow(nodes, edges))
-    status = final(events)
+    status = final_statuses(events)
     assert (status["double"].status, status["double"].reason) == (NodeStatus.ERROR, StatusReason.INVALID_INPUT)
     assert status["double"].message == ("the inputs of this node carry 1200 bytes of text, "
                                         "over the limit of 1000 bytes per node")
@@ -44,7 +40,7 @@ async def test_a_merge_over_the_limit_errors_the_node_and_skips_downstream() -> 
 async def test_an_executor_making_more_text_than_it_received_is_stopped_at_its_output() -> None:
     # diag.delay outputs its own `text` setting: nothing came in, too much goes out.
     events = await engine(max_node_text_bytes=100).run(flow([node("big", "diag.delay", text="é" * 60)], []))
-    status = final(events)["big"]
+    status = final_statuses(events)["big"]
     assert (status.status, status.reason, status.retryable) == (NodeStatus.ERROR, StatusReason.INVALID_INPUT, False)
     assert status.message == "the output text of this node is 120 bytes, over the limit of 100 bytes per node"
 
@@ -55,7 +51,7 @@ async def test_streaming_past_the_limit_stops_the_node() -> None:
     events = await engine(max_node_text_bytes=95).run(flow(nodes, [edge("s", "out")]))
     deltas = [e.body.chunk for e in events if isinstance(e.body, TextDelta)]
     assert deltas == ["0123456789"] * 9  # the tenth would pass 95 bytes: never sent
-    status = final(events)
+    status = final_statuses(events)
     assert (status["s"].status, status["s"].reason) == (NodeStatus.ERROR, StatusReason.INVALID_INPUT)
     assert "streamed passed the limit of 95 bytes" in status["s"].message
     assert status["out"].status is NodeStatus.SKIPPED
@@ -65,7 +61,7 @@ async def test_fan_in_of_many_copies_fails_before_the_merge_is_built() -> None:
     nodes = [node("src", "diag.delay", text="y" * 1000), node("merge", "textOutput")]
     edges = [edge("src", "merge", f"text{i}", edge_id=f"e{i}") for i in range(5000)]
     events = await engine().run(flow(nodes, edges))  # the default limit: 1 MiB per node
-    status = final(events)["merge"]
+    status = final_statuses(events)["merge"]
     assert status.status is NodeStatus.ERROR
     assert status.message.startswith("the inputs of this node carry 5000000 bytes of text")
 

@@ -3,8 +3,12 @@
 Wire format: `event:`-named SSE frames message_start, content_block_start, ping,
 content_block_delta (text_delta), content_block_stop, message_delta (stop_reason),
 message_stop; in-stream errors are an `error` event. Error responses are
-`{"type": "error", "error": {"type", "message", "details"?}}`. The key arrives as
+`{"type": "error", "error": {"type", "message", "details"?}, "request_id"}`. The key arrives as
 `Authorization: Bearer` (SDK 2.x) or `x-api-key`.
+
+Sampling parameters are refused as the real API refuses them, whatever is scripted: any of
+them under `anthropic-version: 2026-10-21` (the SDK 2.x default), and on models from Claude 4.7
+on under any version. The event stream is the same on 2023-06-01 and 2026-10-21.
 """
 
 from __future__ import annotations
@@ -14,6 +18,16 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.llm_script import FakeLlmServer, ReceivedRequest, Reply, sse
+
+SAMPLING_PARAMETERS = ("temperature", "top_p", "top_k")
+# The API version that still takes a temperature (on older models).
+SAMPLING_API_VERSION = "2023-06-01"
+# Models that refuse a temperature on every API version (the fake's own list, on purpose not
+# the provider's pattern table, so that a wrong table is caught).
+SAMPLING_REFUSED_MODELS = frozenset({
+    "claude-opus-4-7", "claude-opus-4-8", "claude-opus-5", "claude-opus-5-5", "claude-sonnet-5", "claude-sonnet-5-5",
+    "claude-haiku-5-5",
+})
 
 _ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
                 404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}
@@ -34,7 +48,18 @@ class FakeAnthropic(FakeLlmServer):
                                  "message": reply.error_message}
         if reply.error_code:
             error["details"] = {"error_code": reply.error_code}
-        return {"type": "error", "error": error}
+        return {"type": "error", "error": error, "request_id": "req_fake"}
+
+    def refusal(self, received: ReceivedRequest) -> Reply | None:
+        sent = [name for name in SAMPLING_PARAMETERS if name in received.body]
+        if not sent:
+            return None
+        version = next((v for k, v in received.headers.items() if k.lower() == "anthropic-version"), None)
+        if version != SAMPLING_API_VERSION:
+            return Reply.error(400, f"{sent[0]}: Extra inputs are not permitted")
+        if received.model in SAMPLING_REFUSED_MODELS:
+            return Reply.error(400, f"`{sent[0]}` is deprecated for this model.")
+        return None
 
     def _message(self, received: ReceivedRequest, content: list[dict[str, Any]], stop: str | None) -> dict[str, Any]:
         return {"id": "msg_fake", "type": "message", "role": "assistant", "model": received.model,

@@ -1,5 +1,5 @@
 """Provider settings pointing every LLM provider at the fake servers, with test keys and
-fast back-off; plus fixtures that start the fakes (import them into a conftest).
+fast back-off (the fakes themselves are fixtures: tests/fixtures/fake_vendors.py).
 
 One FakeOpenAI serves all OpenAI-compatible providers: each gets the base URL
 `<fake>/<provider id>/v1`, so `ReceivedRequest.path` says which provider was called.
@@ -8,11 +8,11 @@ One FakeOpenAI serves all OpenAI-compatible providers: each gets the base URL
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
-
 from execution.providers.settings import ProviderSettings
+from execution.services import Services
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
 
@@ -43,14 +43,13 @@ def fake_settings(openai: FakeOpenAI | None = None, anthropic: FakeAnthropic | N
     return ProviderSettings.explicit(**values)
 
 
-@pytest.fixture
-async def fake_openai() -> AsyncIterator[FakeOpenAI]:
-    accepted = {k for pid, k in TEST_KEYS.items() if pid != "claude"} | {NO_KEY_PLACEHOLDER}
-    async with FakeOpenAI(accepted_keys=accepted) as server:
-        yield server
 
-
-@pytest.fixture
-async def fake_anthropic() -> AsyncIterator[FakeAnthropic]:
-    async with FakeAnthropic(accepted_keys={TEST_KEYS["claude"]}) as server:
-        yield server
+@asynccontextmanager
+async def text_services(openai: FakeOpenAI | None = None, anthropic: FakeAnthropic | None = None,
+                        **overrides: Any) -> AsyncIterator[Services]:
+    """Services whose LLM providers are the given fakes (`fake_settings`), closed on the way out."""
+    services = Services.from_settings(fake_settings(openai, anthropic, **overrides))
+    try:
+        yield services
+    finally:
+        await services.aclose()

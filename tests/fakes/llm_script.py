@@ -129,6 +129,10 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
     def error_body(self, reply: Reply) -> dict[str, Any]:
         ...
 
+    def refusal(self, received: ReceivedRequest) -> Reply | None:
+        """The error the real API answers this request with, whatever is scripted; None = none."""
+        return None
+
     @abc.abstractmethod
     def completion_body(self, received: ReceivedRequest, text: str) -> dict[str, Any]:
         ...
@@ -166,6 +170,8 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         key = self.presented_key(request)
         if self.accepted_keys is not None and key not in self.accepted_keys:
             reply = Reply.error(401, f"Incorrect API key provided: {key}", error_type="authentication_error")
+        elif (refused := self.refusal(received)) is not None:
+            reply = refused
         else:
             reply = self.script.popleft() if self.script else self.responder(received)
         route = received.path.split("/")[1]

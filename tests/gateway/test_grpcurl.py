@@ -6,12 +6,14 @@ import asyncio
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 
-from tests.conftest import StartServer
+from tests.fixtures.servers import StartServer
 
 GRPCURL = shutil.which("grpcurl", path=str(Path(sys.executable).parent)) or shutil.which("grpcurl")
 
@@ -89,3 +91,14 @@ async def test_invalid_graph_shows_the_bad_request_details(target: str) -> None:
     detail = json.loads(err.split("1)", 1)[1])
     assert detail["@type"] == "type.googleapis.com/google.rpc.BadRequest"
     assert detail["field_violations"][0]["field"] == "edges[0].target"
+
+
+async def test_under_auth_grpcurl_lists_with_a_token_only(start_server: StartServer) -> None:
+    secret = "grpcurl-secret-for-flowexec-0123456789"
+    target = await start_server(auth_jwt_secret=secret)
+    code, _, err = await grpcurl(target, "list")
+    assert code != 0 and "Unauthenticated" in err
+    token = jwt.encode({"exp": int(time.time()) + 60}, secret, algorithm="HS256")
+    code, out, err = await grpcurl("-H", f"authorization: Bearer {token}", target, "list")
+    assert code == 0, err
+    assert "flowexec.v1.FlowService" in out.split()

@@ -15,14 +15,15 @@ from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2, graph_pb2
 from tests.builders import pb_edge, pb_node, pb_request
-from tests.conftest import StartServer
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.image_script import ImageReply
 from tests.fakes.llm_script import ReceivedRequest, Reply
+from tests.fixtures.servers import StartServer
 from tests.images import samples
-from tests.images.running import openai_images
+from tests.images.message_parts import openai_images
+from tests.statuses import final_statuses
 
 GENERATED = samples.encode(samples.halves((512, 384)), "PNG")
 PHOTO = samples.encode(samples.noise((400, 300)), "JPEG", quality=90)
@@ -72,7 +73,7 @@ async def test_editor_like_graph_end_to_end_over_grpc(start_server: StartServer,
     async with FlowClient(target) as client:
         events = [e async for e in client.execute_flow(pb_request(nodes, edges, provider_id="mistral"))]
 
-    final = {e.node_status.node_id: e.node_status for e in events if e.HasField("node_status")}
+    final = final_statuses(events)
     assert {n: s.status for n, s in final.items()} == {
         n: events_pb2.NODE_STATUS_COMPLETE for n in ("char", "init", "enh", "tr", "gen", "rep", "out", "desc")}
     outputs = outputs_by_node(events)

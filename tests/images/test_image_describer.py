@@ -4,6 +4,8 @@ run, and hostile images that must end as a node error with the engine unharmed."
 
 from __future__ import annotations
 
+import pytest
+
 from execution.events import NodeStatus, StatusReason
 from execution.outputs import Image, NodeOutput
 from execution.prompts.describe import CLAUDE_SYSTEM
@@ -14,7 +16,8 @@ from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.image_script import ImageReply
 from tests.images import samples
-from tests.images.running import anthropic_images, openai_images, run_flow, texts
+from tests.images.message_parts import anthropic_images, openai_images, texts
+from tests.run_flow import run_flow
 
 PHOTO = samples.solid((64, 48))
 
@@ -53,6 +56,36 @@ async def test_openai_compatible_vision_model_with_an_image_url_part(services: S
     assert call.messages[0].content.startswith("[image: image/png 64×48,")
 
 
+@pytest.mark.parametrize(("provider_id", "named", "model"), [
+    ("mistral", "", "pixtral-12b-2409"),
+    ("glm", "", "glm-4.6v"),
+    ("huggingface", "", "Qwen/Qwen2.5-VL-7B-Instruct"),
+    ("openrouter", "", "cognitivecomputations/dolphin-mistral-24b-venice-edition:free"),  # no vision model: its default
+    ("mistral", "pixtral-large-latest", "pixtral-large-latest"),  # the node's own model wins
+])
+async def test_vision_model_when_the_node_names_none(services: Services, fake_openai: FakeOpenAI,
+                                                     provider_id: str, named: str, model: str) -> None:
+    run = await run_flow(services, [node("d", "imageDescriber", providerId=provider_id, model=named,
+                                         image=samples.b64(PHOTO))], [])
+    assert run.status("d") is NodeStatus.COMPLETE
+    [received] = fake_openai.requests
+    assert (received.path, received.model) == (f"/{provider_id}/v1/chat/completions", model)
+    assert run.output("d").provider_calls[0].model == model
+
+
+async def test_images_fit_the_formats_of_the_provider_profile(services: Services, fake_openai: FakeOpenAI,
+                                                               fake_anthropic: FakeAnthropic) -> None:
+    webp = samples.solid((64, 48), fmt="WEBP")
+    nodes = [node("claude", "imageDescriber", image=samples.b64(webp)),
+             node("mistral", "imageDescriber", providerId="mistral", image=samples.b64(webp))]
+    run = await run_flow(services, nodes, [])
+    assert run.status("claude") is NodeStatus.COMPLETE and run.status("mistral") is NodeStatus.COMPLETE
+    [block] = [b for b in fake_anthropic.requests[0].messages[0]["content"] if b["type"] == "image"]
+    assert block["source"]["media_type"] == "image/webp"  # Claude reads WebP
+    [sent] = openai_images(fake_openai.requests[0].messages[0])  # JPEG/PNG data URLs only
+    assert samples.open_image(sent).format in {"JPEG", "PNG"}
+
+
 async def test_persona_and_both_variants(services: Services, fake_openai: FakeOpenAI) -> None:
     face = samples.solid((40, 40), color=samples.BLUE)
     nodes = [node("p", "imageDescriber", providerId="glm", image=samples.data_url(face), imageType="persona"),
@@ -74,6 +107,14 @@ async def test_florence_option_goes_to_hf_inference(services: Services, fake_hf:
     assert run.output("d").text == "A red square."
     [received] = fake_hf.requests
     assert received.path == "/models/microsoft/Florence-2-large" and received.raw == PHOTO
+
+
+async def test_florence_is_recorded_under_the_huggingface_id(services: Services, fake_hf: FakeHfImage) -> None:
+    run = await run_flow(services, [node("d", "imageDescriber", providerId="florence", image=samples.b64(PHOTO))],
+                         [], dry_run=True)
+    [call] = run.output("d").provider_calls
+    assert (call.provider_id, call.model) == ("huggingface", "microsoft/Florence-2-large")
+    assert fake_hf.requests == []
 
 
 async def test_dry_run_sends_nothing_and_shows_the_request(services: Services, fake_anthropic: FakeAnthropic) -> None:

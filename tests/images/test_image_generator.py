@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from execution.events import NodeStatus, StatusReason
 from execution.services import Services
 from tests.builders import edge, node
@@ -13,7 +15,7 @@ from tests.fakes.fake_glm_image import FakeGlmImage
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.image_script import ImageReply
 from tests.images import samples
-from tests.images.running import run_flow
+from tests.run_flow import run_flow
 
 PNG = samples.solid((64, 64))
 
@@ -32,7 +34,7 @@ async def test_settings_become_the_hf_request_and_the_image_the_output(services:
     assert out.text == "a red fox in snow"
     assert out.image is not None and out.image.data == PNG and out.image.mime_type == "image/png"
     [call] = out.provider_calls
-    assert (call.provider_id, call.model, call.purpose) == ("huggingface-image", "black-forest-labs/FLUX.1-schnell",
+    assert (call.provider_id, call.model, call.purpose) == ("huggingface", "black-forest-labs/FLUX.1-schnell",
                                                            "generate-image")
     assert json.loads(call.messages[0].content) == received.json
 
@@ -82,7 +84,7 @@ async def test_garbage_from_the_vendor_is_a_node_error_and_the_engine_goes_on(se
     run = await run_flow(services, [node("gen", "imageGenerator", prompt="x")], [])
     final = run.final("gen")
     assert (final.status, final.reason) == (NodeStatus.ERROR, StatusReason.PROVIDER_ERROR)
-    assert final.message.startswith("huggingface-image returned an unusable image:")
+    assert final.message.startswith("huggingface returned an unusable image:")
     again = await run_flow(services, [node("gen", "imageGenerator", prompt="x")], [])
     assert again.status("gen") is NodeStatus.COMPLETE
 
@@ -112,3 +114,19 @@ async def test_dry_run_generates_nothing_and_shows_the_request(services: Service
     assert out.dry_run and out.image is None and out.text == "a fox"
     [call] = out.provider_calls
     assert json.loads(call.messages[0].content) == {"inputs": "a fox", "parameters": {"width": 512, "height": 512}}
+
+
+@pytest.mark.parametrize(("spelling", "vendor"), [
+    ("hf", "huggingface"), ("huggingface-image", "huggingface"), (" HuggingFace ", "huggingface"),
+    ("z.ai", "glm"), ("glm-image", "glm"), ("bfl", "fireworks"), ("fireworks-ai", "fireworks"),
+])
+async def test_an_editor_alias_is_recorded_as_the_vendor_id(services: Services, spelling: str, vendor: str) -> None:
+    nodes = [node("own", "imageGenerator", prompt="x", providerId=spelling), node("flow", "imageGenerator", prompt="x")]
+    run = await run_flow(services, nodes, [], provider_id=spelling, dry_run=True)
+    assert [run.output(n).provider_calls[0].provider_id for n in ("own", "flow")] == [vendor, vendor]
+
+
+async def test_a_vendor_error_names_the_vendor_id_not_the_alias(services: Services, fake_hf: FakeHfImage) -> None:
+    fake_hf.queue(ImageReply.error(400, "bad prompt"))
+    run = await run_flow(services, [node("gen", "imageGenerator", prompt="x", providerId="huggingface-image")], [])
+    assert run.final("gen").message == "huggingface returned HTTP 400: bad prompt"

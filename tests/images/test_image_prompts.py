@@ -13,7 +13,7 @@ from execution.personas import Persona
 from execution.prompts.describe import CLAUDE_SYSTEM, DescribeMode, describe_prompt
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
 from execution.prompts.vision import Dialect
-from execution.providers.image_generation import GenerationRequest
+from execution.providers.image_vendors.generation import GenerationRequest
 
 MARA = Persona("Mara", "A woman in her thirties with short silver hair.")
 JON = Persona("Jon", "A tall man with a red beard.")

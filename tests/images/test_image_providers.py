@@ -3,6 +3,7 @@ received, every response shape, and the error boundary (retries, Retry-After, ke
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 
@@ -11,15 +12,19 @@ import pytest
 from execution.errors import InvalidNodeInput, NodeTimeout, NotConfiguredError, ProviderError
 from execution.images.limits import MAX_IMAGE_BYTES_IN
 from execution.outputs import Image
-from execution.providers.image_fireworks import FireworksImages, nearest_aspect_ratio
-from execution.providers.image_generation import GenerationRequest
-from execution.providers.image_glm import GlmImages
-from execution.providers.image_hf import FlorenceCaptioner, HuggingFaceImages
-from execution.providers.image_http import SharedClient
+from execution.providers.image_vendors.fireworks.profile import nearest_aspect_ratio
+from execution.providers.image_vendors.fireworks.provider import FireworksImages
+from execution.providers.image_vendors.generation import GenerationRequest
+from execution.providers.image_vendors.glm.provider import GlmImages
+from execution.providers.image_vendors.http import SharedClient
+from execution.providers.image_vendors.huggingface.provider import FlorenceCaptioner, HuggingFaceImages
+from execution.providers.image_vendors.image_providers import ImageProviders
+from execution.providers.image_vendors.image_settings import ImageProviderSettings
+from execution.providers.settings import ProviderSettings
 from tests.fakes.fake_fireworks import FakeFireworks
 from tests.fakes.fake_glm_image import FakeGlmImage
 from tests.fakes.fake_hf_image import FakeHfImage
-from tests.fakes.image_script import ImageReply
+from tests.fakes.image_script import FakeImageServer, ImageReply
 from tests.fakes.llm_env import TEST_KEYS
 from tests.images import samples
 from tests.images.vendors import build
@@ -228,6 +233,19 @@ async def test_a_stalled_vendor_times_out(fake_fireworks: FakeFireworks, client:
         await fireworks.generate("", GenerationRequest("x"))
 
 
+async def test_base64_images_may_come_as_unpadded_data_urls(fake_glm: FakeGlmImage, fake_fireworks: FakeFireworks,
+                                                             client: SharedClient) -> None:
+    encoded = "data:image/png;base64," + samples.b64(PNG).rstrip("=")
+    fake_glm.queue(ImageReply(body=json.dumps({"created": 1, "data": [{"b64_json": encoded}]}).encode(),
+                              content_type="application/json"))
+    fake_fireworks.queue(ImageReply(body=json.dumps({"base64": [encoded], "finishReason": "SUCCESS"}).encode(),
+                                    content_type="application/json"))
+    glm = build(GlmImages, fake_glm.base_url, "glm", client=client)
+    fireworks = build(FireworksImages, fake_fireworks.base_url, "fireworks", client=client)
+    assert (await glm.generate("", GenerationRequest("x"))).image.data == PNG
+    assert (await fireworks.generate("", GenerationRequest("x"))).image.data == PNG
+
+
 def test_aspect_ratio_is_the_nearest_documented_one() -> None:
     assert nearest_aspect_ratio(1024, 1024) == "1:1"
     assert nearest_aspect_ratio(1920, 1080) == "16:9"
@@ -273,3 +291,47 @@ async def test_glm_unusable_download_urls_are_provider_errors(fake_glm: FakeGlmI
     glm = build(GlmImages, fake_glm.base_url, "glm", client=client)
     with pytest.raises(ProviderError, match="returned (an image URL that is not http|neither an image URL)"):
         await glm.generate("", GenerationRequest("x"))
+
+
+# -- one id per vendor: it keys the settings maps and the concurrency slot -------------------
+
+def vendor_providers(vendor_id: str, base_url: str, **policy: object) -> ImageProviders:
+    """The image vendors as the server builds them, `vendor_id` keyed and pointed at a fake."""
+    providers = ProviderSettings.explicit(**{f"{vendor_id}_api_key": TEST_KEYS[vendor_id]}, **policy)
+    return ImageProviders.from_settings(providers, ImageProviderSettings.explicit(
+        **{f"{vendor_id}_image_base_url": base_url}, image_provider=vendor_id))
+
+
+@pytest.mark.parametrize("vendor_id", ["huggingface", "glm", "fireworks"])
+async def test_the_timeout_map_is_keyed_by_the_vendor_id(fake_hf: FakeHfImage, fake_glm: FakeGlmImage,
+                                                         fake_fireworks: FakeFireworks, vendor_id: str) -> None:
+    fake: FakeImageServer = {"huggingface": fake_hf, "glm": fake_glm, "fireworks": fake_fireworks}[vendor_id]
+    fake.queue(ImageReply(PNG, delay=1.0))
+    providers = vendor_providers(vendor_id, fake.base_url, provider_timeouts={vendor_id: 0.2}, provider_max_attempts=1)
+    try:
+        with pytest.raises(NodeTimeout, match=f"^{vendor_id} "):
+            await providers.generators[vendor_id].generate("", GenerationRequest("x"))
+    finally:
+        await providers.aclose()
+
+
+async def test_hf_images_and_florence_share_the_huggingface_slot(fake_hf: FakeHfImage) -> None:
+    fake_hf.queue(ImageReply(PNG, delay=0.5), ImageReply(extra={"generated_text": "a square"}))
+    providers = vendor_providers("huggingface", fake_hf.base_url, provider_concurrency_limits={"huggingface": 1})
+    try:
+        generating = asyncio.create_task(providers.generators["huggingface"].generate("", GenerationRequest("x")))
+        while not fake_hf.requests:
+            await asyncio.sleep(0.01)
+        captioning = asyncio.create_task(providers.captioner.caption("", Image(JPEG, "image/jpeg")))
+        await asyncio.sleep(0.2)
+        assert len(fake_hf.requests) == 1  # the caption waits for the slot
+        assert (await generating).image.data == PNG and await captioning == "a square"
+        assert len(fake_hf.requests) == 2
+    finally:
+        await providers.aclose()
+
+
+def test_the_default_vendor_setting_takes_an_alias() -> None:
+    providers = ImageProviders.from_settings(ProviderSettings.explicit(), ImageProviderSettings.explicit(image_provider="Z.AI"))
+    assert providers.default_vendor == "glm"
+    assert providers.choose("mistral", "", explicit=False).provider.provider_id == "glm"

@@ -4,7 +4,7 @@ back from the client in cached_outputs), single and multi persona variants, dry 
 
 from __future__ import annotations
 
-from execution.events import NodeStatus, NodeStatusChanged, StatusReason
+from execution.events import NodeStatus, StatusReason
 from execution.graph.model import Edge, Node
 from execution.outputs import Image, NodeOutput
 from execution.services import Services
@@ -12,7 +12,9 @@ from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.images import samples
-from tests.images.running import anthropic_images, openai_images, run_flow, texts
+from tests.images.message_parts import anthropic_images, openai_images, texts
+from tests.run_flow import run_flow
+from tests.statuses import final_statuses
 
 MARA = dict(characterName="Mara", characterDescription="A woman in her thirties with short silver hair.")
 JON = dict(characterName="Jon", characterDescription="A tall man with a red beard.")
@@ -74,7 +76,7 @@ async def test_an_image_from_cached_outputs_flows_in_and_wins_over_the_setting(s
     cached = {"gen": NodeOutput(image=Image(UPSTREAM, "image/png"))}
     run = await run_flow(services, nodes, edges, trigger="rep", cached=cached)
     assert run.status("rep") is NodeStatus.COMPLETE and run.status("out") is NodeStatus.COMPLETE
-    assert "gen" not in [e.body.node_id for e in run.events if isinstance(e.body, NodeStatusChanged)]  # not re-run
+    assert "gen" not in final_statuses(run.events)  # not re-run
     [received] = fake_openai.requests
     assert received.model == "pixtral-12b-2409"
     assert openai_images(received.messages[0]) == [UPSTREAM]

@@ -15,7 +15,8 @@ from execution.services import Services
 from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
-from tests.nodes.running import run_flow, text_services
+from tests.fakes.llm_env import text_services
+from tests.run_flow import run_flow
 
 NODES = [
     node("ana", "consistentCharacter", characterName="Ana", characterDescription="red hair"),
@@ -56,7 +57,7 @@ async def test_dry_run_without_any_key_shows_the_exact_prompts() -> None:
     [story_call] = run.output("s").provider_calls
     assert story_call == ProviderCall("claude", "claude-sonnet-5-5", "storyteller",
                                       (ChatMessage("user", storyteller_prompt("a harbour at night", "noir").text),),
-                                      0.0, 2048)  # temperature is not sent to Claude
+                                      0.0, 2048)  # Claude Sonnet 5.5 takes no temperature
 
 
 async def test_dry_run_never_touches_a_provider_even_with_keys(fake_openai: FakeOpenAI,

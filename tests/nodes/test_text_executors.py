@@ -16,8 +16,9 @@ from execution.prompts.translate import translate_prompt
 from tests.builders import edge, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import text_services
 from tests.fakes.llm_script import ReceivedRequest, Reply
-from tests.nodes.running import run_flow, text_services
+from tests.run_flow import run_flow
 
 ANA = node("ana", "consistentCharacter", characterName="Ana", characterDescription="red hair, green eyes")
 ANA_PERSONA = [Persona("Ana", "red hair, green eyes")]
@@ -128,6 +129,17 @@ async def test_story_teller_on_claude_sends_no_temperature(fake_anthropic: FakeA
     [call] = run.output("s").provider_calls
     assert (call.provider_id, call.temperature, call.max_tokens) == ("claude", 0.0, 2048)
     assert run.output("s").text == "".join(run.deltas("s")) == "[claude-sonnet-5-5] reply"
+
+
+async def test_story_teller_on_claude_4_6_keeps_its_temperature(fake_anthropic: FakeAnthropic) -> None:
+    async with text_services(anthropic=fake_anthropic) as services:
+        run = await run_flow(services, [node("s", "storyTeller", idea="tides", providerId="claude",
+                                              model="claude-sonnet-4-6")], [])
+    [received] = fake_anthropic.requests
+    assert (received.body["temperature"], received.headers["anthropic-version"]) == (0.95, "2023-06-01")
+    [call] = run.output("s").provider_calls
+    assert (call.model, call.temperature, call.max_tokens) == ("claude-sonnet-4-6", 0.95, 2048)
+    assert run.output("s").text == "".join(run.deltas("s")) == "[claude-sonnet-4-6] reply"
 
 
 async def test_grammar_fix_with_style_and_without_input(fake_openai: FakeOpenAI) -> None:

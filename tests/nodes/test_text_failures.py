@@ -12,9 +12,9 @@ from execution.nodes.builtin import builtin_registry
 from tests.builders import edge, flow, node
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_openai import FakeOpenAI
-from tests.fakes.llm_env import TEST_KEYS
+from tests.fakes.llm_env import TEST_KEYS, text_services
 from tests.fakes.llm_script import Reply
-from tests.nodes.running import run_flow, text_services
+from tests.run_flow import run_flow
 
 SOURCE = node("p", "initialPrompt", text="a harbour at night")
 

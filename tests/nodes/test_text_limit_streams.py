@@ -3,14 +3,13 @@ error, although the provider layer wraps whatever stops a stream half-way."""
 
 from __future__ import annotations
 
-from execution.engine import Engine
 from execution.events import NodeStatus, StatusReason
-from execution.nodes.builtin import builtin_registry
 from execution.run_limits import Limits
-from tests.builders import edge, flow, node
+from tests.builders import edge, node
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import text_services
 from tests.fakes.llm_script import Reply
-from tests.nodes.running import Run, text_services
+from tests.run_flow import run_flow
 
 
 async def test_llm_stream_past_the_limit_ends_the_node_with_the_limit_error(fake_openai: FakeOpenAI) -> None:
@@ -18,8 +17,8 @@ async def test_llm_stream_past_the_limit_ends_the_node_with_the_limit_error(fake
     nodes = [node("p", "initialPrompt", text="a harbour at night"), node("t", "translator", language="it"),
              node("out", "textOutput")]
     async with text_services(fake_openai) as services:
-        engine = Engine(builtin_registry(), services, Limits(max_node_text_bytes=120))
-        run = Run(await engine.run(flow(nodes, [edge("p", "t"), edge("t", "out")])))
+        run = await run_flow(services, nodes, [edge("p", "t"), edge("t", "out")],
+                             limits=Limits(max_node_text_bytes=120))
     assert run.deltas("t") == ["word " * 10] * 2
     failed = run.final("t")
     assert (failed.status, failed.reason, failed.retryable) == (NodeStatus.ERROR, StatusReason.INVALID_INPUT, False)

@@ -1,7 +1,7 @@
-"""Vendor SDKs load lazily: an idle server (no keys set) and dry runs (`prepare`) import
-neither `openai` nor `anthropic` (nor their httpx2 transport); each SDK is imported when a
-provider of its vendor first creates a client. Checked in a fresh interpreter, since this
-test process has long since imported both."""
+"""Vendor SDKs load lazily: an idle server (no keys set) and dry runs (`prepare`, an image
+vendor's `plan`) import neither `openai` nor `anthropic` (nor their httpx2 transport, which
+the image vendors use too); each SDK is imported when a provider of its vendor first creates a
+client. Checked in a fresh interpreter, since this test process has long since imported both."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import json, sys
 import server.main, execution.nodes.builtin
 from execution.messages import ChatMessage
 from execution.providers.chat import ChatRequest
+from execution.providers.image_vendors.generation import GenerationRequest
 from execution.services import Services
 
 def loaded():
@@ -30,6 +31,8 @@ idle = loaded()
 request = ChatRequest(messages=(ChatMessage("user", "hello"),), model="some-model")
 for provider_id in services.llm.ids:
     services.llm.get(provider_id).prepare(request)
+for vendor in services.images.providers.generators.values():
+    vendor.plan("", GenerationRequest("hello", width=512, height=512))
 dry_run = loaded()
 services.llm.get("ollama").client()  # needs no key; creating a client sends nothing
 print(json.dumps({{"idle": idle, "dry_run": dry_run, "openai_client": loaded()}}))

@@ -32,8 +32,7 @@ async def providers(fake: FakeOpenAI, **overrides: Any) -> AsyncIterator[LlmProv
 
 async def complete(llm: LlmProviders, provider_id: str = "mistral", **request: Any) -> tuple[str, list[str]]:
     deltas: list[str] = []
-    prepared = llm.get(provider_id).prepare(ChatRequest(messages=PROMPT, **request))
-    text = await llm.complete(provider_id, prepared, on_text=deltas.append)
+    text = await llm.call(provider_id, ChatRequest(messages=PROMPT, **request)).send(on_text=deltas.append)
     return text, deltas
 
 
@@ -148,12 +147,12 @@ async def test_stream_ending_without_finish_reason_is_an_error(fake_openai: Fake
     fake_openai.queue(*[Reply(chunks=("half",), finish=False)] * 4)
     async with providers(fake_openai) as llm:
         deltas: list[str] = []
-        prepared = llm.get("mistral").prepare(ChatRequest(messages=PROMPT))
+        call = llm.call("mistral", ChatRequest(messages=PROMPT))
         with pytest.raises(ProviderError, match="ended before the response was complete"):
-            await llm.complete("mistral", prepared)  # not streamed to anyone: retried in place
+            await call.send()  # not streamed to anyone: retried in place
         assert len(fake_openai.requests) == 3
         with pytest.raises(ProviderError, match="after 4 characters"):
-            await llm.complete("mistral", prepared, on_text=deltas.append)
+            await call.send(on_text=deltas.append)
         assert deltas == ["half"] and len(fake_openai.requests) == 4
 
 

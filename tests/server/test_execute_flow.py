@@ -11,6 +11,7 @@ from flowexec.client import FlowClient
 from flowexec.errors import field_violations
 from flowexec.v1 import events_pb2, flow_service_pb2_grpc, graph_pb2
 from tests.builders import pb_edge, pb_node, pb_request
+from tests.statuses import final_statuses
 
 COMPLETE = events_pb2.NODE_STATUS_COMPLETE
 RUNNING = events_pb2.NODE_STATUS_RUNNING
@@ -18,10 +19,6 @@ RUNNING = events_pb2.NODE_STATUS_RUNNING
 
 async def collect(client: FlowClient, request, **kwargs) -> list[events_pb2.NodeEvent]:
     return [event async for event in client.execute_flow(request, **kwargs)]
-
-
-def final_status(events) -> dict[str, events_pb2.NodeStatusChanged]:
-    return {e.node_status.node_id: e.node_status for e in events if e.HasField("node_status")}
 
 
 async def test_invalid_graph_is_invalid_argument_with_field_violations(client: FlowClient) -> None:
@@ -79,7 +76,7 @@ async def test_failure_skips_only_downstream(client: FlowClient) -> None:
     nodes = [pb_node("f", "diag.fail", message="provider down", retryable=True), pb_node("d1", "textOutput"),
              pb_node("d2", "textOutput"), pb_node("ok", "diag.delay", seconds=0.05, text="fine"), pb_node("ok2", "textOutput")]
     events = await collect(client, pb_request(nodes, [pb_edge("f", "d1"), pb_edge("d1", "d2"), pb_edge("ok", "ok2")]))
-    final = final_status(events)
+    final = final_statuses(events)
     assert final["f"].status == events_pb2.NODE_STATUS_ERROR
     assert final["f"].reason == events_pb2.STATUS_REASON_PROVIDER_ERROR and final["f"].retryable
     for n in ("d1", "d2"):
@@ -168,18 +165,3 @@ async def test_too_many_active_runs_is_resource_exhausted(start_server) -> None:
         assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
         await first.aclose()
 
-
-def test_batches_are_split_to_stay_under_the_message_budget() -> None:
-    from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged
-    from execution.outputs import Image, NodeOutput
-    from server.batching import split_by_size
-    from server.convert import response_from_events
-
-    big = [Event("r", i, 0, NodeOutputProduced(f"img{i}", NodeOutput(image=Image(b"x" * 400_000, "image/png"))))
-           for i in range(1, 6)]
-    small = [Event("r", 6 + i, 0, NodeStatusChanged(f"n{i}", NodeStatus.COMPLETE)) for i in range(10)]
-    parts = list(split_by_size(big + small, budget=1_000_000))
-    assert [e for p in parts for e in p] == big + small  # nothing lost, order kept
-    assert all(response_from_events(p).ByteSize() <= 1_000_000 for p in parts)
-    assert len(parts) == 3
-    assert list(split_by_size(big[:1], budget=10)) == [big[:1]]  # an oversized event travels alone

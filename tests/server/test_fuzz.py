@@ -15,10 +15,9 @@ import time
 
 import grpc
 
-from tests.server.conftest import ServerLog
+from tests.fixtures.server_log import ServerLog, assert_trustworthy
 from tests.server.fuzz_requests import Fuzzer
 from tests.server.test_bad_input import EXECUTE_FLOW
-from tests.server.test_logs import assert_trustworthy
 
 REQUESTS = int(os.environ.get("FLOWEXEC_FUZZ_REQUESTS", "10000"))
 SEED = int(os.environ.get("FLOWEXEC_FUZZ_SEED", "9"))

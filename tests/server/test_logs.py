@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import grpc
 import pytest
@@ -11,17 +10,9 @@ import pytest
 from flowexec.client import FlowClient
 from flowexec.v1 import flow_service_pb2
 from tests.builders import pb_edge, pb_node, pb_request
-from tests.server.conftest import ServerLog
+from tests.fixtures.server_log import ServerLog, assert_trustworthy
 
 FORGED = "\n2026-01-01 INFO forged"
-RECORD_START = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+: ")
-RAW_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-def assert_trustworthy(log: ServerLog) -> None:
-    for line in log.lines():
-        assert RECORD_START.match(line) or line.startswith("  "), f"line not started by a record: {line!r}"
-        assert not RAW_CONTROLS.search(line), f"raw control character in {line!r}"
 
 
 async def test_request_strings_cannot_forge_log_lines(client: FlowClient, server_log: ServerLog) -> None:

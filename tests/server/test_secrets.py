@@ -14,14 +14,15 @@ from execution.services import Services
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
 from tests.builders import pb_node, pb_request
-from tests.conftest import StartServer
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.fake_hf_image import FakeHfImage
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.image_script import ImageReply
 from tests.fakes.llm_env import TEST_KEYS
 from tests.fakes.llm_script import Reply
+from tests.fixtures.servers import StartServer
 from tests.images import samples
+from tests.statuses import final_statuses
 
 # Pretty-printed vendor text: the key comes after 540 characters of the body but, once
 # whitespace is collapsed, 285 characters in, so the 300-character cut falls inside it.
@@ -70,10 +71,6 @@ def text_of(events: list[events_pb2.NodeEvent], node_id: str) -> tuple[str, str]
     return deltas, output.text
 
 
-def final_status(events: list[events_pb2.NodeEvent], node_id: str) -> events_pb2.NodeStatusChanged:
-    return [e.node_status for e in events if e.HasField("node_status") and e.node_status.node_id == node_id][-1]
-
-
 async def test_a_key_in_a_streamed_reply_is_redacted_even_split_across_chunks(
         start_server: StartServer, services: Services, fake_openai: FakeOpenAI) -> None:
     key = TEST_KEYS["mistral"]
@@ -106,7 +103,7 @@ async def test_a_key_late_in_a_long_vendor_error_does_not_leak(
     fake.queue(Reply.error(400, f"{PADDING}{key} is not allowed to use this model"))
     target = await start_server(Engine(builtin_registry(), services))
     events = await run(target, pb_request([pb_node("s", "storyTeller", idea="x", providerId=provider_id)], []))
-    status = final_status(events, "s")
+    status = final_statuses(events)["s"]
     assert status.status == events_pb2.NODE_STATUS_ERROR and "HTTP 400" in status.message
     assert leaked_pieces(key, events) == []
 
@@ -124,7 +121,7 @@ async def test_a_key_in_a_long_image_vendor_error_does_not_leak(
     fake_hf.queue(reply if body is None else ImageReply(status=400, body=body, content_type="text/plain"))
     target = await start_server(Engine(builtin_registry(), services))
     events = await run(target, pb_request([pb_node("g", "imageGenerator", prompt="a lighthouse")], []))
-    status = final_status(events, "g")
+    status = final_statuses(events)["g"]
     assert status.status == events_pb2.NODE_STATUS_ERROR and "HTTP 400" in status.message
     assert leaked_pieces(key, events) == []
 

@@ -12,18 +12,13 @@ grpc's own send path waits on HTTP/2 flow control.
 from __future__ import annotations
 
 import asyncio
-import os
-import re
-import signal
-import sys
-from pathlib import Path
 
 import grpc
 
 from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc
 from tests.builders import pb_node, pb_request
+from tests.cli.commands import clean_env, flowexec_serve
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNT = 500_000
 TOKEN = "tok,"
 BOUND_MIB = 30
@@ -42,42 +37,31 @@ def flood(count: int) -> flow_service_pb2.ExecuteFlowRequest:
 
 
 async def test_a_client_that_stops_reading_costs_bounded_server_memory() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLOWEXEC_") and not k.endswith("_API_KEY")}
-    env["FLOWEXEC_MAX_NODE_TEXT_BYTES"] = str(4 * len(TOKEN) * COUNT)  # the flood's 2 MB of text is allowed
-    proc = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "flowexec"), "serve", "--host", "127.0.0.1", "--port", "0", "--diagnostic-nodes",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env, cwd=ROOT, start_new_session=True)
-    assert proc.stdout is not None and proc.stderr is not None
-    logs = proc.stderr
+    env = clean_env(FLOWEXEC_MAX_NODE_TEXT_BYTES=str(4 * len(TOKEN) * COUNT))  # the flood's 2 MB of text is allowed
+    async with flowexec_serve("--diagnostic-nodes", env=env) as served, asyncio.timeout(30):
+        logs = served.proc.stderr
+        assert logs is not None
 
-    async def run_finished() -> None:
-        while b"finished in" not in (line := await logs.readline()):
-            assert line, "the server exited"
+        async def run_finished() -> None:
+            while b"finished in" not in (line := await logs.readline()):
+                assert line, "the server exited"
 
-    try:
-        async with asyncio.timeout(30):
-            match = re.match(rb"flowexec listening on (\S+)", await proc.stdout.readline())
-            assert match
-            options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
-            async with grpc.aio.insecure_channel(match.group(1).decode(), options=options) as channel:
-                stub = flow_service_pb2_grpc.FlowServiceStub(channel)
-                async for _ in stub.ExecuteFlow(flood(2000)):  # warm-up: what any first run loads
-                    pass
-                await run_finished()
-                before = rss_mib(proc.pid)
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
+        async with grpc.aio.insecure_channel(served.target, options=options) as channel:
+            stub = flow_service_pb2_grpc.FlowServiceStub(channel)
+            async for _ in stub.ExecuteFlow(flood(2000)):  # warm-up: what any first run loads
+                pass
+            await run_finished()
+            before = rss_mib(served.proc.pid)
 
-                call = stub.ExecuteFlow(flood(COUNT))
-                events: list[events_pb2.NodeEvent] = list((await call.read()).events)
-                await run_finished()  # the client has read nothing since its first message
-                grown = rss_mib(proc.pid) - before
+            call = stub.ExecuteFlow(flood(COUNT))
+            events: list[events_pb2.NodeEvent] = list((await call.read()).events)
+            await run_finished()  # the client has read nothing since its first message
+            grown = rss_mib(served.proc.pid) - before
 
-                while (response := await call.read()) is not grpc.aio.EOF:
-                    events.extend(response.events)
-                assert await call.code() == grpc.StatusCode.OK
-    finally:
-        if proc.returncode is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        await proc.wait()
+            while (response := await call.read()) is not grpc.aio.EOF:
+                events.extend(response.events)
+            assert await call.code() == grpc.StatusCode.OK
 
     assert grown < BOUND_MIB, f"server memory grew by {grown:.1f} MiB while the client was not reading"
     deltas = [e.text_delta.chunk for e in events if e.HasField("text_delta")]

@@ -6,6 +6,7 @@ import grpc
 
 from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc
 from tests.builders import pb_edge, pb_node, pb_request
+from tests.statuses import final_statuses
 
 ERROR, SKIPPED = events_pb2.NODE_STATUS_ERROR, events_pb2.NODE_STATUS_SKIPPED
 
@@ -27,7 +28,7 @@ async def test_layered_doubling_stops_at_the_node_text_limit(start_server) -> No
         responses = [r async for r in flow_service_pb2_grpc.FlowServiceStub(channel).ExecuteFlow(request)]
     assert sum(r.ByteSize() for r in responses) < 5 * 1024 * 1024  # was 236 MB: RESOURCE_EXHAUSTED
     events = [e for r in responses for e in r.events]
-    final = {e.node_status.node_id: e.node_status for e in events if e.HasField("node_status")}
+    final = final_statuses(events)
     # l10 would be 1800 · 2¹⁰ ≈ 1.8 MB: the first layer past the 1 MiB default.
     assert [n for n, s in final.items() if s.status == ERROR] == ["l10"]
     assert final["l10"].reason == events_pb2.STATUS_REASON_INVALID_INPUT

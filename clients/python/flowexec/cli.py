@@ -59,13 +59,16 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider", help="flow-level provider id (overrides the file's providerId)")
     parser.add_argument("--trigger", help="partial re-execution: run from this node")
     parser.add_argument("--dry-run", action="store_true", help="call no provider; show the exact prompts")
+    parser.add_argument("--provider-calls", action="store_true",
+                        help="live run: show each output's provider calls (the server must allow it: "
+                             "FLOWEXEC_EXPOSE_PROVIDER_CALLS)")
     parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
 
 
 def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
     """The request for a React Flow export, with the options of `add_flow_options` applied."""
     return request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
-                                  trigger_node_id=args.trigger or "")
+                                  trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -119,6 +119,12 @@ export interface GraphRequestOptions {
   cachedOutputs?: Readonly<Record<string, NodeOutput>> | undefined;
   /** Call no provider: LLM and image nodes report the requests they would send. */
   dryRun?: boolean | undefined;
+  /**
+   * Debugging a live run: ask for each output's provider calls (provider, model, full prompts).
+   * The server sends them only when its operator allows it (FLOWEXEC_EXPOSE_PROVIDER_CALLS);
+   * dry runs always carry them. Read them from the raw events (`onEvent`, `executeFlow`).
+   */
+  includeProviderCalls?: boolean | undefined;
   /** Most nodes executing at once (capped by the server). */
   maxConcurrency?: number | undefined;
 }
@@ -152,6 +158,10 @@ export function graphToRequest(
         .filter(([, out]) => !failedOutput(out))
         .map(([id, out]) => [id, outputToMessage(out)]),
     ),
-    options: { dryRun: options.dryRun ?? false, maxConcurrency: options.maxConcurrency ?? 0 },
+    options: {
+      dryRun: options.dryRun ?? false,
+      maxConcurrency: options.maxConcurrency ?? 0,
+      includeProviderCalls: options.includeProviderCalls ?? false,
+    },
   });
 }

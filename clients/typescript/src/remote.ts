@@ -28,7 +28,9 @@ import type { CallOptions, FlowClient } from "./client.js";
 /** The status a cancelled node is reported with: "cancelled", or one a legacy callback knows. */
 export type CancelledAs = "cancelled" | "error" | "skipped";
 
-export interface RemoteRunOptions extends CallOptions, Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency"> {
+export interface RemoteRunOptions
+  extends CallOptions,
+    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
   /** Every raw event, before it is mapped to onStatus. */
   onEvent?: ((event: NodeEvent) => void) | undefined;
   /** Streaming nodes' text chunks, as they arrive (StatusCallback has no place for them). */
@@ -79,6 +81,7 @@ export async function runGraph(
     flowId: options.flowId,
     dryRun: options.dryRun,
     maxConcurrency: options.maxConcurrency,
+    includeProviderCalls: options.includeProviderCalls,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });

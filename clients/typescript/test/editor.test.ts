@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
 import {
+  createFlowClient,
   dataUrlToImage,
   graphToRequest,
   imageToBlob,
@@ -60,6 +62,28 @@ describe("editor conversions", () => {
     assert.equal(request.triggerNodeId, "n1");
     assert.equal(request.cachedOutputs["n0"]?.personaName, "Mara");
     assert.equal(request.options?.dryRun, true);
+    assert.equal(request.options?.includeProviderCalls, false, "provider calls are not asked for by default");
+  });
+
+  it("asks for a live run's provider calls only when told to, from graphToRequest and executeGraphRemote", async () => {
+    assert.equal(graphToRequest([], [], "", { includeProviderCalls: true }).options?.includeProviderCalls, true);
+    // What executeGraphRemote sends, caught before it leaves (no server needed).
+    const sent: unknown[] = [];
+    const client = createFlowClient({
+      baseUrl: "http://127.0.0.1:9",
+      interceptors: [
+        () => async (req) => {
+          // ExecuteFlow streams its replies: connect hands the one request over as a stream too.
+          if (req.stream) for await (const message of req.message) sent.push(message);
+          throw new ConnectError("caught", Code.Canceled);
+        },
+      ],
+    });
+    for (const includeProviderCalls of [true, undefined]) {
+      await assert.rejects(client.executeGraphRemote([], [], "", () => {}, undefined, undefined, { includeProviderCalls }));
+    }
+    const asked = sent.map((message) => (message as pb.ExecuteFlowRequest).options?.includeProviderCalls);
+    assert.deepEqual(asked, [true, false]);
   });
 
   it("leaves unset (empty) output fields out of the editor's NodeOutput", () => {

@@ -1,4 +1,5 @@
-"""Claude through the official `anthropic` SDK: provider, stream adapter, error boundary."""
+"""Claude through the official `anthropic` SDK: provider, message mapping, stream adapter,
+error boundary and profile."""
 
 from execution.providers.claude.provider import ClaudeProvider
 

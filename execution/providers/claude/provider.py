@@ -2,9 +2,12 @@
 
 SDK retries are off (max_retries=0): execution.providers.resilience decides. The key is
 always passed explicitly, so the SDK never falls back to its own environment or profile
-lookup. `temperature` is never sent: API version 2026-10-21 (the SDK 2.x default) rejects
-sampling parameters, so `prepare` drops it and a dry run shows exactly that. Anthropic
-requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
+lookup. Anthropic requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
+
+Temperature: the SDK's default API version refuses it, so `prepare` keeps it only for a model
+the profile says takes one (claude/profile.py), and such a request is sent on the API version
+that accepts it, with the temperature in the body; every other request carries none. A dry run
+shows exactly that. The stream format is the same on both versions.
 
 The `anthropic` SDK is imported with the first client, not with this module: a process where
 Claude never sends does not load it, and `prepare` (dry runs) needs none of it.
@@ -15,25 +18,27 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.claude.adapter import chat_chunks
 from execution.providers.claude.errors import anthropic_errors
+from execution.providers.claude.messages import anthropic_messages
+from execution.providers.claude.profile import CLAUDE_PROFILE, SAMPLING_API_VERSION
 from execution.providers.sdk_provider import SdkProvider
-from execution.providers.vision_messages import anthropic_content
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
-    from anthropic.types import MessageParam
 
 DEFAULT_MAX_TOKENS = 2048
 
 
 class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
+    vendor = Vendor("anthropic")
+    default_profile = CLAUDE_PROFILE
+
     def prepare(self, request: ChatRequest) -> ChatRequest:
-        return replace(request, model=self.endpoint.model_for(request.model), temperature=None,
-                       max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
+        return replace(super().prepare(request), max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropic:
         import httpx2
@@ -49,9 +54,9 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
         client = self.client()
         from anthropic import omit
 
-        system = "\n\n".join(m.content for m in request.messages if m.role == "system")
-        messages = [cast("MessageParam", {"role": m.role, "content": anthropic_content(m)})
-                    for m in request.messages if m.role != "system"]
+        system, messages = anthropic_messages(request.messages)
+        # The SDK has no temperature parameter: it goes in the body, on the version that takes it.
+        sampling = request.temperature is not None
         with anthropic_errors(self.endpoint):
             events = await client.messages.create(
                 model=request.model,
@@ -59,6 +64,8 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
                 messages=messages,
                 stream=True,
                 system=system or omit,
+                extra_headers={"anthropic-version": SAMPLING_API_VERSION} if sampling else None,
+                extra_body={"temperature": request.temperature} if sampling else None,
             )
             try:
                 async with aclosing(chat_chunks(events, self.provider_id)) as chunks:

@@ -1,5 +1,6 @@
 """OpenAI-compatible chat providers (mistral, glm, openrouter, huggingface, ollama, a generic
-server): one class, one adapter and one error boundary, told apart only by their Endpoint."""
+server): one class, one message mapping, one adapter, one error boundary and one profile, told
+apart only by their Endpoint (and, on their catalogue row, a vision model)."""
 
 from execution.providers.openai_compat.provider import OpenAICompatibleProvider
 

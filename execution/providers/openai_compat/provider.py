@@ -13,25 +13,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
-from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from execution.providers.chat import ChatChunk, ChatRequest
+from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.openai_compat.adapter import chat_chunks
 from execution.providers.openai_compat.errors import openai_errors
+from execution.providers.openai_compat.messages import openai_messages
+from execution.providers.openai_compat.profile import OPENAI_COMPATIBLE_PROFILE
 from execution.providers.sdk_provider import SdkProvider
-from execution.providers.vision_messages import openai_content
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
-    from openai.types.chat import ChatCompletionMessageParam
 
 NO_KEY_PLACEHOLDER = "no-key"
 
 
 class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
-    def prepare(self, request: ChatRequest) -> ChatRequest:
-        return replace(request, model=self.endpoint.model_for(request.model))
+    vendor = Vendor("openai_compatible")
+    default_profile = OPENAI_COMPATIBLE_PROFILE
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncOpenAI:
         import httpx2
@@ -47,8 +46,7 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
         client = self.client()
         from openai import omit
 
-        messages = [cast("ChatCompletionMessageParam", {"role": m.role, "content": openai_content(m)})
-                    for m in request.messages]
+        messages = openai_messages(request.messages)
         with openai_errors(self.endpoint):
             response = await client.chat.completions.create(
                 model=request.model,

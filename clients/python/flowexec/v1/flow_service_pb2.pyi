@@ -45,14 +45,16 @@ class ExecuteFlowRequest(_message.Message):
     def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ...) -> None: ...
 
 class ExecutionOptions(_message.Message):
-    __slots__ = ("max_concurrency", "dry_run", "on_disconnect")
+    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect")
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
     ON_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
     max_concurrency: int
     dry_run: bool
+    include_provider_calls: bool
     on_disconnect: OnDisconnect
-    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ...) -> None: ...
+    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ...) -> None: ...
 
 class ExecuteFlowResponse(_message.Message):
     __slots__ = ("events",)

@@ -283,7 +283,9 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
   dryRun: boolean;
 
   /**
-   * Provider calls made (or, in a dry run, that would be made), in order.
+   * Provider calls made (or, in a dry run, that would be made), in order. The server sends
+   * them for dry runs; for live runs only when the request sets
+   * ExecutionOptions.include_provider_calls and the server allows it.
    *
    * @generated from field: repeated flowexec.v1.ProviderCall provider_calls = 10;
    */

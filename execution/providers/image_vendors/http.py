@@ -1,14 +1,17 @@
-"""HTTP plumbing the image vendors share: endpoint config, the shared client, capped reads,
-vendor error text, the transport half of each vendor's error boundary, and the base class.
+"""HTTP plumbing the image vendors share: the shared client, capped reads, vendor error
+text, the transport half of each vendor's error boundary, and the vendors' base class.
 
-Each vendor module keeps its own status boundary (which statuses and codes retry is vendor
-knowledge) built on vendor_errors.status_error, the rules the LLM boundaries apply too:
-401 → NotConfiguredError (body not quoted), 429 → retried with Retry-After, 5xx → retried,
-other 4xx → not. Transport failures map the same for everyone: timeout → NodeTimeout,
-connection trouble → retryable ProviderError. Bodies are read with a byte cap so a vendor (or
-a download URL) cannot make us buffer without bound, and error text is scrubbed of the key,
-then cut short, before it can reach an event (in that order: a key cut first no longer
-matches).
+Each vendor folder keeps its own status boundary (`errors.py`: which statuses and codes retry
+is vendor knowledge) built on vendor_errors.status_error, the rules the LLM boundaries apply
+too: 401 → NotConfiguredError (body not quoted), 429 → retried with Retry-After, 5xx →
+retried, other 4xx → not. Transport failures map the same for everyone (`transport_errors`):
+timeout → NodeTimeout, connection trouble → retryable ProviderError. Bodies are read with a
+byte cap so a vendor (or a download URL) cannot make us buffer without bound, and error text
+is scrubbed of the key, then cut short, before it can reach an event (in that order: a key
+cut first no longer matches).
+
+The transport is httpx2, the one the LLM SDKs use; like them it is imported when a vendor
+first sends, so an idle server and dry runs never load it.
 
 Retries hold the vendor's concurrency slot for the whole call, back-off included (as
 providers.streaming does), so a vendor that is rate-limiting us is not hit by the next
@@ -18,45 +21,25 @@ queued call during our wait.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
-from execution.errors import NodeError, NodeTimeout, NotConfiguredError, ProviderError
+from execution.errors import NodeError, NodeTimeout, ProviderError
+from execution.providers.endpoint import Endpoint
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits, call_with_retries
-from execution.providers.vendor_errors import short, without_cut_secret
+from execution.providers.vendor_errors import is_retryable_status, short, without_cut_secret
+
+if TYPE_CHECKING:
+    import httpx2
 
 T = TypeVar("T")
 
 ERROR_BODY_CAP = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class VendorEndpoint:
-    """Credentials and base URL of one image vendor. `repr` never shows the key."""
-
-    provider_id: str
-    api_key: str
-    base_url: str
-    # The environment variable that holds the key (named in "not configured" errors).
-    key_env: str = ""
-
-    def __repr__(self) -> str:
-        key = "set" if self.api_key else "unset"
-        return f"VendorEndpoint({self.provider_id!r}, base_url={self.base_url!r}, api_key={key})"
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.api_key)
-
-    def url(self, path: str) -> str:
-        return f"{self.base_url.rstrip('/')}/{path.lstrip('/')}"
-
-
-async def read_capped(response: httpx.Response, cap: int, *, provider_id: str, what: str) -> bytes:
+async def read_capped(response: httpx2.Response, cap: int, *, provider_id: str, what: str) -> bytes:
     """The whole body of a streamed response, refusing more than `cap` bytes."""
     declared = response.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > cap:
@@ -64,7 +47,7 @@ async def read_capped(response: httpx.Response, cap: int, *, provider_id: str, w
                             retryable=False)
     chunks: list[bytes] = []
     size = 0
-    async with aclosing(_body(response)) as body:  # closed at once, even when we stop early
+    async with aclosing(response.aiter_bytes()) as body:  # closed at once, even when we stop early
         async for chunk in body:
             size += len(chunk)
             if size > cap:
@@ -80,11 +63,11 @@ def parse_json(body: bytes) -> object:
         return None
 
 
-async def read_prefix(response: httpx.Response, cap: int = ERROR_BODY_CAP) -> bytes:
+async def read_prefix(response: httpx2.Response, cap: int = ERROR_BODY_CAP) -> bytes:
     """At most `cap` bytes of a body (error bodies: enough to read the message)."""
     chunks: list[bytes] = []
     size = 0
-    async with aclosing(_body(response)) as body:
+    async with aclosing(response.aiter_bytes()) as body:
         async for chunk in body:
             chunks.append(chunk)
             size += len(chunk)
@@ -93,7 +76,7 @@ async def read_prefix(response: httpx.Response, cap: int = ERROR_BODY_CAP) -> by
     return b"".join(chunks)[:cap]
 
 
-def error_text(body: bytes, secret: str) -> str:
+def error_text(body: bytes, secret: str | None) -> str:
     """The vendor's error message: `{"error": "…"}`, `{"error": {"message"}}`, a list of them,
     `{"message"}` or `{"detail"}` — else the start of the body as text; `secret` masked, then
     cut short."""
@@ -104,6 +87,11 @@ def error_text(body: bytes, secret: str) -> str:
         if len(body) >= ERROR_BODY_CAP:  # read_prefix cut it: the end may be a piece of the key
             message = without_cut_secret(message, secret)
     return short(message, secret=secret)
+
+
+def vendor_message(body: bytes, endpoint: Endpoint) -> str:
+    """The vendor's error message, short and without our key in it."""
+    return error_text(body, endpoint.api_key) or "no error message"
 
 
 def _message_of(parsed: object) -> str:
@@ -120,39 +108,38 @@ def _message_of(parsed: object) -> str:
     return ""
 
 
-
-def _body(response: httpx.Response) -> AsyncGenerator[bytes, None]:
-    """The body stream; httpx types it as an iterator, but it is a generator with aclose()."""
-    return cast(AsyncGenerator[bytes, None], response.aiter_bytes())
-
 @asynccontextmanager
-async def transport_errors(endpoint: VendorEndpoint, what: str) -> AsyncIterator[None]:
-    """Map httpx's own errors (no HTTP status) to ProviderError; ours pass through."""
+async def transport_errors(endpoint: Endpoint, what: str) -> AsyncIterator[None]:
+    """Map httpx2's own errors (no HTTP status) to ProviderError; ours pass through."""
+    import httpx2
+
     name = endpoint.provider_id
     try:
         yield
-    except httpx.TimeoutException:
+    except httpx2.TimeoutException:
         raise NodeTimeout(f"{name} {what} timed out") from None
-    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+    except (httpx2.NetworkError, httpx2.RemoteProtocolError) as exc:
         raise ProviderError(f"{name} {what}: connection failed ({type(exc).__name__})",
                             retryable=True) from None
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         detail = short(str(exc), secret=endpoint.api_key)
         raise ProviderError(f"{name} {what} failed: {type(exc).__name__}: {detail}",
                             retryable=False) from None
 
 
 class SharedClient:
-    """One httpx.AsyncClient for all image vendors, created on first use (building one
-    costs an SSL context, and most Services never generate an image)."""
+    """One httpx2.AsyncClient for all image vendors, created on first use (building one
+    imports httpx2 and costs an SSL context, and most Services never generate an image)."""
 
-    def __init__(self, timeout: float = 120.0, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, timeout: float = 120.0, client: httpx2.AsyncClient | None = None) -> None:
         self._timeout = timeout
         self._client = client
 
-    def get(self) -> httpx.AsyncClient:
+    def get(self) -> httpx2.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(self._timeout, connect=10.0))
+            import httpx2
+
+            self._client = httpx2.AsyncClient(timeout=httpx2.Timeout(self._timeout, connect=10.0))
         return self._client
 
     async def aclose(self) -> None:
@@ -163,42 +150,47 @@ class SharedClient:
 
 @dataclass(frozen=True, slots=True)
 class VendorResponse:
-    headers: httpx.Headers
+    headers: Mapping[str, str]
     body: bytes
 
     @property
     def content_type(self) -> str:
-        value: str = self.headers.get("Content-Type", "")
-        return value.split(";")[0].strip().lower()
+        return self.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
 
 # Maps an error status, its body and headers to the vendor's error (vendor_errors.status_error rules).
-StatusMapper = Callable[[int, bytes, httpx.Headers], NodeError]
+StatusMapper = Callable[[int, bytes, Mapping[str, str]], NodeError]
 
 
 class HttpImageVendor:
     """Base of the image vendors: owns the endpoint and shares the client, policy and limits.
 
-    One concurrency slot per call, held across its retries.
+    One slot per call, held across its retries.
     """
 
-    provider_id = ""
-
-    def __init__(self, endpoint: VendorEndpoint, client: SharedClient, policy: CallPolicy,
+    def __init__(self, endpoint: Endpoint, client: SharedClient, policy: CallPolicy,
                  limits: ConcurrencyLimits) -> None:
         self.endpoint = endpoint
         self._client = client
         self._policy = policy
         self._limits = limits
 
+    @property
+    def provider_id(self) -> str:
+        """The vendor's one id (its row in vendor_table): ProviderCalls, error messages, the
+        timeout and concurrency maps and the concurrency slot all use it."""
+        return self.endpoint.provider_id
+
+    @property
+    def default_model(self) -> str:
+        """Model used when the node names none (or names a text model of another vendor)."""
+        return self.endpoint.default_model
+
     def require_key(self) -> None:
-        if not self.endpoint.configured:
-            env = f": set {self.endpoint.key_env}" if self.endpoint.key_env else ""
-            raise NotConfiguredError(f"Image provider '{self.provider_id}' is not configured{env}")
+        self.endpoint.require_key()
 
     def vendor_message(self, body: bytes) -> str:
-        """The vendor's error message, short and without our key in it."""
-        return error_text(body, self.endpoint.api_key) or "no error message"
+        return vendor_message(body, self.endpoint)
 
     async def with_retries(self, attempt: Callable[[], Awaitable[T]], what: str) -> T:
         async with self._limits.slot(self.provider_id):
@@ -221,3 +213,15 @@ class HttpImageVendor:
                 data = await read_capped(response, cap, provider_id=self.provider_id, what=what)
                 return VendorResponse(response.headers, data)
 
+    async def download(self, url: str, *, cap: int, what: str) -> VendorResponse:
+        """One plain GET of a URL the vendor handed us (no key: it may point anywhere): a status
+        ≥ 400 is a ProviderError (retryable when the status is), the body read up to `cap`."""
+        async with transport_errors(self.endpoint, what):
+            async with self._client.get().stream("GET", url, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    await read_prefix(response)
+                    status = response.status_code
+                    raise ProviderError(f"{self.provider_id} {what} failed (HTTP {status})",
+                                        retryable=is_retryable_status(status))
+                data = await read_capped(response, cap, provider_id=self.provider_id, what=what)
+                return VendorResponse(response.headers, data)

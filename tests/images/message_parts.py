@@ -1,26 +1,9 @@
-"""Runs image flows in-process on an Engine (default registry) and reads events per node."""
+"""What a vendor received: the images and texts in one chat message as the fake recorded it."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import replace
 from typing import Any
-
-from execution.engine import Engine
-from execution.graph.model import Edge, Node, RunOptions
-from execution.nodes.builtin import builtin_registry
-from execution.outputs import NodeOutput
-from execution.services import Services
-from tests.builders import flow
-from tests.nodes.running import Run
-
-
-async def run_flow(services: Services, nodes: list[Node], edges: list[Edge], *, dry_run: bool = False,
-                   provider_id: str = "mistral", trigger: str | None = None,
-                   cached: dict[str, NodeOutput] | None = None) -> Run:
-    request = flow(nodes, edges, provider_id=provider_id, trigger=trigger, cached=cached)
-    request = replace(request, options=RunOptions(dry_run=dry_run))
-    return Run(await Engine(builtin_registry(), services).run(request))
 
 
 def openai_images(message: dict[str, Any]) -> list[bytes]:

@@ -1,23 +1,21 @@
-"""Runs a flow in-process on an Engine with the real text nodes and fake-backed providers,
-and reads the events back per node."""
+"""Runs a flow in-process on an Engine (the real node types, the given services) and reads
+its events back per node: `run = await run_flow(services, nodes, edges)`, then
+`run.status("n")`, `run.output("n")`, `run.deltas("n")`, `run.completed`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any
 
 from execution.engine import Engine
 from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged, RunCompleted, TextDelta
 from execution.graph.model import Edge, Node, RunOptions
 from execution.nodes.builtin import builtin_registry
+from execution.nodes.registry import NodeRegistry
 from execution.outputs import NodeOutput
+from execution.run_limits import Limits
 from execution.services import Services
 from tests.builders import flow
-from tests.fakes.fake_anthropic import FakeAnthropic
-from tests.fakes.fake_openai import FakeOpenAI
-from tests.fakes.llm_env import fake_settings
+from tests.statuses import final_statuses
 
 
 @dataclass
@@ -25,7 +23,7 @@ class Run:
     events: list[Event]
 
     def final(self, node_id: str) -> NodeStatusChanged:
-        return [e.body for e in self.events if isinstance(e.body, NodeStatusChanged) and e.body.node_id == node_id][-1]
+        return final_statuses(self.events)[node_id]
 
     def status(self, node_id: str) -> NodeStatus:
         return self.final(node_id).status
@@ -45,17 +43,11 @@ class Run:
         return body
 
 
-@asynccontextmanager
-async def text_services(openai: FakeOpenAI | None = None, anthropic: FakeAnthropic | None = None,
-                        **overrides: Any) -> AsyncIterator[Services]:
-    services = Services.from_settings(fake_settings(openai, anthropic, **overrides))
-    try:
-        yield services
-    finally:
-        await services.aclose()
-
-
 async def run_flow(services: Services, nodes: list[Node], edges: list[Edge], *, dry_run: bool = False,
-                   provider_id: str = "mistral") -> Run:
-    request = replace(flow(nodes, edges, provider_id=provider_id), options=RunOptions(dry_run=dry_run))
-    return Run(await Engine(builtin_registry(), services).run(request))
+                   provider_id: str = "mistral", trigger: str | None = None,
+                   cached: dict[str, NodeOutput] | None = None, registry: NodeRegistry | None = None,
+                   limits: Limits | None = None) -> Run:
+    """Run the flow to its end on the built-in registry (or `registry`) and `limits`."""
+    request = flow(nodes, edges, provider_id=provider_id, trigger=trigger, cached=cached)
+    request = replace(request, options=RunOptions(dry_run=dry_run))
+    return Run(await Engine(registry or builtin_registry(), services, limits).run(request))

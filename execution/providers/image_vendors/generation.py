@@ -27,6 +27,11 @@ class GenerationRequest:
     guidance_scale: float | None = None
 
 
+def fields_set(**values: Any) -> dict[str, Any]:
+    """The body fields among `values` that are set (None and "" are not), in the order given."""
+    return {name: value for name, value in values.items() if value is not None and value != ""}
+
+
 @dataclass(frozen=True, slots=True)
 class PlannedRequest:
     """A vendor request as it would go out (the API key is never part of it)."""
@@ -47,9 +52,15 @@ class GeneratedImage:
 
 
 class ImageGenerationProvider(Protocol):
-    provider_id: str
-    # Model used when the node names none (or names a text model of another vendor).
-    default_model: str
+    @property
+    def provider_id(self) -> str:
+        """The vendor's one id (vendor_table), recorded in ProviderCalls and error messages."""
+        ...
+
+    @property
+    def default_model(self) -> str:
+        """Model used when the node names none (or names a text model of another vendor)."""
+        ...
 
     def resolve_model(self, model: str) -> str:
         """The vendor's model id for `model` (aliases accepted); raises InvalidNodeInput."""

@@ -1,0 +1,37 @@
+"""ChatSteps: what the model calls of one node share, text or vision — each chat prepared once
+as a ChatCall against the node's provider, recorded as the ProviderCall it shows (exactly what
+is, or under dry run would be, sent), then dry-run or sent; and the NodeOutput carrying them.
+"""
+
+from __future__ import annotations
+
+from execution.context import NodeContext
+from execution.messages import ChatMessage
+from execution.outputs import Image, NodeOutput, ProviderCall
+from execution.prompts.template import RenderedPrompt
+from execution.providers.chat import ChatRequest
+
+
+class ChatSteps:
+    def __init__(self, ctx: NodeContext) -> None:
+        self._ctx = ctx
+        self.calls: list[ProviderCall] = []
+
+    async def chat(self, prompt: RenderedPrompt, messages: tuple[ChatMessage, ...], *, model: str,
+                   stream: bool) -> str:
+        """One chat with the prompt's parameters. `stream`: its text goes to the client as it
+        arrives (under dry run, the prompt goes as one piece)."""
+        ctx = self._ctx
+        request = ChatRequest(messages=messages, model=model, temperature=prompt.temperature,
+                              max_tokens=prompt.max_tokens)
+        call = ctx.services.llm.call(ctx.model.provider_id, request, purpose=prompt.purpose)
+        self.calls.append(call.record)
+        return await call.run(dry_run=ctx.dry_run, on_text=ctx.emit_text if stream else None)
+
+    def output(self, text: str, image: Image | None = None) -> NodeOutput:
+        """The node's output. `dry_run` marks text that a live run would not have produced:
+        a call was skipped here, or an upstream output was itself a dry-run stand-in."""
+        ctx = self._ctx
+        upstream_dry = any(o.dry_run for o in (*ctx.inputs, *ctx.adapter_inputs))
+        return NodeOutput(text=text, image=image, dry_run=ctx.dry_run and (bool(self.calls) or upstream_dry),
+                          provider_calls=tuple(self.calls))

@@ -1,3 +1,0 @@
-from tests.fakes.llm_env import fake_anthropic, fake_openai
-
-__all__ = ["fake_anthropic", "fake_openai"]
