@@ -28,6 +28,23 @@ class ProviderCall:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenUsage:
+    """Tokens LLM calls used, as their providers reported them."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: TokenUsage) -> TokenUsage:
+        return TokenUsage(self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens)
+
+    def __bool__(self) -> bool:
+        return bool(self.input_tokens or self.output_tokens)
+
+
+NO_USAGE = TokenUsage()
+
+
+@dataclass(frozen=True, slots=True)
 class NodeOutput:
     """A node's result; empty strings mean "not set", as in the editor's NodeOutput."""
 
@@ -41,3 +58,5 @@ class NodeOutput:
     cached: bool = False
     dry_run: bool = False
     provider_calls: tuple[ProviderCall, ...] = field(default=())
+    # Summed over the node's provider calls; nothing under dry run.
+    usage: TokenUsage = NO_USAGE

@@ -9,10 +9,16 @@ but SERVING / NOT_SERVING. Reflection needs the token like FlowService: it descr
 service and message of the server to whoever asks, and an operator who turned auth on expects
 an anonymous caller to learn nothing from the server (grpcurl sends one with
 `-H "authorization: Bearer $TOKEN"`).
+
+The token's subject (`sub`) is the caller: the user whose provider budgets and caps a run
+counts against (RunOptions.owner). The interceptor runs in the call's own task, before the
+handler, so it hands the caller over in a context variable (`caller()`). With auth off, or a
+token without a subject, the caller is the one local user.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -20,9 +26,18 @@ from typing import Any
 import grpc
 import jwt
 
+from execution.graph.model import LOCAL_OWNER
+
 log = logging.getLogger("flowexec.auth")
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
+
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar("flowexec_caller", default=LOCAL_OWNER)
+
+
+def caller() -> str:
+    """Who is calling: the token's subject, or LOCAL_OWNER (auth off, or no subject)."""
+    return _caller.get()
 
 
 class JwtAuth(grpc.aio.ServerInterceptor):
@@ -41,8 +56,10 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         method = handler_call_details.method
         if method.startswith(OPEN_SERVICES):
             return await continuation(handler_call_details)
-        problem = self.check(dict(handler_call_details.invocation_metadata or ()))
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        problem = self.check(metadata)
         if problem is None:
+            _caller.set(self.subject(metadata) or LOCAL_OWNER)
             return await continuation(handler_call_details)
         log.info("refused %s: %s", method, problem)
         # The refusal takes the method's shape (reflection streams requests, FlowService does not).
@@ -62,6 +79,14 @@ class JwtAuth(grpc.aio.ServerInterceptor):
         except jwt.InvalidTokenError as err:
             return f"invalid token: {type(err).__name__}"
         return None
+
+    def subject(self, metadata: dict[str, Any]) -> str:
+        """The `sub` claim of a token `check` accepted ("" when it has none)."""
+        token = str(metadata.get("authorization", "")).partition(" ")[2].strip()
+        claims = jwt.decode(token, self._secret, algorithms=self._algorithms, audience=self._audience,
+                            issuer=self._issuer, options={"verify_exp": False})
+        subject = claims.get("sub")
+        return subject if isinstance(subject, str) else ""
 
 
 def _refusal(message: str, shape: grpc.RpcMethodHandler | None) -> grpc.RpcMethodHandler:

@@ -4,6 +4,9 @@ What leaves is decided here too. Provider calls (provider, model, the full promp
 dry run is for; on a live run they would show every browser the server's prompts and vendors, so
 they are sent only when the request asks (options.include_provider_calls) and the operator
 allows it (FLOWEXEC_EXPOSE_PROVIDER_CALLS): a request flag alone would let any client ask.
+
+Whose run it is comes from the auth interceptor (server.auth.caller: the token's subject),
+never from the request: it decides whose provider budgets and caps the run counts against.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from execution.engine import Engine
 from execution.errors import GraphValidationError
 from execution.events import StatusReason
 from execution.quoting import shorten
+from execution.ratelimit.user_caps import TooManyRuns
 from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc
 from server import batching, convert, status, wire
+from server.auth import caller
 
 log = logging.getLogger("flowexec.server")
 
@@ -43,7 +48,7 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
             log.info("rejected request of %d bytes from %s: %s", len(raw_request), context.peer(), err)
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(err))
         try:
-            prepared = self._engine.prepare(convert.request_from_proto(request))
+            prepared = self._engine.prepare(convert.request_from_proto(request, owner=caller()))
         except GraphValidationError as err:
             log.info("rejected flow %s: %s", shorten(request.flow_id), err)
             await context.abort_with_status(status.invalid_graph(err))
@@ -52,7 +57,10 @@ class FlowService(flow_service_pb2_grpc.FlowServiceServicer):
                                 f"server is running {self._max_active_runs} flows; retry later")
         options = request.options
         provider_calls = options.dry_run or (options.include_provider_calls and self._expose_provider_calls)
-        run = self._engine.start(prepared)
+        try:
+            run = self._engine.start(prepared)
+        except TooManyRuns as err:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, str(err))
         try:
             async for batch in run.batches():
                 for part in batching.split_by_size(batch, self._message_budget):

@@ -27,6 +27,10 @@ class ServerSettings(BaseSettings):
     max_summary_text_bytes: int = Field(
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs in flight at once; more get RESOURCE_EXHAUSTED.")
+    max_active_runs_per_user: int = Field(
+        0, ge=0, description="Runs one user (token subject) may have in flight; more get RESOURCE_EXHAUSTED. 0 = no cap.")
+    max_running_nodes_per_user: int = Field(
+        0, ge=0, description="Nodes running at once over all of one user's runs; 0 = no cap.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     shutdown_flush_seconds: float = Field(
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
@@ -53,4 +57,6 @@ class ServerSettings(BaseSettings):
             max_node_text_bytes=self.max_node_text_bytes,
             max_summary_text_bytes=self.max_summary_text_bytes,
             stream_high_water=self.stream_high_water,
+            max_active_runs_per_user=self.max_active_runs_per_user,
+            max_running_nodes_per_user=self.max_running_nodes_per_user,
         )

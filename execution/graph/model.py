@@ -11,6 +11,8 @@ from execution.ids import EdgeId, FlowId, NodeId
 from execution.outputs import NodeOutput
 
 GROUP_NODE_TYPE = "group"
+# The one user of a server without authentication.
+LOCAL_OWNER = "local"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,11 @@ class Edge:
 class RunOptions:
     max_concurrency: int = 0
     dry_run: bool = False
+    # Who the run is for: whose provider budgets (requests and tokens per minute) its calls
+    # spend and whose caps on runs and nodes in flight it counts against. Never taken from
+    # the request: the server sets it from the caller's token (its subject), LOCAL_OWNER
+    # without auth.
+    owner: str = LOCAL_OWNER
 
 
 @dataclass(frozen=True, slots=True)
