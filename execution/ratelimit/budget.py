@@ -31,12 +31,19 @@ class Reservation:
     wait: float = 0.0
     # What ran out, for messages: "requests" or "tokens" ("" when admitted).
     limit: str = ""
-    # The budget that ran out, per minute (for messages).
-    per_minute: int = 0
+    # The budget that ran out: `allowance` per `interval` seconds (for messages).
+    allowance: int = 0
+    interval: float = 60.0
 
     @property
     def admitted(self) -> bool:
         return self.wait <= 0.0
+
+    @property
+    def budget(self) -> str:
+        """The budget that ran out, as a message says it: "60 requests per minute"."""
+        per = "minute" if self.interval == 60.0 else f"{self.interval:g} s"
+        return f"{self.allowance:,} {self.limit} per {per}"
 
 
 class ProviderBudgets(Protocol):

@@ -56,9 +56,8 @@ class CallGate:
                 return reservation
             if reservation.wait > self.max_wait:
                 raise RateLimited(
-                    f"{provider_id}: this user's budget of {reservation.per_minute:,} {reservation.limit} per minute "
-                    f"would make the call wait ~{reservation.wait:.0f} s, longer than this server waits "
-                    f"({self.max_wait:g} s); try again later")
+                    f"{provider_id}: this user's budget of {reservation.budget} would make the call wait "
+                    f"~{reservation.wait:.0f} s, longer than this server waits ({self.max_wait:g} s); try again later")
             await self.pause(Wait(provider_id, WaitReason.RATE_LIMITED, reservation.wait))
 
 

@@ -29,7 +29,6 @@ from typing import cast
 
 from pyrate_limiter import (
     Decision,
-    Duration,
     InMemoryStateStore,
     MonotonicClock,
     Rate,
@@ -49,13 +48,14 @@ _ALGORITHM = TokenBucket()
 class _Bucket:
     """One budget (requests or tokens per minute) and the calls told to wait for it."""
 
-    __slots__ = ("_bucket", "_unit_ms", "_waiting", "per_minute")
+    __slots__ = ("_bucket", "_unit_ms", "_waiting", "allowance", "interval")
 
-    def __init__(self, per_minute: int) -> None:
-        self._bucket = StateBucket([Rate(per_minute, Duration.MINUTE)], algorithm=_ALGORITHM,
-                                   store=InMemoryStateStore())
-        self.per_minute = per_minute
-        self._unit_ms = Duration.MINUTE.value / per_minute
+    def __init__(self, allowance: int, interval: float) -> None:
+        interval_ms = round(interval * 1000)
+        self._bucket = StateBucket([Rate(allowance, interval_ms)], algorithm=_ALGORITHM, store=InMemoryStateStore())
+        self.allowance = allowance
+        self.interval = interval
+        self._unit_ms = interval_ms / allowance
         self._waiting: list[tuple[float, int]] = []  # (wake-up time in ms, weight)
 
     def take(self, now: int, weight: int) -> float:
@@ -87,8 +87,8 @@ class _Budget:
 
     def __init__(self, policy: BudgetPolicy) -> None:
         rpm, tpm = policy.requests_per_minute, policy.tokens_per_minute
-        self.requests = _Bucket(rpm) if rpm else None
-        self.tokens = _Bucket(tpm) if tpm else None
+        self.requests = _Bucket(rpm, policy.interval) if rpm else None
+        self.tokens = _Bucket(tpm, policy.interval) if tpm else None
         # Tokens used beyond what could be charged when the call settled; the next call pays them.
         self.debt = 0
 
@@ -116,19 +116,21 @@ class InProcessBudgets:
             policy = self._policies.for_provider(provider_id)
             if not policy.active:
                 return Reservation(owner, provider_id)
+            self._tick()  # before the new budget goes in: it is idle until charged below
             budget = self._budgets[key] = _Budget(policy)
-            self._tick()
         now = self._clock.now()
         requests, bucket = budget.requests, budget.tokens
         if requests is not None and (wait := requests.take(now, 1)):
-            return Reservation(owner, provider_id, wait=wait / 1000, limit="requests", per_minute=requests.per_minute)
+            return Reservation(owner, provider_id, wait=wait / 1000, limit="requests", allowance=requests.allowance,
+                               interval=requests.interval)
         if bucket is None:
             return Reservation(owner, provider_id)
-        charge = min(tokens + budget.debt, bucket.per_minute)
+        charge = min(tokens + budget.debt, bucket.allowance)
         if wait := bucket.take(now, charge):
             if requests is not None:
                 requests.give_back(now, 1)
-            return Reservation(owner, provider_id, wait=wait / 1000, limit="tokens", per_minute=bucket.per_minute)
+            return Reservation(owner, provider_id, wait=wait / 1000, limit="tokens", allowance=bucket.allowance,
+                               interval=bucket.interval)
         estimate = max(0, charge - budget.debt)
         budget.debt = 0
         return Reservation(owner, provider_id, tokens=estimate)

@@ -1,5 +1,7 @@
 """Provider budgets as data: requests and tokens per minute that one user may send to one
-provider, with a default for every provider and per-provider overrides. Zero means no limit."""
+provider, with a default for every provider and per-provider overrides. Zero means no limit.
+The window is a minute in every setting; `interval` exists so tests can run a budget in a
+second."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ class BudgetPolicy:
     requests_per_minute: int = 0
     # Tokens (input + output) per minute one user may spend at the provider; 0 = no limit.
     tokens_per_minute: int = 0
+    # The window the two budgets are per, in seconds (a bucket holds one window's budget and
+    # refills over the window).
+    interval: float = 60.0
 
     @property
     def active(self) -> bool:
@@ -33,9 +38,10 @@ class BudgetPolicies:
 
     @classmethod
     def from_maps(cls, rpm: int, tpm: int, rpm_by_provider: Mapping[str, int],
-                  tpm_by_provider: Mapping[str, int]) -> BudgetPolicies:
+                  tpm_by_provider: Mapping[str, int], *, interval: float = 60.0) -> BudgetPolicies:
         """Defaults plus per-provider maps; a provider named in one map keeps the default of the other."""
         named = set(rpm_by_provider) | set(tpm_by_provider)
-        return cls(BudgetPolicy(rpm, tpm), {
-            pid: BudgetPolicy(rpm_by_provider.get(pid, rpm), tpm_by_provider.get(pid, tpm)) for pid in named
+        return cls(BudgetPolicy(rpm, tpm, interval), {
+            pid: BudgetPolicy(rpm_by_provider.get(pid, rpm), tpm_by_provider.get(pid, tpm), interval)
+            for pid in named
         })
