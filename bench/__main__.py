@@ -10,7 +10,15 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bench import concurrency_figures, engine_figures, langgraph_figures, store_figures, stream_figures, token_figures
+from bench import (
+    concurrency_figures,
+    engine_figures,
+    langgraph_figures,
+    limiter_figures,
+    store_figures,
+    stream_figures,
+    token_figures,
+)
 from bench.report import Figure, missed, render_table, to_json
 
 Suite = Callable[[bool], Awaitable[list[Figure]]]
@@ -23,6 +31,7 @@ SUITES: dict[str, Suite] = {
     "tokens": token_figures.token_latency,
     "langgraph": langgraph_figures.peer,
     "store": store_figures.store,
+    "limiter": limiter_figures.limiter,
 }
 
 

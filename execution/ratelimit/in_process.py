@@ -25,6 +25,7 @@ admissions, so memory follows the users active in the last minute.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import cast
 
 from pyrate_limiter import (
@@ -48,7 +49,7 @@ _ALGORITHM = TokenBucket()
 class _Bucket:
     """One budget (requests or tokens per minute) and the calls told to wait for it."""
 
-    __slots__ = ("_bucket", "_unit_ms", "_waiting", "allowance", "interval")
+    __slots__ = ("_bucket", "_queued", "_unit_ms", "_waiting", "allowance", "interval")
 
     def __init__(self, allowance: int, interval: float) -> None:
         interval_ms = round(interval * 1000)
@@ -56,7 +57,10 @@ class _Bucket:
         self.allowance = allowance
         self.interval = interval
         self._unit_ms = interval_ms / allowance
-        self._waiting: list[tuple[float, int]] = []  # (wake-up time in ms, weight)
+        # (wake-up time in ms, weight) of the calls told to wait, in the order told (their wake-up
+        # times rise with it: each is told to wait behind the ones before), and their weight.
+        self._waiting: deque[tuple[float, int]] = deque()
+        self._queued = 0
 
     def take(self, now: int, weight: int) -> float:
         """Charge `weight` when it fits (0.0); else the milliseconds until its turn."""
@@ -64,11 +68,16 @@ class _Bucket:
         decision = cast(Decision, self._bucket.put_decision(RateItem(_ITEM, now, weight)))
         if decision.allowed:
             return 0.0
-        waiting = self._waiting = [w for w in self._waiting if w[0] > now]
-        queued = sum(weight for _, weight in waiting)
-        wait = float(decision.retry_after_ms or 1) + queued * self._unit_ms
-        waiting.append((now + wait, weight))
+        self._lapse(now)
+        wait = float(decision.retry_after_ms or 1) + self._queued * self._unit_ms
+        self._waiting.append((now + wait, weight))
+        self._queued += weight
         return wait
+
+    def _lapse(self, now: int) -> None:
+        waiting = self._waiting
+        while waiting and waiting[0][0] <= now:
+            self._queued -= waiting.popleft()[1]
 
     def force(self, now: int, weight: int) -> bool:
         """Charge `weight` if it fits now; False (nothing charged) if not."""
@@ -79,7 +88,8 @@ class _Bucket:
             self._bucket.put(RateItem(_ITEM, now, -weight))
 
     def idle(self, now: int) -> bool:
-        return not any(w[0] > now for w in self._waiting) and self._bucket.count() == 0
+        self._lapse(now)
+        return not self._waiting and self._bucket.count() == 0
 
 
 class _Budget:

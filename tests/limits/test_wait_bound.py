@@ -4,6 +4,7 @@ and the rest of the run goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from execution.ratelimit.policy import BudgetPolicy
@@ -17,7 +18,8 @@ async def test_budget_wait_past_the_bound_ends_rate_limited(fake_openai: FakeOpe
     once_a_minute = BudgetPolicy(requests_per_minute=1)
     async with limited_server(fake_openai, budgets={"mistral": once_a_minute}, max_wait=0.5) as target:
         started = time.monotonic()
-        seen = await run(target, "ann", llm_nodes("first", "second"))
+        async with asyncio.timeout(10):  # a wait that was not refused would take a minute
+            seen = await run(target, "ann", llm_nodes("first", "second"))
     assert time.monotonic() - started < 5  # failed at once, not after the minute
     statuses = sorted((s.status, s.reason, s.retryable) for s in (seen.final("n0"), seen.final("n1")))
     assert statuses == [(events_pb2.NODE_STATUS_COMPLETE, 0, False),
@@ -32,7 +34,7 @@ async def test_retry_after_past_the_bound_ends_rate_limited(fake_openai: FakeOpe
         return Reply.error(429, "Slow down", headers={"Retry-After": "120"})
 
     fake_openai.responder = responder
-    async with limited_server(fake_openai, provider_max_retry_after=30) as target:
+    async with limited_server(fake_openai, provider_max_retry_after=30) as target, asyncio.timeout(10):
         seen = await run(target, "ann", llm_nodes("first"))
     final = seen.final("n0")
     assert (final.status, final.reason, final.retryable) == (
