@@ -84,6 +84,7 @@ class ChatCall:
                     raise RateLimited(f"{err.message} ({refusals} times; giving up)") from err
                 await gate.pause(Wait(pid, WaitReason.PROVIDER_RETRY_AFTER, wait))
                 continue
+            # A call that failed otherwise keeps its estimate charged: the vendor may well have counted it.
             if completion.usage is not NO_USAGE:
                 usage = completion.usage
                 await budgets.settle(reservation, usage.input_tokens + usage.output_tokens)
