@@ -23,7 +23,6 @@ from execution.store.base import RunRecord, StoreUnavailable
 from flowexec.v1 import flow_service_pb2
 from server import batching, convert, run_messages, status, wire
 from server.auth import caller
-from server.run_codec import frame
 from server.run_messages import BadField
 
 log = logging.getLogger("flowexec.server")
@@ -81,8 +80,8 @@ class FlowService:
                 if not batch:
                     yield b""  # keepalive: a response with no events
                     continue
-                for part in batching.split_by_size(batch, budget):
-                    yield frame(part)
+                for response in batching.framed_responses(batch, budget):
+                    yield response
         except (RunError, StoreUnavailable) as err:
             await _abort(err, context)
 
