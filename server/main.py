@@ -11,11 +11,11 @@ from collections.abc import Callable
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.services import Services
-from execution.store.base import RunStore
+from execution.store.base import RunStore, StoreUnavailable
 from server.app import FlowexecServer
 from server.logs import configure_logging
 from server.settings import ServerSettings
-from server.storage import StoreConfigError, open_run_store
+from server.storage import StoreConfigError, open_run_store, redacted
 
 
 def build_server(settings: ServerSettings, store: RunStore) -> FlowexecServer:
@@ -33,6 +33,10 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         raise SystemExit(2) from None
     try:
         await _serve(build_server(settings, store), on_ready)
+    except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
+        print(f"flowexec: the run store at {redacted(settings.database_url)} is unavailable: {err}",
+              file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     finally:
         await store.close()
 
