@@ -10,6 +10,9 @@ the first run's growth is the price of storing a run; the stalled watcher may ad
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import grpc
 import pytest
 
@@ -33,9 +36,14 @@ async def finished(stub: flow_service_pb2_grpc.FlowServiceStub, run_id: str) -> 
     assert run.state == runs_pb2.RUN_STATE_SUCCEEDED
 
 
-@pytest.mark.parametrize("database_url", ["memory"])
-async def test_a_stalled_watcher_costs_no_memory(database_url: str) -> None:
-    async with flowexec_serve(FLOWEXEC_DATABASE_URL=database_url,
+@pytest.mark.parametrize("database", [
+    "memory",
+    pytest.param("sqlite", marks=pytest.mark.skipif(importlib.util.find_spec("execution.store.open") is None,
+                                                    reason="needs the SQL run store (execution.store.open)")),
+])
+async def test_a_stalled_watcher_costs_no_memory(database: str, tmp_path: Path) -> None:
+    database_url = "memory" if database == "memory" else f"sqlite:///{tmp_path / 'flowexec.db'}"
+    async with flowexec_serve(tmp_path, FLOWEXEC_DATABASE_URL=database_url,
                               FLOWEXEC_MAX_NODE_TEXT_BYTES=str(2 * len(TOKEN) * COUNT)) as server:
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024)]
         async with grpc.aio.insecure_channel(server.target, options=options) as channel:
