@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 
 from execution.errors import GraphValidationError
 from execution.events import StatusReason
+from execution.ids import RunId
 from execution.quoting import shorten
 from execution.runs import EventsLost, QueueFull, RunError, RunManager, RunNotFound, RunNotResumable
 from execution.store.base import RunRecord, StoreUnavailable
@@ -72,11 +73,11 @@ class FlowService:
         async for response in self._stream(run_id, caller(), request.after_seq, context):
             yield response
 
-    async def _stream(self, run_id: str, owner: str, after_seq: int,
+    async def _stream(self, run_id: RunId, owner: str, after_seq: int,
                       context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         budget = self._message_budget
         try:
-            async for batch in self._runs.watch(run_id, owner, after_seq):  # type: ignore[arg-type]
+            async for batch in self._runs.watch(run_id, owner, after_seq):
                 if not batch:
                     yield b""  # keepalive: a response with no events
                     continue
