@@ -1,24 +1,28 @@
-"""How a batch of encoded events is cut into gRPC messages under a byte budget.
+"""How a batch of encoded events becomes gRPC messages under a byte budget.
 
-Sizes are exact: an event is its stored payload, framed (server.run_codec.framed_size)."""
+Sizes are exact: an event takes its stored payload, framed (server.run_codec)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from execution.store.base import StoredEvent
-from server.run_codec import framed_size
+from server.run_codec import EVENTS_TAG, varint
 
 
-def split_by_size(events: list[StoredEvent], budget: int) -> Iterator[list[StoredEvent]]:
-    """`events` cut into consecutive runs whose framed size stays within `budget` bytes (an
-    event larger than the budget travels alone). Keeps image-heavy batches under the gRPC
-    message limit."""
-    start, size = 0, 0
-    for i, event in enumerate(events):
-        weight = framed_size(event)
-        if size + weight > budget and i > start:
-            yield events[start:i]
-            start, size = i, 0
+def framed_responses(events: list[StoredEvent], budget: int) -> Iterator[bytes]:
+    """Serialized responses carrying `events` in order, each within `budget` bytes (an event
+    larger than the budget travels alone). Keeps image-heavy batches under the gRPC message limit."""
+    parts: list[bytes] = []
+    size = 0
+    for event in events:
+        payload = event.payload
+        length = len(payload)
+        prefix = varint(length)
+        weight = 1 + len(prefix) + length
+        if size + weight > budget and parts:
+            yield b"".join(parts)
+            parts, size = [], 0
+        parts += (EVENTS_TAG, prefix, payload)
         size += weight
-    yield events[start:]
+    yield b"".join(parts)

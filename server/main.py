@@ -11,7 +11,9 @@ from collections.abc import Callable
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.services import Services
-from execution.store.base import RunStore
+from execution.store.base import RunStore, StoreUnavailable
+from execution.store.open import sqlite_url
+from execution.store.urls import redact
 from server.app import FlowexecServer
 from server.logs import configure_logging
 from server.settings import ServerSettings
@@ -33,6 +35,10 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         raise SystemExit(2) from None
     try:
         await _serve(build_server(settings, store), on_ready)
+    except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
+        url = redact(settings.database_url or sqlite_url(settings.data_dir))
+        print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     finally:
         await store.close()
 

@@ -4,21 +4,20 @@ An event is encoded once, as one NodeEvent message; those bytes are stored and s
 watcher as they are. A response (ExecuteFlowResponse, WatchRunResponse: both `repeated
 NodeEvent events = 1`) is built from the payloads without decoding them: each is framed as
 field 1 (tag 0x0A, varint length, bytes), which is exactly what serializing the message would
-write. The streaming handlers are registered with no response serializer (server.wire), so
+write (server.batching). The streaming handlers are registered with no response serializer (server.wire), so
 these bytes go out untouched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from execution.events import Event
 from execution.graph.model import FlowRequest
-from execution.store.base import StoredEvent
 from flowexec.v1 import events_pb2, flow_service_pb2
 from server import convert, wire
 
-_EVENTS_TAG = b"\x0a"  # field 1, wire type 2 (length-delimited)
+EVENTS_TAG = b"\x0a"  # field 1, wire type 2 (length-delimited)
+# Varints of the lengths most payloads have (one or two bytes), made once.
+_SHORT = [bytes((n,)) for n in range(0x80)]
 
 
 class ProtobufRunCodec:
@@ -36,25 +35,12 @@ class ProtobufRunCodec:
 
 def varint(n: int) -> bytes:
     if n < 0x80:
-        return bytes((n,))
+        return _SHORT[n]
+    if n < 0x4000:
+        return bytes((n & 0x7F | 0x80, n >> 7))
     out = bytearray()
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
         n >>= 7
     out.append(n)
     return bytes(out)
-
-
-def framed_size(event: StoredEvent) -> int:
-    """Bytes `event` takes inside a response: tag, length, payload."""
-    size = len(event.payload)
-    return 1 + len(varint(size)) + size
-
-
-def frame(events: Sequence[StoredEvent]) -> bytes:
-    """A serialized ExecuteFlowResponse / WatchRunResponse carrying `events`, in order."""
-    parts: list[bytes] = []
-    for event in events:
-        payload = event.payload
-        parts += (_EVENTS_TAG, varint(len(payload)), payload)
-    return b"".join(parts)

@@ -22,13 +22,13 @@ from google.protobuf.message import Message
 
 from execution.errors import GraphValidationError
 from execution.events import StatusReason
+from execution.ids import RunId
 from execution.quoting import shorten
 from execution.runs import EventsLost, QueueFull, RunError, RunManager, RunNotFound, RunNotResumable
 from execution.store.base import RunRecord, StoreUnavailable
 from flowexec.v1 import flow_service_pb2
 from server import batching, convert, run_messages, status, wire
 from server.auth import caller
-from server.run_codec import frame
 from server.run_messages import BadField
 
 log = logging.getLogger("flowexec.server")
@@ -81,16 +81,16 @@ class FlowService:
         async for response in self._stream(run_id, caller(), request.after_seq, context):
             yield response
 
-    async def _stream(self, run_id: str, owner: str, after_seq: int,
+    async def _stream(self, run_id: RunId, owner: str, after_seq: int,
                       context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         budget = self._message_budget
         try:
-            async for batch in self._runs.watch(run_id, owner, after_seq):  # type: ignore[arg-type]
+            async for batch in self._runs.watch(run_id, owner, after_seq):
                 if not batch:
                     yield b""  # keepalive: a response with no events
                     continue
-                for part in batching.split_by_size(batch, budget):
-                    yield frame(part)
+                for response in batching.framed_responses(batch, budget):
+                    yield response
         except (RunError, StoreUnavailable) as err:
             await _abort(err, context)
 

@@ -33,8 +33,8 @@ class ServerSettings(BaseSettings):
     max_summary_text_bytes: int = Field(
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs executing at once; more wait queued.")
-    max_queued_runs: int = Field(1000, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
-    max_queued_runs_per_user: int = Field(100, description="Runs one user may have waiting at once.")
+    max_queued_runs: int = Field(1000, ge=0, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
+    max_queued_runs_per_user: int = Field(100, ge=0, description="Runs one user may have waiting at once.")
     database_url: str = Field(
         "", description="Where runs are stored: empty = the SQLite file flowexec.db in the data dir; "
                         "`sqlite:///path.db`; `postgresql://user:password@host/db`; `memory` keeps them in the "
@@ -42,12 +42,12 @@ class ServerSettings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir,
                            description="Where local data (the default SQLite database) lives: $XDG_DATA_HOME/flowexec, "
                                        "else ~/.local/share/flowexec.")
-    run_retention_seconds: float = Field(30 * DAY, description="Finished runs older than this are deleted (0: never).")
-    retention_check_seconds: float = Field(3600.0, description="How often expired runs are looked for.")
+    run_retention_seconds: float = Field(30 * DAY, ge=0, description="Finished runs older than this are deleted (0: never).")
+    retention_check_seconds: float = Field(3600.0, gt=0, description="How often expired runs are looked for.")
     memory_store_max_bytes: int = Field(
         256 * 1024 * 1024, description="With persistence off: bytes of stored runs kept; the oldest finished go first.")
     watch_keepalive_seconds: float = Field(
-        15.0, description="A quiet WatchRun/ExecuteFlow stream sends an empty response this often.")
+        15.0, gt=0, description="A quiet WatchRun/ExecuteFlow stream sends an empty response this often.")
     resume_interrupted: bool = Field(
         False, description="At start-up, resume the runs the last process left unfinished (they are INTERRUPTED).")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")

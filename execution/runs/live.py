@@ -107,13 +107,12 @@ class LiveRun:
         if not events:
             return
         visible = self.visible_seq
-        encode, tail, pending, nodes, held = self._encode, self._tail, self._pending, self._nodes, self._held
-        added = 0
+        encode, nodes, held = self._encode, self._nodes, self._held
+        encoded = [StoredEvent(event.seq, encode(event)) for event in events]
+        self._tail += encoded
+        self._pending += encoded
+        added = sum(len(stored.payload) for stored in encoded)
         for event in events:
-            stored = StoredEvent(event.seq, encode(event))
-            tail.append(stored)
-            pending.append(stored)
-            added += len(stored.payload)
             body = event.body
             if type(body) is TextDelta:
                 continue

@@ -54,6 +54,7 @@ class RunManager:
         self._observe: StoreObserver = observe_store or (lambda ok: None)
         self._admission = Admission(self.policy)
         self._live: dict[RunId, LiveRun] = {}
+        self._by_key: dict[tuple[str, str], LiveRun] = {}  # live runs started with an idempotency key
         self._tasks: set[asyncio.Task[None]] = set()
         self._retention: asyncio.Task[None] | None = None
 
@@ -67,6 +68,10 @@ class RunManager:
         """Validate, store and start (or queue) a run. Raises GraphValidationError before
         anything is stored, QueueFull beyond the queue's bounds, StoreUnavailable."""
         prepared = self.engine.prepare(request)
+        if idempotency_key:
+            earlier = self._by_key.get((owner, idempotency_key))
+            if earlier is not None:  # a retry while the run is queued or running: no queue place needed
+                return await self.store.get_run(earlier.run_id) or earlier.record
         return await self._start(prepared, owner, self._codec.encode_request(request), idempotency_key=idempotency_key)
 
     async def resume(self, run_id: RunId, owner: str) -> RunRecord:
@@ -104,15 +109,18 @@ class RunManager:
             return stored
         live = LiveRun(record, prepared, self._codec, self.policy)
         self._live[live.run_id] = live
+        if idempotency_key:
+            self._by_key[(owner, idempotency_key)] = live
         self._spawn(write_run(live, self.store, self._observe), f"runs-writer-{live.run_id}")
         if self._admission.file(ticket, live):
             if not ticket.active:
                 live.mark_started()
                 record = replace(record, state=RunState.RUNNING, started_at=live.record.started_at)
             self._launch(live)
-        log.info("run %s %s: flow=%s owner=%s planned=%d%s", live.run_id, record.state.value,
-                 shorten(prepared.request.flow_id), shorten(owner), len(prepared.plan.planned),
-                 f" resumes {parent}" if parent else "")
+        # The engine logs each run's start; this line says who started it, and whether it waits.
+        log.log(logging.INFO if parent or not ticket.active else logging.DEBUG, "run %s %s: flow=%s owner=%s%s",
+                live.run_id, record.state.value, shorten(prepared.request.flow_id), shorten(owner),
+                f" resumes {parent}" if parent else "")
         return record
 
     def _give_back(self, ticket: Ticket) -> None:
@@ -161,7 +169,7 @@ class RunManager:
             successor.mark_started()
             self._launch(successor)
         await live.closed.wait()
-        self._live.pop(live.run_id, None)
+        self._forget(live)
         live.flow_run = None  # a watcher still sending its last events does not keep the run's state
 
     def _spawn(self, coro: Coroutine[object, object, None], name: str) -> None:
@@ -235,7 +243,14 @@ class RunManager:
         elif self._admission.withdraw(live):
             self._end_queued(live, reason)
         await live.closed.wait()
+        self._forget(live)
+
+    def _forget(self, live: LiveRun) -> None:
+        """The run is no longer live: it is found in the store only."""
         self._live.pop(live.run_id, None)
+        key = live.record.idempotency_key
+        if key and self._by_key.get((live.owner, key)) is live:
+            del self._by_key[(live.owner, key)]
 
     def _end_queued(self, live: LiveRun, reason: StatusReason) -> None:
         """A run cancelled before it left the queue never started: its events are written here."""

@@ -37,7 +37,9 @@ async def watch_live(live: LiveRun, store: RunStore, after_seq: int, policy: Run
             yield batch
             cursor = batch[-1].seq
             continue
-        if live.ended and cursor >= live.last_seq:
+        # Ends once the run is closed (its last write committed, its state final), not merely
+        # ended: a watch from beyond the last seq must not end before the run's state is stored.
+        if live.closed.is_set() and cursor >= live.last_seq:
             return
         if not await live.wait(keepalive):
             yield []

@@ -14,6 +14,7 @@ import hashlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
+from itertools import accumulate
 
 from execution.ids import NodeId, RunId
 from execution.outputs import Image
@@ -57,11 +58,11 @@ class _EventLog:
             rebuilt = _EventLog(sorted([*self.after(-1, len(seqs)), *events], key=lambda e: e.seq))
             self.blob, self.ends, self.seqs = rebuilt.blob, rebuilt.ends, rebuilt.seqs
             return
-        blob, ends = self.blob, self.ends
-        for event in events:
-            blob += event.payload
-            ends.append(len(blob))
-            seqs.append(event.seq)
+        ends = accumulate([len(event.payload) for event in events], initial=len(self.blob))
+        next(ends)  # the initial value: where the new payloads start
+        self.ends.extend(ends)
+        self.blob += b"".join([event.payload for event in events])
+        seqs.extend([event.seq for event in events])
 
     def after(self, seq: int, limit: int) -> list[StoredEvent]:
         first = bisect.bisect_right(self.seqs, seq)
@@ -209,8 +210,8 @@ class MemoryRunStore(RunStore):
         output = node.output
         if output is None:
             previous = stored.nodes.get(node.node_id)
-            if previous is not None and previous.output is not None:
-                node = replace(node, output=previous.output)  # an output, once stored, is kept
+            if previous is not None and previous.output is not None:  # an output, once stored, is kept
+                node = NodeRecord(node.node_id, node.status, node.reason, node.message, node.retryable, previous.output)
             stored.nodes[node.node_id] = node
             return
         if output.image is None and node.node_id not in stored.image_of:

@@ -1,5 +1,6 @@
 """Run stores with faults a test controls, over the real memory store: a database that is slow to
-commit, one that goes away, and a process that dies (nothing more reaches the database)."""
+commit, one that goes away, and a process that dies (nothing more reaches the database). They wrap
+whatever store the test runs on (tests/runs/conftest.py `run_store`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class FaultyStore(RunStore):
     After `crash()` writes are dropped without a word: what `inner` holds is what a process
     killed at that moment would have left behind."""
 
-    def __init__(self, inner: MemoryRunStore | None = None) -> None:
+    def __init__(self, inner: RunStore | None = None) -> None:
         self.inner = inner or MemoryRunStore()
         self.commits = asyncio.Event()
         self.commits.set()

@@ -15,6 +15,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from execution.events import NodeStatus
+from execution.store.base import RunStore
 from flowexec.v1 import events_pb2, graph_pb2, runs_pb2
 from server.app import STORAGE_HEALTH_NAME
 from tests.builders import pb_node, pb_request
@@ -35,8 +36,8 @@ async def until(predicate: object, timeout: float = 5) -> None:
             await asyncio.sleep(0.005)
 
 
-async def test_complete_is_held_until_committed_while_other_events_flow(serve: Serve) -> None:
-    store = FaultyStore()
+async def test_complete_is_held_until_committed_while_other_events_flow(serve: Serve, run_store: RunStore) -> None:
+    store = FaultyStore(run_store)
     server = await serve(store=store)
     async with Runs(server.target) as runs:
         run = await runs.start(pb_request([stream(40, 0.02), pb_node("q", "diag.delay", seconds=0.3, text="Q")], []))
@@ -67,8 +68,8 @@ async def test_complete_is_held_until_committed_while_other_events_flow(serve: S
     assert seqs(seen) == list(range(1, len(seen) + 1)) and seen[-1].HasField("run_completed")
 
 
-async def test_the_runs_last_event_is_held_until_committed(serve: Serve) -> None:
-    store = FaultyStore()
+async def test_the_runs_last_event_is_held_until_committed(serve: Serve, run_store: RunStore) -> None:
+    store = FaultyStore(run_store)
     server = await serve(store=store)
     async with Runs(server.target) as runs:
         # No node completes, so only the rule for the last event holds run_completed back.
@@ -94,8 +95,8 @@ async def test_the_runs_last_event_is_held_until_committed(serve: Serve) -> None
         assert (await runs.get(run.run_id)).state == runs_pb2.RUN_STATE_FAILED
 
 
-async def test_a_store_that_goes_away_mid_run(serve: Serve, caplog: pytest.LogCaptureFixture) -> None:
-    store = FaultyStore()
+async def test_a_store_that_goes_away_mid_run(serve: Serve, run_store: RunStore, caplog: pytest.LogCaptureFixture) -> None:
+    store = FaultyStore(run_store)
     server = await serve(store=store)
     async with Runs(server.target) as runs, grpc.aio.insecure_channel(server.target) as channel:
         health = health_pb2_grpc.HealthStub(channel)
@@ -147,8 +148,9 @@ async def test_a_store_that_goes_away_mid_run(serve: Serve, caplog: pytest.LogCa
         assert (await runs.get(again.run_id)).fully_stored
 
 
-async def test_a_run_that_ends_while_the_store_is_away_is_stored_as_ended_once_it_is_back(serve: Serve) -> None:
-    store = FaultyStore()
+async def test_a_run_that_ends_while_the_store_is_away_is_stored_as_ended_once_it_is_back(
+        serve: Serve, run_store: RunStore) -> None:
+    store = FaultyStore(run_store)
     server = await serve(store=store)
     async with Runs(server.target) as runs:
         run = await runs.start(pb_request([pb_node("d", "diag.delay", seconds=0.2, text="D")], []))

@@ -97,3 +97,16 @@ async def test_shutdown_ends_queued_runs_and_their_watchers(serve: Serve) -> Non
     # It never ran: a slot freed by the shutdown does not start a queued run.
     assert not any(e.node_status.status == events_pb2.NODE_STATUS_RUNNING for e in events if e.HasField("node_status"))
     assert (await server.store.get_run(busy.run_id)).state.value == "cancelled"  # type: ignore[union-attr]
+
+
+async def test_a_retried_start_finds_its_run_even_when_the_queue_is_full(serve: Serve) -> None:
+    server = await serve(max_active_runs=1, max_queued_runs=1)
+    async with Runs(server.target) as runs:
+        busy = await runs.start(delay(30), key="busy")
+        waiting = await runs.start(delay(0), key="waiting")
+        assert (await runs.start(delay(0), key="waiting")).run_id == waiting.run_id  # the queue is full
+        assert (await runs.start(delay(30), key="busy")).run_id == busy.run_id
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            await runs.start(delay(0), key="new")
+        assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+        await runs.cancel(busy.run_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
-from execution.store.memory import MemoryRunStore
+from execution.store.base import RunStore
 from flowexec.v1 import events_pb2, runs_pb2
 from tests.builders import pb_node, pb_request
 from tests.fakes.fake_openai import FakeOpenAI
@@ -22,7 +22,7 @@ from tests.runs.test_resume import ENHANCED, STORY, asked, story_flow, watch_unt
 INTERRUPTED = runs_pb2.RUN_STATE_INTERRUPTED
 
 
-async def crash_mid_run(serve: Serve, fake_openai: FakeOpenAI, store: MemoryRunStore) -> tuple[str, list[int]]:
+async def crash_mid_run(serve: Serve, fake_openai: FakeOpenAI, store: RunStore) -> tuple[str, list[int]]:
     """Run story_flow on a server over `store` until story is COMPLETE and enhance hangs at the
     provider, then kill it: returns the run id and the seqs its watcher had seen."""
     def responder(request: ReceivedRequest) -> Reply:
@@ -43,8 +43,9 @@ async def crash_mid_run(serve: Serve, fake_openai: FakeOpenAI, store: MemoryRunS
     return run.run_id, seqs(seen)
 
 
-async def test_a_run_left_running_is_interrupted_then_resumed(serve: Serve, fake_openai: FakeOpenAI) -> None:
-    store = MemoryRunStore()
+async def test_a_run_left_running_is_interrupted_then_resumed(serve: Serve, fake_openai: FakeOpenAI,
+                                                             run_store: RunStore) -> None:
+    store = run_store
     run_id, seen = await crash_mid_run(serve, fake_openai, store)
     async with text_services(fake_openai) as services:
         second = await serve(Engine(builtin_registry(diagnostic_nodes=True), services), store=store)
@@ -71,8 +72,8 @@ async def test_a_run_left_running_is_interrupted_then_resumed(serve: Serve, fake
     assert asked(fake_openai, "storyteller") == 1 and asked(fake_openai, "enhance") == 2
 
 
-async def test_auto_resume_at_start_up(serve: Serve, fake_openai: FakeOpenAI) -> None:
-    store = MemoryRunStore()
+async def test_auto_resume_at_start_up(serve: Serve, fake_openai: FakeOpenAI, run_store: RunStore) -> None:
+    store = run_store
     run_id, _ = await crash_mid_run(serve, fake_openai, store)
     async with text_services(fake_openai) as services:
         second = await serve(Engine(builtin_registry(diagnostic_nodes=True), services), store=store,
@@ -85,8 +86,8 @@ async def test_auto_resume_at_start_up(serve: Serve, fake_openai: FakeOpenAI) ->
     assert asked(fake_openai, "storyteller") == 1 and asked(fake_openai, "enhance") == 2
 
 
-async def test_a_run_left_queued_is_interrupted_with_a_whole_history(serve: Serve) -> None:
-    store = MemoryRunStore()
+async def test_a_run_left_queued_is_interrupted_with_a_whole_history(serve: Serve, run_store: RunStore) -> None:
+    store = run_store
     doomed = FaultyStore(store)
     first = await serve(store=doomed, max_active_runs=1)
     async with Runs(first.target) as runs:

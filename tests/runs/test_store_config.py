@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from execution.store.urls import redact
 from tests.cli.commands import FLOWEXEC, clean_env, run_command
 
@@ -24,3 +26,25 @@ def test_urls_are_shown_without_their_password() -> None:
     assert redact("sqlite:////var/lib/flowexec/flowexec.db") == "sqlite:////var/lib/flowexec/flowexec.db"
     assert redact("postgresql://only-user@db/x") == "postgresql://only-user@db/x"
     assert redact("memory") == "memory"
+
+
+async def test_a_store_unreachable_at_start_up_stops_the_server_with_a_message(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from server import main
+    from server.settings import ServerSettings
+    from tests.runs.stores import FaultyStore
+
+    down = FaultyStore()
+    down.down = True
+
+    async def open_down(settings: ServerSettings) -> FaultyStore:
+        return down
+
+    monkeypatch.setattr(main, "open_run_store", open_down)
+    monkeypatch.setattr(main, "configure_logging", lambda level, redactor: None)  # leave the test's logging be
+    settings = ServerSettings(host="127.0.0.1", port=0, _env_file=None, database_url="postgresql://u:pw-secret@db/x")
+    with pytest.raises(SystemExit) as info:
+        await main.serve(settings)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "the run store at postgresql://u:***@db/x is unavailable" in err and "pw-secret" not in err

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from execution.runs import RunPolicy
+from execution.store.base import RunStore
 from flowexec.v1 import events_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.runs.conftest import Serve
@@ -86,10 +87,10 @@ async def test_a_watcher_dropped_mid_run_reconnects_with_after_seq(runs: Runs) -
     assert wire(together) == wire(await runs.watch(run.run_id))
 
 
-async def test_a_watcher_behind_the_memory_tail_is_served_from_the_store(serve: Serve) -> None:
+async def test_a_watcher_behind_the_memory_tail_is_served_from_the_store(serve: Serve, run_store: RunStore) -> None:
     # A tail of 8 events, and a watcher (the manager's own iterator: no HTTP/2 buffers in between)
     # that pauses after its first batch until the run is over: it is far behind the tail.
-    store = FaultyStore()
+    store = FaultyStore(run_store)
     server = await serve(store=store, policy=RunPolicy(tail_events=8, tail_bytes=1 << 20, watch_batch_events=4))
     async with Runs(server.target) as runs:
         run = await runs.start(streaming_flow(chunks=150, interval=0))

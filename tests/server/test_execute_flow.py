@@ -171,20 +171,18 @@ def test_batches_are_split_to_stay_under_the_message_budget() -> None:
     from execution.outputs import Image, NodeOutput
     from execution.store.base import StoredEvent
     from flowexec.v1 import flow_service_pb2
-    from server.batching import split_by_size
-    from server.run_codec import ProtobufRunCodec, frame
+    from server.batching import framed_responses
+    from server.run_codec import ProtobufRunCodec
 
     codec = ProtobufRunCodec()
     big = [Event("r", i, 0, NodeOutputProduced(f"img{i}", NodeOutput(image=Image(b"x" * 400_000, "image/png"))))
            for i in range(1, 6)]
     small = [Event("r", 6 + i, 0, NodeStatusChanged(f"n{i}", NodeStatus.COMPLETE)) for i in range(10)]
     stored = [StoredEvent(e.seq, codec.encode_event(e)) for e in big + small]
-    parts = list(split_by_size(stored, budget=1_000_000))
-    assert [e for p in parts for e in p] == stored  # nothing lost, order kept
-    assert all(len(frame(p)) <= 1_000_000 for p in parts)
-    assert len(parts) == 3
-    assert list(split_by_size(stored[:1], budget=10)) == [stored[:1]]  # an oversized event travels alone
-    # A framed batch is exactly the serialized response carrying those events.
-    response = flow_service_pb2.ExecuteFlowResponse.FromString(frame(parts[-1]))
-    assert [e.seq for e in response.events] == [e.seq for e in parts[-1]]
-    assert response.SerializeToString() == frame(parts[-1])
+    responses = list(framed_responses(stored, budget=1_000_000))
+    assert all(len(r) <= 1_000_000 for r in responses) and len(responses) == 3
+    # Each is exactly the serialized response carrying those events; together: all, in order.
+    decoded = [flow_service_pb2.ExecuteFlowResponse.FromString(r) for r in responses]
+    assert [d.SerializeToString() for d in decoded] == responses
+    assert [e.SerializeToString() for d in decoded for e in d.events] == [s.payload for s in stored]
+    assert len(list(framed_responses(stored[:1], budget=10))) == 1  # an oversized event travels alone
