@@ -4,19 +4,15 @@ provider key is set in the environment or in a `.env` in the working directory, 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.cli.commands import FLOWEXEC, ROOT, clean_env, run_command
+from tests.cli.commands import FLOWEXEC, clean_env, run_command
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import TEST_KEYS
+from tests.wheel_install import install_wheel
 
 # What `pip install` of the project copies: pyproject's packages and its readme.
-PACKAGED = ("pyproject.toml", "README.md", "execution", "server", "clients/python/flowexec")
 
 
 async def test_demo_without_keys_runs_dry_outside_the_repository(tmp_path: Path) -> None:
@@ -61,21 +57,7 @@ async def test_a_fireworks_key_alone_counts_as_a_configured_provider(tmp_path: P
 
 
 async def test_demo_from_a_wheel_install_outside_the_repository(tmp_path: Path) -> None:
-    pytest.importorskip("setuptools", reason="builds the wheel without network (no build isolation)")
-    source = tmp_path / "source"
-    for name in PACKAGED:
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(ROOT / name, source / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(tmp_path / "dist"),
-                    str(source)], check=True, capture_output=True, timeout=120)
-    wheel = next((tmp_path / "dist").glob("flowexec-*.whl"))
-    site = tmp_path / "site"
-    subprocess.run([*pip, "install", "--no-deps", "--no-index", "-q", "--target", str(site), str(wheel)],
-                   check=True, capture_output=True, timeout=120)
+    site = install_wheel(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = clean_env(PYTHONPATH=str(site))

@@ -3,18 +3,13 @@ applies the installed copy of the revisions."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from execution.store.sql.migrate import head_revision
-from tests.cli.commands import ROOT, clean_env, run_command
-
-PACKAGED = ("pyproject.toml", "README.md", "execution", "server", "clients/python/flowexec")
+from tests.cli.commands import clean_env, run_command
+from tests.wheel_install import install_wheel
 
 OPEN_A_STORE = """
 import asyncio, sys
@@ -31,20 +26,7 @@ asyncio.run(main())
 
 
 async def test_a_wheel_install_migrates_a_new_database(tmp_path: Path) -> None:
-    pytest.importorskip("setuptools", reason="builds the wheel without network (no build isolation)")
-    source = tmp_path / "source"
-    for name in PACKAGED:
-        (source / name).parent.mkdir(parents=True, exist_ok=True)
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(ROOT / name, source / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q", "-w", str(tmp_path / "dist"),
-                    str(source)], check=True, capture_output=True, timeout=120)
-    site = tmp_path / "site"
-    subprocess.run([*pip, "install", "--no-deps", "--no-index", "-q", "--target", str(site),
-                    str(next((tmp_path / "dist").glob("flowexec-*.whl")))], check=True, capture_output=True, timeout=120)
+    site = install_wheel(tmp_path)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     database = elsewhere / "runs.db"
