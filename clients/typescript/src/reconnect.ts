@@ -8,9 +8,11 @@
  * What counts as a transport error: Unavailable (the gateway cannot reach the server, or the
  * server is going away), Unknown (fetch failed: the gateway is down, restarting, or the network
  * blipped — browsers and undici report these without a gRPC status), Internal (a stream cut by a
- * proxy), and a stream that ends OK before the run's last event. Not retried: Canceled and
- * DeadlineExceeded (the caller's own abort and deadline), and every answer the server meant
- * (NotFound, InvalidArgument, DataLoss, Unauthenticated, …).
+ * proxy), a stream that ends OK before the run's last event, and Canceled while the call's own
+ * signal is not aborted (the browser aborted the fetch itself, as it does to a page going away:
+ * retrying is harmless there, and cancelling the run would undo what a reload should keep). Not
+ * retried: the caller's abort and deadline (the call's signal is aborted), and every answer the
+ * server meant (NotFound, InvalidArgument, DataLoss, Unauthenticated, …).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { WatchRunResponse } from "./gen/flowexec/v1/flow_service_pb.js";
@@ -54,7 +56,8 @@ export function reconnectPolicy(option: ReconnectOption): ReconnectPolicy {
 /** Called before each retry: the retry's number in a row (1, 2, …), the error, the wait. */
 export type ReconnectListener = (attempt: number, error: unknown, delayMs: number) => void;
 
-const TRANSPORT_CODES: ReadonlySet<Code> = new Set([Code.Unavailable, Code.Unknown, Code.Internal]);
+// Canceled is only ever retried when the call's own signal is not aborted (retryOrThrow checks it first).
+const TRANSPORT_CODES: ReadonlySet<Code> = new Set([Code.Unavailable, Code.Unknown, Code.Internal, Code.Canceled]);
 
 /** The watch ended OK before the run's last event (a proxy closing the stream, say). */
 export class StreamEndedEarly extends RunFailedError {

@@ -150,6 +150,33 @@ describe("executeGraphRemote across a gateway restart", () => {
     assert.deepEqual(reconnects, []);
   });
 
+  it("re-watches a fetch the environment aborted (Canceled, not by the caller), and the run goes on", async () => {
+    // What a browser does to a page's fetches as it goes away: they end with an AbortError,
+    // which connect reports as Canceled, though the caller never aborted.
+    let cut = false;
+    const client = createFlowClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      fetch: async (input, init) => {
+        if (cut || !String(input).endsWith("/WatchRun")) return fetch(input, init);
+        cut = true;
+        const environment = new AbortController();
+        setTimeout(() => environment.abort(new DOMException("The user aborted a request.", "AbortError")), 400);
+        const signals = [init?.signal, environment.signal].filter((s): s is AbortSignal => !!s);
+        return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+      },
+    });
+    const reconnects: string[] = [];
+    const { calls, onStatus } = recorder();
+    let runId = "";
+    const outputs = await client.executeGraphRemote(CHAIN.nodes, CHAIN.edges, "", onStatus, undefined, undefined, {
+      onRunStarted: (id) => (runId = id),
+      onReconnect: (_attempt, err) => reconnects.push(Code[ConnectError.from(err).code]),
+    });
+    assert.deepEqual(reconnects, ["Canceled"]);
+    assert.deepEqual(withoutOutputs(calls), await storedStatuses(gatewayClient(), runId));
+    assert.equal(outputs["d"]?.text, "from a");
+  });
+
   it("retries StartRun while the gateway is down, starting the run once", async () => {
     await gateway.stop();
     const up = new Promise((resolve) => setTimeout(resolve, 300)).then(async () => {
