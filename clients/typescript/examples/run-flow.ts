@@ -4,7 +4,7 @@
  *
  *   flowexec serve &                        # the server, on 127.0.0.1:50051
  *   flowexec gateway --port 8080 &          # Envoy in front of it
- *   npm run example -- [flow.json] [--gateway http://127.0.0.1:8080] [--dry-run] [--timeout-ms N]
+ *   npm run example -- [flow.json] [--gateway http://127.0.0.1:8080] [--dry-run] [--timeout-ms N] [--retries N]
  *
  * Ctrl-C cancels the run (the server stops it and its nodes end "cancelled").
  */
@@ -44,6 +44,8 @@ const { values, positionals } = parseArgs({
     provider: { type: "string" },
     "dry-run": { type: "boolean", default: false },
     "timeout-ms": { type: "string" },
+    // Retries of a call that did not get through (gateway down or restarting); default 8, over ~20 s.
+    retries: { type: "string" },
   },
 });
 
@@ -81,6 +83,9 @@ try {
       dryRun: values["dry-run"],
       signal: abort.signal,
       timeoutMs: values["timeout-ms"] ? Number(values["timeout-ms"]) : undefined,
+      reconnect: values.retries ? { attempts: Number(values.retries) } : undefined,
+      onReconnect: (attempt, err, delayMs) =>
+        line(`  … reconnecting in ${delayMs} ms (retry ${attempt}): ${err instanceof Error ? err.message : String(err)}`),
       onTextDelta: (nodeId, chunk) => {
         if (streaming !== nodeId) {
           line(`    ${nodeId} streaming:`);

@@ -8,8 +8,26 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { createNativeGrpcTransport } from "#grpc-transport";
 import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
 import { type ExecuteFlowRequestSchema, FlowService } from "./gen/flowexec/v1/flow_service_pb.js";
-import type { FlowEdge, FlowNode, LegacyStatusCallback, NodeOutput, StatusCallback } from "./editor.js";
-import { type CancelledAs, type RemoteRunOptions, runGraph } from "./remote.js";
+import type { Run } from "./gen/flowexec/v1/runs_pb.js";
+import {
+  type FlowEdge,
+  type FlowNode,
+  type GraphRequestOptions,
+  graphToRequest,
+  type LegacyStatusCallback,
+  type NodeOutput,
+  type StatusCallback,
+} from "./editor.js";
+import { reattachGraph, type ReattachOptions, type RemoteRunOptions, runGraph } from "./remote.js";
+import type { CancelledAs } from "./run-reporter.js";
+import {
+  type GetRunOptions,
+  type ListRunsOptions,
+  runCalls,
+  type RunPage,
+  type StartRunOptions,
+  type WatchRunOptions,
+} from "./runs.js";
 
 type Awaitable<T> = T | Promise<T>;
 
@@ -58,8 +76,12 @@ export interface FlowClient {
   /**
    * The editor's drop-in for its in-browser `executeGraph`: runs the graph server-side, calls
    * `onStatus` for every status change in order, and resolves to every output of the run.
-   * When the call ends without the run completing (abort, deadline, lost connection), every
-   * node not yet finished is reported cancelled with the reason, then the promise rejects.
+   * The run is started with StartRun and followed with WatchRun: a dropped connection (gateway
+   * restart, network blip) is watched again from the last event seen, so each status arrives
+   * once, in order (`options.reconnect`). `options.onRunStarted` gives the run id, for
+   * reattachGraphRemote after a page reload. When the call ends without the run completing
+   * (abort, deadline, a connection lost for good), every node not yet finished is reported
+   * cancelled with the reason, the run is cancelled on the server, then the promise rejects.
    * Cached outputs holding an `error` are not sent: those nodes run again if the trigger needs them.
    */
   executeGraphRemote(
@@ -84,6 +106,49 @@ export interface FlowClient {
     cachedOutputs: CachedOutputs | undefined,
     options: RemoteRunOptions & { cancelledAs: Exclude<CancelledAs, "cancelled"> },
   ): Promise<Record<string, NodeOutput>>;
+  /**
+   * Follows a run by id (the one `onRunStarted` gave, stored before a page reload) into the same
+   * onStatus calls and resolved outputs as executeGraphRemote: from its first event, or after
+   * `options.afterSeq`. A finished run is replayed at once; an unfinished one is followed live,
+   * across dropped connections. Aborting (or `timeoutMs`) cancels the run, as in executeGraphRemote.
+   */
+  reattachGraphRemote(runId: string, onStatus: StatusCallback, options?: ReattachOptions): Promise<Record<string, NodeOutput>>;
+  /** The same, for a StatusCallback without "cancelled" (see executeGraphRemote). */
+  reattachGraphRemote(
+    runId: string,
+    onStatus: LegacyStatusCallback,
+    options: ReattachOptions & { cancelledAs: Exclude<CancelledAs, "cancelled"> },
+  ): Promise<Record<string, NodeOutput>>;
+  /**
+   * Starts a run that goes on with no client attached and returns it at once (its planned nodes
+   * PENDING). Follow it with watchRun. A retried call with the same `idempotencyKey` returns the
+   * run the first one started.
+   */
+  startRun(request: ExecuteFlowRequestInit, options?: StartRunOptions): Promise<Run>;
+  /** The same from the editor's React Flow graph (see graphToRequest). */
+  startRun(
+    nodes: readonly FlowNode[],
+    edges: readonly FlowEdge[],
+    providerId: string,
+    options?: StartRunOptions & GraphRequestOptions,
+  ): Promise<Run>;
+  /**
+   * A run's events with seq > `afterSeq` (default 0), in order, from storage and then live;
+   * ends after the run's last event (at once for a finished run). Keepalives are skipped.
+   * Leaving the loop early, or aborting, ends the watch, not the run.
+   */
+  watchRun(runId: string, options?: WatchRunOptions): AsyncIterable<NodeEvent>;
+  /** A run: state, each planned node's last status and output (images only with `includeImages`), counts, times. */
+  getRun(runId: string, options?: GetRunOptions): Promise<Run>;
+  /** The caller's runs, newest first, a page at a time; filter by `flowId` and `states`. */
+  listRuns(options?: ListRunsOptions): Promise<RunPage>;
+  /** Cancels a queued or running run (its unfinished nodes end CANCELLED) and returns it once stored. Idempotent. */
+  cancelRun(runId: string, options?: CallOptions): Promise<Run>;
+  /**
+   * Starts a new run (parentRunId = runId) of the old run's nodes that did not complete, fed by
+   * every output it stored. FailedPrecondition while the old run is still queued or running.
+   */
+  resumeRun(runId: string, options?: CallOptions): Promise<Run>;
   /** The generated Connect client, for anything the methods above do not cover. */
   readonly service: Client<typeof FlowService>;
 }
@@ -148,9 +213,29 @@ export function createFlowClient(options: FlowClientOptions): FlowClient {
     runOptions?: RemoteRunOptions,
   ): Promise<Record<string, NodeOutput>> {
     const run = { nodes, edges, providerId, onStatus: onStatus as StatusCallback, triggerNodeId, cachedOutputs };
-    return runGraph(client, run, runOptions);
+    return runGraph(client, run, runOptions, options.defaultTimeoutMs);
   }
 
-  const client: FlowClient = { service, executeFlow, executeGraphRemote };
+  function reattachGraphRemote(
+    runId: string,
+    // Sound for the same reason as executeGraphRemote's.
+    onStatus: StatusCallback | LegacyStatusCallback,
+    runOptions?: ReattachOptions,
+  ): Promise<Record<string, NodeOutput>> {
+    return reattachGraph(client, runId, onStatus as StatusCallback, runOptions, options.defaultTimeoutMs);
+  }
+
+  const calls = runCalls(service);
+
+  function startRun(
+    first: ExecuteFlowRequestInit | readonly FlowNode[],
+    ...rest: [StartRunOptions?] | [readonly FlowEdge[], string, (StartRunOptions & GraphRequestOptions)?]
+  ): Promise<Run> {
+    if (!Array.isArray(first)) return calls.startRun(first as ExecuteFlowRequestInit, rest[0] as StartRunOptions | undefined);
+    const [edges, providerId, graphOptions = {}] = rest as [readonly FlowEdge[], string, StartRunOptions & GraphRequestOptions];
+    return calls.startRun(graphToRequest(first as readonly FlowNode[], edges, providerId, graphOptions), graphOptions);
+  }
+
+  const client: FlowClient = { service, executeFlow, executeGraphRemote, reattachGraphRemote, ...calls, startRun };
   return client;
 }

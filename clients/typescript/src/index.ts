@@ -13,7 +13,11 @@ export type {
   FlowClientOptions,
   TransportKind,
 } from "./client.js";
-export type { CancelledAs, RemoteRunOptions } from "./remote.js";
+export type { FollowOptions, ReattachOptions, RemoteRunOptions } from "./remote.js";
+export type { CancelledAs } from "./run-reporter.js";
+export { DEFAULT_RECONNECT } from "./reconnect.js";
+export type { ReconnectListener, ReconnectOption, ReconnectPolicy } from "./reconnect.js";
+export type { GetRunOptions, ListRunsOptions, RunPage, StartRunOptions, WatchRunOptions } from "./runs.js";
 export {
   graphToRequest,
   outputFromMessage,
@@ -36,6 +40,8 @@ export { invalidGraphViolations, RunFailedError } from "./errors.js";
 export type { FieldViolation } from "./errors.js";
 export { NodeStatus, StatusReason } from "./gen/flowexec/v1/events_pb.js";
 export type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
+export { RunState } from "./gen/flowexec/v1/runs_pb.js";
+export type { Run, RunNode } from "./gen/flowexec/v1/runs_pb.js";
 /** Every generated flowexec.v1 message, enum and schema (e.g. pb.NodeOutput, the wire message). */
 export * as pb from "./pb.js";
 export { Code, ConnectError } from "@connectrpc/connect";

@@ -2,3 +2,4 @@
 export * from "./gen/flowexec/v1/events_pb.js";
 export * from "./gen/flowexec/v1/flow_service_pb.js";
 export * from "./gen/flowexec/v1/graph_pb.js";
+export * from "./gen/flowexec/v1/runs_pb.js";

@@ -1,36 +1,47 @@
 /**
- * executeGraphRemote's event loop: a run's events → the editor's StatusCallback, in order.
+ * executeGraphRemote and reattachGraphRemote: a run on the server, followed into the editor's
+ * StatusCallback (the mapping is run-reporter's, shared by both).
  *
- * The server sends a node's output just before its COMPLETE status; the two become one
- * `onStatus(id, "complete", output)`. ERROR carries `{ error: message }`, as the in-browser runner
- * did; SKIPPED and CANCELLED carry their reason's message the same way when there is one.
+ * executeGraphRemote starts the run with StartRun and follows it with WatchRun, so the run does
+ * not depend on any one stream: a dropped watch (a gateway restart, a network blip) is watched
+ * again from the last seq seen, and every status still reaches `onStatus` once, in order.
+ * reattachGraphRemote follows a run it is given by id (after a page reload) the same way.
  *
- * A call that ends without RunCompleted (abort, deadline, lost connection, server shutdown,
- * RunFailed) leaves no node "running" in the editor: every node the run planned or reported that
- * has no terminal status yet is reported cancelled, with the reason, before the promise rejects.
+ * A call that ends without the run's last event (abort, deadline, a connection lost for good,
+ * RunFailed, a callback that threw) leaves no node "running" in the editor: every node the run
+ * planned or reported that has no terminal status yet is reported cancelled, with the reason,
+ * before the promise rejects. Unless the run itself failed, the run is also cancelled on the
+ * server (CancelRun): an abort or a deadline ends it, as they always did.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { NodeEvent, RunCompleted } from "./gen/flowexec/v1/events_pb.js";
+import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
 import {
   type FlowEdge,
   type FlowNode,
   type GraphRequestOptions,
   graphToRequest,
-  type NodeExecutionStatus,
   type NodeOutput,
   outputFromMessage,
   type StatusCallback,
-  statusName,
 } from "./editor.js";
 import { RunFailedError } from "./errors.js";
 import type { CallOptions, FlowClient } from "./client.js";
+import {
+  followRun,
+  type ReconnectListener,
+  type ReconnectOption,
+  type ReconnectPolicy,
+  reconnectPolicy,
+  StreamEndedEarly,
+  withRetries,
+} from "./reconnect.js";
+import { type CancelledAs, RunReporter } from "./run-reporter.js";
+import { watchResponses } from "./runs.js";
 
-/** The status a cancelled node is reported with: "cancelled", or one a legacy callback knows. */
-export type CancelledAs = "cancelled" | "error" | "skipped";
+/** How long a CancelRun sent after the call ended may take (it is not retried). */
+const CANCEL_TIMEOUT_MS = 5000;
 
-export interface RemoteRunOptions
-  extends CallOptions,
-    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
+export interface FollowOptions extends CallOptions {
   /** Every raw event, before it is mapped to onStatus. */
   onEvent?: ((event: NodeEvent) => void) | undefined;
   /** Streaming nodes' text chunks, as they arrive (StatusCallback has no place for them). */
@@ -42,6 +53,32 @@ export interface RemoteRunOptions
    * outputs as `{ error }`, like a failed node.
    */
   cancelledAs?: CancelledAs | undefined;
+  /**
+   * Retries of a watch that failed with a transport error or went silent (and of StartRun/GetRun):
+   * `false` for none, or fields to change from DEFAULT_RECONNECT (8 retries, 0.25 s doubling to
+   * 5 s; a watch silent for 45 s is dropped).
+   */
+  reconnect?: ReconnectOption;
+  /** Called before each retry (e.g. to show "reconnecting…"). */
+  onReconnect?: ReconnectListener | undefined;
+}
+
+export interface RemoteRunOptions
+  extends FollowOptions,
+    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
+  /**
+   * The run's id, as soon as the server has accepted the run (before any status): store it
+   * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload.
+   */
+  onRunStarted?: ((runId: string) => void) | undefined;
+}
+
+export interface ReattachOptions extends FollowOptions {
+  /**
+   * Replay from after this seq (default 0: the whole run, every status from the first).
+   * Statuses up to it are not reported again; the outputs still cover the whole run.
+   */
+  afterSeq?: bigint | number | undefined;
 }
 
 export interface GraphRun {
@@ -53,29 +90,125 @@ export interface GraphRun {
   cachedOutputs?: Readonly<Record<string, NodeOutput>> | undefined;
 }
 
-const TERMINAL: ReadonlySet<NodeExecutionStatus> = new Set(["complete", "error", "skipped", "cancelled"]);
-
-/** Why a call ended without RunCompleted, in the words the unfinished nodes are cancelled with. */
+/** Why a call ended without the run's last event, in the words the unfinished nodes are cancelled with. */
 function endReason(err: unknown, signal: AbortSignal | undefined): string {
   if (signal?.aborted) return "aborted by the caller";
+  if (err instanceof StreamEndedEarly) return `connection lost: ${err.message}`;
   if (err instanceof RunFailedError) return `run failed: ${err.message}`;
   if (err instanceof ConnectError) {
     return err.code === Code.DeadlineExceeded ? "deadline exceeded" : `connection lost: ${err.message}`;
   }
-  // Not the call's own failure: a callback (onStatus, onEvent, onTextDelta) threw and the run was left.
+  // Not the call's own failure: a callback (onStatus, onEvent, onTextDelta, onRunStarted) threw.
   return `run abandoned: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**
- * Resolves to the run's outputs by node id (including the cached ones it used) plus
- * `{ error }` for each node that failed. Rejects with a ConnectError when the call fails
- * (e.g. Code.InvalidArgument, Code.Canceled, Code.DeadlineExceeded) or RunFailedError, after
- * reporting every unfinished node cancelled.
+ * One executeGraphRemote/reattachGraphRemote call: the caller's signal and the call's deadline as
+ * one signal, the time left for each RPC, the retry policy.
  */
-export async function runGraph(
-  client: Pick<FlowClient, "executeFlow">,
+class CallScope {
+  readonly retrying: { policy: ReconnectPolicy; signal: AbortSignal; onReconnect?: ReconnectListener | undefined };
+  private readonly controller = new AbortController();
+  private readonly deadline: number | undefined;
+  private readonly timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly forward = () => this.controller.abort(this.callerSignal?.reason);
+
+  constructor(
+    private readonly callerSignal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    private readonly headers: HeadersInit | undefined,
+    reconnect: ReconnectOption,
+    onReconnect: ReconnectListener | undefined,
+  ) {
+    this.retrying = { policy: reconnectPolicy(reconnect), signal: this.controller.signal, onReconnect };
+    if (callerSignal?.aborted) this.forward();
+    callerSignal?.addEventListener("abort", this.forward, { once: true });
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      this.deadline = Date.now() + timeoutMs;
+      const expired = new ConnectError("the operation timed out", Code.DeadlineExceeded);
+      this.timer = setTimeout(() => this.controller.abort(expired), timeoutMs);
+    }
+  }
+
+  /**
+   * Options for one RPC of the call: its signal, and as timeoutMs what is left of the deadline,
+   * or 0, which is connect's "no deadline" (the call's own deadline is this scope's, not the
+   * client's defaultTimeoutMs for each watch).
+   */
+  rpc(): CallOptions {
+    const timeoutMs = this.deadline === undefined ? 0 : Math.max(1, this.deadline - Date.now());
+    return { signal: this.controller.signal, timeoutMs, headers: this.headers };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener("abort", this.forward);
+  }
+}
+
+interface Steps {
+  /** Starts or finds the run; resolves to its id. */
+  start(scope: CallScope): Promise<string>;
+  /** The run's id is known (executeGraphRemote's onRunStarted). */
+  started?: ((runId: string) => void) | undefined;
+  /** After the run's last event: the outputs no event carried, by node id. */
+  complete(scope: CallScope, runId: string): Promise<(nodeId: string) => NodeOutput | undefined>;
+}
+
+/** Start (or find) the run, follow it to its last event, and settle as the module docstring says. */
+async function drive(
+  client: FlowClient,
+  reporter: RunReporter,
+  options: FollowOptions,
+  defaultTimeoutMs: number | undefined,
+  steps: Steps,
+): Promise<Record<string, NodeOutput>> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const scope = new CallScope(options.signal, timeoutMs, options.headers, options.reconnect, options.onReconnect);
+  let runId = "";
+  try {
+    runId = await steps.start(scope);
+    steps.started?.(runId);
+    const watch = (afterSeq: bigint, signal: AbortSignal) => watchResponses(client.service, runId, { ...scope.rpc(), afterSeq, signal });
+    await followRun(watch, runId, reporter, scope.retrying);
+    const complete = await steps.complete(scope, runId);
+    return reporter.outputs(complete);
+  } catch (err) {
+    if (reporter.completed === undefined) {
+      reporter.cancelUnfinished(endReason(err, options.signal));
+      // A run that failed has ended; any other is still going on the server unless we end it.
+      if (runId && !(err instanceof RunFailedError && !(err instanceof StreamEndedEarly))) {
+        await client.cancelRun(runId, { timeoutMs: CANCEL_TIMEOUT_MS, headers: options.headers }).catch(() => undefined);
+      }
+    }
+    throw err;
+  } finally {
+    scope.dispose();
+  }
+}
+
+function reporterFor(onStatus: StatusCallback, options: FollowOptions, afterSeq = 0n): RunReporter {
+  const { onEvent, onTextDelta, cancelledAs } = options;
+  return new RunReporter({ onStatus, onEvent, onTextDelta, cancelledAs }, afterSeq);
+}
+
+/** A key for StartRun: with it, StartRun is retried without ever starting the graph twice. */
+function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context in browsers
+  return `executeGraphRemote-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * Resolves to the run's outputs by node id (including the cached ones it used) plus `{ error }`
+ * for each node that failed. Rejects with a ConnectError when the call fails (e.g.
+ * Code.InvalidArgument, Code.Canceled, Code.DeadlineExceeded, or the transport error that used
+ * up the retries) or RunFailedError, after reporting every unfinished node cancelled.
+ */
+export function runGraph(
+  client: FlowClient,
   run: GraphRun,
   options: RemoteRunOptions = {},
+  defaultTimeoutMs?: number,
 ): Promise<Record<string, NodeOutput>> {
   const request = graphToRequest(run.nodes, run.edges, run.providerId, {
     flowId: options.flowId,
@@ -85,89 +218,51 @@ export async function runGraph(
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });
-  const cancelledAs = options.cancelledAs ?? "cancelled";
-  // Outputs from NodeOutputProduced events: the only copy of image bytes the server sends.
-  const produced = new Map<string, NodeOutput>();
-  const failed: Record<string, NodeOutput> = {};
-  // Planned or reported nodes without a terminal status yet, in plan order; and those with one.
-  const unfinished = new Set<string>();
-  const finished = new Set<string>();
-  const report = (nodeId: string, status: NodeExecutionStatus, output?: NodeOutput) => {
-    if (TERMINAL.has(status)) {
-      unfinished.delete(nodeId);
-      finished.add(nodeId);
-    } else if (!finished.has(nodeId)) {
-      unfinished.add(nodeId);
-    }
-    if (status === "cancelled") status = cancelledAs;
-    if (status === "error") failed[nodeId] = output ?? { error: "Node failed" };
-    run.onStatus(nodeId, status, output);
-  };
-  const cancelUnfinished = (reason: string) => {
-    for (const nodeId of [...unfinished]) {
-      try {
-        report(nodeId, "cancelled", { error: reason });
-      } catch {
-        // The call's own error is what the caller needs; a throwing callback must not hide it.
-      }
-    }
-  };
+  const reporter = reporterFor(run.onStatus, options);
+  const key = idempotencyKey();
+  return drive(client, reporter, options, defaultTimeoutMs, {
+    async start(scope) {
+      const started = await withRetries(() => client.startRun(request, { ...scope.rpc(), idempotencyKey: key }), scope.retrying);
+      reporter.seed(started.nodes);
+      return started.runId;
+    },
+    started: options.onRunStarted,
+    // The outputs no event carried are the cached ones: the caller's own, with their image bytes.
+    complete: async () => (nodeId) => run.cachedOutputs?.[nodeId],
+  });
+}
 
-  let runId = "";
-  let completed: RunCompleted | undefined;
-  try {
-    // Read to the end of the stream even after RunCompleted: leaving early would cancel the call.
-    for await (const event of client.executeFlow(request, options)) {
-      runId = event.runId;
-      options.onEvent?.(event);
-      const kind = event.kind;
-      switch (kind.case) {
-        case "runStarted":
-          for (const nodeId of kind.value.plannedNodeIds) if (!finished.has(nodeId)) unfinished.add(nodeId);
-          break;
-        case "nodeOutput":
-          if (kind.value.output) produced.set(kind.value.nodeId, outputFromMessage(kind.value.output));
-          break;
-        case "nodeStatus": {
-          const { nodeId, status, message } = kind.value;
-          const name = statusName(status);
-          if (name === undefined) break;
-          if (name === "complete") {
-            report(nodeId, name, produced.get(nodeId));
-          } else if (name === "error") {
-            report(nodeId, name, { error: message || "Node failed" });
-          } else if ((name === "skipped" || name === "cancelled") && message) {
-            report(nodeId, name, { error: message });
-          } else {
-            report(nodeId, name);
-          }
-          break;
-        }
-        case "textDelta":
-          options.onTextDelta?.(kind.value.nodeId, kind.value.chunk);
-          break;
-        case "runCompleted":
-          completed = kind.value;
-          break;
-        case "runFailed":
-          throw new RunFailedError(kind.value.message, event.runId);
-      }
-    }
-  } catch (err) {
-    cancelUnfinished(endReason(err, options.signal));
-    throw err;
-  }
-  if (completed === undefined) {
-    const lost = new RunFailedError("the stream ended before the run completed", runId);
-    cancelUnfinished(`connection lost: ${lost.message}`);
-    throw lost;
-  }
-  const outputs: Record<string, NodeOutput> = {};
-  for (const [nodeId, message] of Object.entries(completed.outputs)) {
-    // A node's own output event is the whole output. RunCompleted repeats it without image bytes,
-    // and without text past the server's per-run summary budget; a cached output is the caller's.
-    const output = produced.get(nodeId) ?? { ...outputFromMessage(message), ...run.cachedOutputs?.[nodeId] };
-    outputs[nodeId] = output;
-  }
-  return { ...outputs, ...failed };
+/**
+ * Follows run `runId` (started by executeGraphRemote, or any run of the caller's) from seq 0, or
+ * after `options.afterSeq`, into the same onStatus calls and the same resolved outputs as
+ * executeGraphRemote gives; a finished run is replayed at once. Rejects as executeGraphRemote
+ * does (Code.NotFound for an unknown run or another user's).
+ */
+export function reattachGraph(
+  client: FlowClient,
+  runId: string,
+  onStatus: StatusCallback,
+  options: ReattachOptions = {},
+  defaultTimeoutMs?: number,
+): Promise<Record<string, NodeOutput>> {
+  const afterSeq = BigInt(options.afterSeq ?? 0);
+  const reporter = reporterFor(onStatus, options, afterSeq);
+  const getRun = (scope: CallScope, includeImages: boolean) =>
+    withRetries(() => client.getRun(runId, { ...scope.rpc(), includeImages }), scope.retrying);
+  return drive(client, reporter, options, defaultTimeoutMs, {
+    async start(scope) {
+      // Replaying from seq 0, run_started names the planned nodes; after a later seq, GetRun does.
+      if (afterSeq > 0n) reporter.seed((await getRun(scope, false)).nodes);
+      return runId;
+    },
+    // Cached outputs, and those sent before afterSeq: the stored ones, image bytes included.
+    async complete(scope) {
+      if (reporter.outputsNotSeen().length === 0) return () => undefined;
+      const stored = new Map((await getRun(scope, true)).nodes.map((node) => [node.nodeId, node.output]));
+      return (nodeId) => {
+        const output = stored.get(nodeId);
+        return output && outputFromMessage(output);
+      };
+    },
+  });
 }

@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { build } from "esbuild";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import type { FlowEdge, FlowNode } from "@flowexec/client";
+import { createFlowClient, type FlowEdge, type FlowNode, RunState, statusName } from "@flowexec/client";
 import type { PageRun } from "./browser/page.js";
 import { edge } from "./helpers/graphs.js";
 import { type Service, startGateway, startServer } from "./helpers/processes.js";
@@ -122,5 +122,36 @@ describe("executeGraphRemote in Chromium, through Envoy", () => {
     assert.equal(result.error?.code, "Canceled", result.error?.message);
     assert.deepEqual(await shown(), { slow: "cancelled", next: "cancelled" });
     assert.deepEqual(result.calls.at(-1), ["next", "cancelled", { error: "aborted by the caller" }]);
+    const runs = await createFlowClient({ baseUrl: `http://${gateway!.address}` }).listRuns({ pageSize: 1 });
+    assert.equal(runs.runs[0]?.state, RunState.CANCELLED, "the abort cancelled the run on the server");
+  });
+
+  it("reloaded mid-run, reattaches by the run id it kept and shows the same statuses", async () => {
+    const nodes = [
+      { id: "a", type: "diag.delay", data: { seconds: 0.3, text: "from a" } },
+      { id: "b", type: "diag.delay", data: { seconds: 0.5 } },
+      { id: "c", type: "diag.delay", data: { seconds: 0.3 } },
+    ];
+    const edges = [edge("a", "b"), edge("b", "c")];
+    const reloaded = page.waitForEvent("load");
+    // The reload destroys the page the call ran in: its evaluate never settles normally.
+    void page.evaluate(([n, e]) => window.flowexecTest.runThenReload(n, e, "b"), [nodes, edges] as const).catch(() => undefined);
+    await reloaded;
+    await page.waitForSelector("body[data-ready]", { state: "attached", timeout: 10_000 });
+    const result = await page.evaluate(() => window.flowexecTest.reattach());
+    assert.equal(result.error, undefined, result.error?.message);
+    assert.match(result.runId, /^[0-9a-f]{32}$/);
+
+    const client = createFlowClient({ baseUrl: `http://${gateway!.address}` });
+    const history: string[] = [];
+    for await (const event of client.watchRun(result.runId)) {
+      if (event.kind.case === "nodeStatus") history.push(`${event.kind.value.nodeId}:${statusName(event.kind.value.status)}`);
+    }
+    assert.deepEqual(result.calls.map(([id, status]) => `${id}:${status}`), history);
+    assert.deepEqual(result.calls.slice(0, result.before.length), result.before, "before the reload: a prefix of the same calls");
+    assert.ok(result.before.length < result.calls.length, "the reload came after the run ended");
+    assert.deepEqual(await shown(), { a: "complete", b: "complete", c: "complete" });
+    assert.equal(result.outputs?.["c"]?.text, "from a");
+    assert.equal((await client.getRun(result.runId)).state, RunState.SUCCEEDED, "the reload did not cancel the run");
   });
 });

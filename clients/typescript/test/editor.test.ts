@@ -73,8 +73,8 @@ describe("editor conversions", () => {
       baseUrl: "http://127.0.0.1:9",
       interceptors: [
         () => async (req) => {
-          // ExecuteFlow streams its replies: connect hands the one request over as a stream too.
-          if (req.stream) for await (const message of req.message) sent.push(message);
+          // executeGraphRemote starts its run with StartRun (unary); the graph is its `flow`.
+          if (!req.stream) sent.push((req.message as pb.StartRunRequest).flow);
           throw new ConnectError("caught", Code.Canceled);
         },
       ],

@@ -110,9 +110,9 @@ describe("packaging, from a clean copy", () => {
 
   it("npm run example builds what it runs", async () => {
     await rm(join(copy, "dist"), { recursive: true, force: true });
-    // No gateway listens there: the example must get as far as calling it, and say so.
+    // No gateway listens there: the example must get as far as calling it, and say so (one retry, not eight).
     const gateway = `http://127.0.0.1:${await closedPort()}`;
-    const outcome = await run("npm", ["run", "example", "--silent", "--", "--gateway", gateway], {
+    const outcome = await run("npm", ["run", "example", "--silent", "--", "--gateway", gateway, "--retries", "1"], {
       cwd: copy,
       timeout: STEP_TIMEOUT_MS,
     }).then(
@@ -120,6 +120,7 @@ describe("packaging, from a clean copy", () => {
       (err: { code?: number; stdout?: string; stderr?: string }) => err,
     );
     assert.equal(outcome.code, 1, outcome.stderr);
+    assert.match(outcome.stdout ?? "", /^ {2}… reconnecting in \d+ ms \(retry 1\): /m, outcome.stderr);
     assert.match(outcome.stdout ?? "", /^run failed: /m, outcome.stderr);
   });
 });

@@ -134,7 +134,10 @@ describe("executeGraphRemote when the server goes away mid-run", () => {
 
   it("reports unfinished nodes cancelled with the lost connection's error when the server is killed", async () => {
     await withOwnServer(async (server, client) => {
-      const { calls, error } = await runUntilItFails(client, () => void server.kill("SIGKILL"));
+      // The watch is retried (the gateway answers Unavailable) until the retries run out: keep them short.
+      const { calls, error } = await runUntilItFails(client, () => void server.kill("SIGKILL"), {
+        reconnect: { attempts: 2, initialDelayMs: 50 },
+      });
       assert.ok(error instanceof ConnectError, `not a ConnectError: ${String(error)}`);
       assertUnfinishedCancelled(calls, `connection lost: ${error.message}`);
     });

@@ -25,6 +25,13 @@ export interface PageRun {
 export interface PageApi {
   /** Run a graph; with `abortWhenRunning`, abort the call once that node is running. */
   run(nodes: FlowNode[], edges: FlowEdge[], abortWhenRunning?: string): Promise<PageRun>;
+  /**
+   * What an editor does before a reload: run a graph, keep the run id (and, for the test, each
+   * onStatus call) in sessionStorage, and reload the page once `reloadWhenRunning` is running.
+   */
+  runThenReload(nodes: FlowNode[], edges: FlowEdge[], reloadWhenRunning: string): Promise<void>;
+  /** After the reload: reattach to the stored run id; also the calls recorded before the reload. */
+  reattach(): Promise<PageRun & { runId: string; before: PageRun["calls"] }>;
 }
 
 declare global {
@@ -71,6 +78,39 @@ window.flowexecTest = {
       result.error = { code: Code[error.code], message: error.message };
     }
     return result;
+  },
+
+  async runThenReload(nodes, edges, reloadWhenRunning) {
+    const before: PageRun["calls"] = [];
+    await client.executeGraphRemote(
+      nodes,
+      edges,
+      "",
+      (nodeId, status, output) => {
+        before.push([nodeId, status, output ?? null]);
+        sessionStorage.setItem("flowexec-calls", JSON.stringify(before));
+        if (nodeId === reloadWhenRunning && status === "running") location.reload();
+      },
+      undefined,
+      undefined,
+      { onRunStarted: (runId) => sessionStorage.setItem("flowexec-run", runId) },
+    );
+  },
+
+  async reattach() {
+    const runId = sessionStorage.getItem("flowexec-run") ?? "";
+    const before = JSON.parse(sessionStorage.getItem("flowexec-calls") ?? "[]") as PageRun["calls"];
+    const result: PageRun = { calls: [], deltas: [] };
+    try {
+      result.outputs = await client.reattachGraphRemote(runId, (nodeId, status, output) => {
+        result.calls.push([nodeId, status, output ?? null]);
+        show(nodeId, status, output);
+      });
+    } catch (err) {
+      const error = ConnectError.from(err);
+      result.error = { code: Code[error.code], message: error.message };
+    }
+    return { ...result, runId, before };
   },
 };
 document.body.dataset["ready"] = "true";

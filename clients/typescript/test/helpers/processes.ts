@@ -97,6 +97,16 @@ export class Service {
     await this.kill("SIGTERM");
   }
 
+  /** SIGSTOP to the process group: it keeps its sockets open but answers nothing (a connection gone silent). */
+  pause(): void {
+    killGroup(this.child, "SIGSTOP");
+  }
+
+  /** SIGCONT to the process group, after pause(). */
+  resume(): void {
+    killGroup(this.child, "SIGCONT");
+  }
+
   /** `signal` to the process group (SIGKILL: a crash, no graceful shutdown), then wait for the exit. */
   async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
     killGroup(this.child, signal);
@@ -138,11 +148,14 @@ export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Service> {
 
 export const TEST_ORIGIN = "http://editor.test:3000";
 
-/** `flowexec gateway` (Envoy) on 127.0.0.1:0 in front of `upstream`, allowing `origin` (CORS). */
-export function startGateway(upstream: string, origin = TEST_ORIGIN): Promise<Service> {
+/**
+ * `flowexec gateway` (Envoy) on 127.0.0.1:`port` in front of `upstream`, allowing `origin` (CORS).
+ * Port 0 picks a free one; a gateway's own port restarts it where its clients expect it.
+ */
+export function startGateway(upstream: string, origin = TEST_ORIGIN, port = 0): Promise<Service> {
   return Service.start(
     "flowexec gateway",
-    ["gateway", "--upstream", upstream, "--port", "0", "--allowed-origin", origin],
+    ["gateway", "--upstream", upstream, "--port", String(port), "--allowed-origin", origin],
     /flowexec gateway listening on (\S+)/,
   );
 }
