@@ -75,7 +75,7 @@ describe("editor conversions", () => {
         () => async (req) => {
           // executeGraphRemote starts its run with StartRun (unary); the graph is its `flow`.
           if (!req.stream) sent.push((req.message as pb.StartRunRequest).flow);
-          throw new ConnectError("caught", Code.Canceled);
+          throw new ConnectError("caught", Code.FailedPrecondition); // not retried
         },
       ],
     });
