@@ -16,6 +16,7 @@ names, types, defaults, ranges, and `Options` as `enum` (closed) or `examples` (
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -115,14 +116,15 @@ def _number(value: Any) -> float | None:
     raise ValueError("must be a number")
 
 
-class _Range:
+class _Range(abc.ABC):
     """Validation and JSON-schema range of a number setting (an Annotated marker)."""
 
     low: float
     high: float
 
+    @abc.abstractmethod
     def parse(self, value: Any) -> float | None:
-        raise NotImplementedError
+        """The setting's number, None when unset; ValueError when it is out of range."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
         return core_schema.no_info_before_validator_function(self.parse, handler(source))
