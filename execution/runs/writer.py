@@ -4,7 +4,8 @@ The writer takes everything the run ingested since its last commit as one batch,
 and takes the next: while a commit runs, the next batch gathers. When the store is
 unavailable the batch is given up (the run goes on, its record says it is not fully stored,
 one ERROR line says so) and the next batch is tried as usual, so storing resumes when the
-database is back.
+database is back. A run whose record is not stored yet (LiveRun.unstored) has it created
+before its first batch, and again before each next one until that succeeds.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from execution.runs.live import LiveRun
 from execution.store.base import RunStore, RunUpdate, StoreUnavailable
@@ -36,6 +38,7 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
                 await live.wait_for_writes()
                 continue
             try:
+                await _create(live, store)
                 await store.append(live.run_id, write.events, write.nodes, write.update)
             except StoreUnavailable as err:
                 if live.fully_stored:
@@ -50,9 +53,21 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
                 live.settle(write, stored=True)
                 observe(True)
     finally:
+        live.created.set()  # a run that ends before its first write was tried: nobody waits for it
         live.close()
     if not live.fully_stored:
         await _mark_incomplete(live, store, observe)
+
+
+async def _create(live: LiveRun, store: RunStore) -> None:
+    record = live.unstored
+    if record is None:
+        return
+    try:
+        await store.create_run(record)
+        live.unstored = None
+    finally:
+        live.created.set()
 
 
 async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:
@@ -63,7 +78,13 @@ async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserve
                        counts=live.counts, fully_stored=False)
     for delay in FINAL_STATE_RETRIES:
         try:
-            await store.update_run(live.run_id, update)
+            if live.unstored is not None:  # never stored: the record is created as it ends
+                await store.create_run(replace(live.unstored, state=live.final_state or live.unstored.state,
+                                               finished_at=live.record.finished_at, last_seq=live.last_seq,
+                                               counts=live.counts, fully_stored=False))
+                live.unstored = None
+            else:
+                await store.update_run(live.run_id, update)
         except Exception as err:
             log.warning("run %s: its final state is not stored yet (retrying in %.0f s): %s", live.run_id, delay, err)
             observe(False)

@@ -24,6 +24,7 @@ import abc
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from execution.events import NodeStatus, StatusCounts, StatusReason
 from execution.ids import FlowId, NodeId, RunId
@@ -68,9 +69,9 @@ class RunRecord:
     idempotency_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """One event as stored: its seq in the run and its payload (the server's encoding)."""
+class StoredEvent(NamedTuple):
+    """One event as stored: its seq in the run and its payload (the server's encoding). A named
+    tuple: one is made per event on the live path, and a driver takes it as a row as it is."""
 
     seq: int
     payload: bytes

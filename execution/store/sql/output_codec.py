@@ -15,12 +15,15 @@ from execution.messages import ChatMessage
 from execution.outputs import Image, NodeOutput, ProviderCall
 
 CODEC_VERSION = 1
+# One encoder for every output (json.dumps with options builds a new one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_TEXT_FIELDS = ("text", "persona_name", "persona_description", "replace_prompt", "injected_prompt")
 
 
 def encode_output(output: NodeOutput) -> str:
     """The output as compact JSON; its image as its mime type alone."""
     doc: dict[str, Any] = {"v": CODEC_VERSION}
-    for name in ("text", "persona_name", "persona_description", "replace_prompt", "injected_prompt"):
+    for name in _TEXT_FIELDS:
         value = getattr(output, name)
         if value:
             doc[name] = value
@@ -34,7 +37,7 @@ def encode_output(output: NodeOutput) -> str:
         doc["image_mime_type"] = output.image.mime_type
     if output.provider_calls:
         doc["provider_calls"] = [_encode_call(call) for call in output.provider_calls]
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(doc)
 
 
 def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:

@@ -7,7 +7,6 @@ errors cross errors.store_errors.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -66,16 +65,20 @@ class SqlRunStore(RunStore):
 
     async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
                      update: RunUpdate | None = None) -> None:
-        event_rows = [(run_id, e.seq, e.payload) for e in events_]
+        # Rows are made before the transaction, as plain tuples for the driver (dialect.py).
+        event_rows = [(run_id, seq, payload) for seq, payload in events_]
         node_values, image_rows = node_rows(run_id, nodes_, self.max_image_bytes)
+        values = update_values(update) if update is not None else {}
         # A batch with an output or a finished state is waited for on disk (dialect.commit_durably).
         durable = any(n.output is not None for n in nodes_) or (
             update is not None and update.state is not None and update.state.finished)
 
         async def work(conn: AsyncConnection) -> None:
+            # First: it opens the transaction on PostgreSQL, and checks that the run exists.
+            if not await dialect.update_run(conn, run_id, values):
+                raise KeyError(run_id)
             if durable:
                 await dialect.commit_durably(conn)
-            await _apply_update(conn, run_id, update or RunUpdate())
             if event_rows:
                 await dialect.insert_events(conn, event_rows)
             if image_rows:
@@ -83,7 +86,7 @@ class SqlRunStore(RunStore):
                 insert_images = dialect.upsert(conn, images).on_conflict_do_nothing(index_elements=["sha256"])
                 await conn.execute(insert_images, [image.as_row() for image in image_rows])
             if node_values:
-                await conn.execute(_node_upsert(conn), node_values)
+                await dialect.upsert_nodes(conn, node_values)
 
         await self._tx.write(work)
 
@@ -153,41 +156,5 @@ async def _all(conn: AsyncConnection, query: sa.Select[Any]) -> Sequence[sa.RowM
 
 async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate) -> None:
     """Apply `update`; KeyError when the run does not exist (the update doubles as the check)."""
-    values = update_values(update)
-    if values:
-        parameters = {"match_run_id": run_id, **{f"new_{column}": value for column, value in values.items()}}
-        result = await conn.execute(_update_statement(tuple(values)), parameters)
-        found = result.rowcount == 1
-    else:
-        found = (await conn.execute(_RUN_EXISTS, {"match_run_id": run_id})).first() is not None
-    if not found:
+    if not await dialect.update_run(conn, run_id, update_values(update)):
         raise KeyError(run_id)
-
-
-_RUN_EXISTS = sa.select(runs.c.run_id).where(runs.c.run_id == sa.bindparam("match_run_id"))
-
-
-@functools.cache
-def _update_statement(columns: tuple[str, ...]) -> sa.Update:
-    """UPDATE runs SET <columns> for one run, built once per set of columns (append runs it per batch)."""
-    return (sa.update(runs).where(runs.c.run_id == sa.bindparam("match_run_id"))
-            .values({column: sa.bindparam(f"new_{column}") for column in columns}))
-
-
-def _node_upsert(conn: AsyncConnection) -> sa.Insert:
-    """Insert a node row or replace the stored one — keeping its output when the new row has none."""
-    insert = dialect.upsert(conn, nodes)
-    new = insert.excluded
-    new_has_output = new.output.is_not(None)
-    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=["run_id", "node_id"],
-        set_={
-            "status": new.status,
-            "reason": new.reason,
-            "message": new.message,
-            "retryable": new.retryable,
-            "output": sa.case((new_has_output, new.output), else_=nodes.c.output),
-            "image_sha256": sa.case((new_has_output, new.image_sha256), else_=nodes.c.image_sha256),
-            "image_omitted": sa.case((new_has_output, new.image_omitted), else_=nodes.c.image_omitted),
-        },
-    )
