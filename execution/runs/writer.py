@@ -5,7 +5,7 @@ and takes the next: while a commit runs, the next batch gathers. When the store 
 unavailable the batch is given up (the run goes on, its record says it is not fully stored,
 one ERROR line says so) and the next batch is tried as usual, so storing resumes when the
 database is back. A run whose record is not stored yet (LiveRun.unstored) has it created
-before its first batch, and again before each next one until that succeeds.
+with its first batch, in the same transaction (and with the next one while that fails).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
                 await live.wait_for_writes()
                 continue
             try:
-                await _create(live, store)
-                await store.append(live.run_id, write.events, write.nodes, write.update)
+                # The run's record goes with its first batch when the caller did not store it first.
+                await store.append(live.run_id, write.events, write.nodes, write.update, create=live.unstored)
+                live.unstored = None
             except StoreUnavailable as err:
                 if live.fully_stored:
                     log.error("run %s: events not stored, the run store is unavailable: %s", live.run_id, err)
@@ -52,22 +53,12 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
             else:
                 live.settle(write, stored=True)
                 observe(True)
+            live.created.set()  # the record is stored, or its first try is over
     finally:
         live.created.set()  # a run that ends before its first write was tried: nobody waits for it
         live.close()
     if not live.fully_stored:
         await _mark_incomplete(live, store, observe)
-
-
-async def _create(live: LiveRun, store: RunStore) -> None:
-    record = live.unstored
-    if record is None:
-        return
-    try:
-        await store.create_run(record)
-        live.unstored = None
-    finally:
-        live.created.set()
 
 
 async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:

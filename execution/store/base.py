@@ -130,11 +130,15 @@ class RunStore(abc.ABC):
 
     @abc.abstractmethod
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
         """One transaction: add events (seq unique per run), upsert node records (a record
         replaces the node's previous one; an output, once stored, is kept when a later record
         has none), and apply `update` to the run. Raises KeyError for an unknown run and
-        ValueError for a seq already stored; either way nothing of the call is written."""
+        ValueError for a seq already stored; either way nothing of the call is written.
+
+        With `create` (a record without idempotency key, for `run_id`), the run is inserted
+        first, in the same transaction: a run whose record is stored with its first batch.
+        ValueError when it exists already."""
 
     @abc.abstractmethod
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:

@@ -121,8 +121,22 @@ class MemoryRunStore(RunStore):
         stored.record = _apply(stored.record, update)
 
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
         self._check_open()
+        if create is None:
+            self._append(run_id, events, nodes, update)
+            return
+        if create.run_id != run_id or create.idempotency_key is not None:
+            raise ValueError("append creates only the run it appends to, without idempotency key")
+        await self.create_run(create)
+        try:
+            self._append(run_id, events, nodes, update)
+        except BaseException:  # one transaction: the run goes with the batch
+            self._delete(run_id)
+            raise
+
+    def _append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
+                update: RunUpdate | None) -> None:
         stored = self._get(run_id)
         log = stored.events
         if not _follows(log, events):  # all checked before anything changes: one transaction

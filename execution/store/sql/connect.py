@@ -31,4 +31,4 @@ async def open_sql_store(url: StoreUrl, *, max_image_bytes: int) -> SqlRunStore:
     except BaseException:
         await engine.dispose()
         raise
-    return SqlRunStore(engine, url.printable, max_image_bytes=max_image_bytes)
+    return SqlRunStore(engine, url.printable, max_image_bytes=max_image_bytes, sqlite_path=url.sqlite_path)

@@ -1,7 +1,7 @@
-"""What differs between SQLite and PostgreSQL, kept to this file: upserts, the writes of a
-batch (events, node rows, the run's counters) and events out through the driver's own
-connection (the hot paths), commit durability, and the lock that orders image writes against
-image collection.
+"""What differs between SQLite and PostgreSQL, kept to this file: upserts, a run's update and
+events out through the driver's own connection (the hot paths), commit durability, and the lock
+that orders image writes against image collection. A run's batches have a file per backend
+(sqlite_writer.py, postgres_batch.py).
 
 Everything else in the SQL store is one Core query for both backends.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +18,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from execution.store.base import StoredEvent
-from execution.store.sql.schema import events, nodes
 
 # Any constant shared by every flowexec store on the database: appends that write images hold
 # it shared, image collection holds it exclusively (see images_lock).
@@ -32,22 +31,6 @@ def upsert(conn: AsyncConnection, table: sa.Table) -> Any:
     return sqlite.insert(table)
 
 
-async def insert_events(conn: AsyncConnection, rows: Sequence[tuple[str, int, bytes]]) -> None:
-    """Insert (run_id, seq, payload) rows: COPY on PostgreSQL, executemany on SQLite.
-
-    Both go to the driver's own connection (in the transaction SQLAlchemy holds open on it),
-    without per-row parameter dicts: on PostgreSQL, COPY writes about three times the rows of
-    executemany; on SQLite, aiosqlite's executemany is one trip to its thread where
-    SQLAlchemy's cursor makes three.
-    """
-    raw = await conn.get_raw_connection()
-    driver: Any = raw.driver_connection
-    if conn.dialect.name == "postgresql":
-        await driver.copy_records_to_table(events.name, records=rows, columns=["run_id", "seq", "payload"])
-    else:
-        await driver.executemany("INSERT INTO events (run_id, seq, payload) VALUES (?, ?, ?)", rows)
-
-
 def _driver(raw: Any) -> Any:
     return raw.driver_connection
 
@@ -56,7 +39,7 @@ async def update_run(conn: AsyncConnection, run_id: str, values: Mapping[str, An
     """UPDATE the run's `values` (column → value); False when there is no such run. With no
     values, only whether the run exists.
 
-    On PostgreSQL this goes through SQLAlchemy's connection (it opens the transaction that the
+    On PostgreSQL this goes through SQLAlchemy's connection (it opens the transaction, which
     driver-level writes after it join); on SQLite straight to the driver (one trip to
     aiosqlite's thread where SQLAlchemy's cursor makes three)."""
     postgres = conn.dialect.name == "postgresql"
@@ -80,30 +63,6 @@ def _update_sql(postgres: bool, columns: tuple[str, ...]) -> str:
         return f"SELECT 1 FROM runs WHERE run_id = {mark(1)}"
     sets = ", ".join(f"{column} = {mark(i)}" for i, column in enumerate(columns, start=1))
     return f"UPDATE runs SET {sets} WHERE run_id = {mark(len(columns) + 1)}"
-
-
-# Node rows, in this column order (node_rows.node_rows makes them): a row replaces the stored
-# one, except that the stored output (and its image) stays when the new row has none.
-NODE_COLUMNS = ("run_id", "node_id", "status", "reason", "message", "retryable", "output", "image_sha256",
-                "image_omitted")
-_KEEP_OUTPUT = "CASE WHEN excluded.output IS NULL THEN nodes.{0} ELSE excluded.{0} END"
-_UPSERT_NODES = (
-    f"INSERT INTO {nodes.name} ({', '.join(NODE_COLUMNS)}) VALUES ({{0}}) ON CONFLICT (run_id, node_id) DO UPDATE SET "
-    "status = excluded.status, reason = excluded.reason, message = excluded.message, "
-    "retryable = excluded.retryable, "
-    + ", ".join(f"{column} = {_KEEP_OUTPUT.format(column)}" for column in ("output", "image_sha256", "image_omitted"))
-)
-_UPSERT_NODES_SQLITE = _UPSERT_NODES.format(", ".join("?" for _ in NODE_COLUMNS))
-_UPSERT_NODES_POSTGRESQL = _UPSERT_NODES.format(", ".join(f"${i}" for i in range(1, len(NODE_COLUMNS) + 1)))
-
-
-async def upsert_nodes(conn: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert or replace node rows (NODE_COLUMNS order), one executemany on the driver."""
-    driver = _driver(await conn.get_raw_connection())
-    if conn.dialect.name == "postgresql":
-        await driver.executemany(_UPSERT_NODES_POSTGRESQL, rows)
-    else:
-        await driver.executemany(_UPSERT_NODES_SQLITE, rows)
 
 
 _SELECT_EVENTS = "SELECT seq, payload FROM events WHERE run_id = {0} AND seq > {1} ORDER BY seq LIMIT {2}"

@@ -52,8 +52,9 @@ def node_rows(run_id: str, records: Sequence[NodeRecord], max_image_bytes: int
     images: dict[str, ImageRow] = {}
     for record in fold(records):
         output = record.output
+        # _value_: the member's value without the `value` property's descriptor call (hot path).
         if output is None:
-            rows.append((run_id, record.node_id, record.status.value, record.reason.value, record.message,
+            rows.append((run_id, record.node_id, record.status._value_, record.reason._value_, record.message,
                          record.retryable, None, None, False))
             continue
         image_sha256: str | None = None
@@ -65,7 +66,7 @@ def node_rows(run_id: str, records: Sequence[NodeRecord], max_image_bytes: int
             else:
                 image_sha256 = hashlib.sha256(data).hexdigest()
                 images.setdefault(image_sha256, ImageRow(image_sha256, output.image.mime_type, data))
-        rows.append((run_id, record.node_id, record.status.value, record.reason.value, record.message,
+        rows.append((run_id, record.node_id, record.status._value_, record.reason._value_, record.message,
                      record.retryable, encode_output(output), image_sha256, omitted))
     return rows, list(images.values())
 

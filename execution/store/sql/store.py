@@ -1,13 +1,16 @@
 """SqlRunStore: the RunStore on SQLAlchemy Core, one implementation for SQLite and PostgreSQL.
 
 Each method is one short transaction (retention: a series of them), run to its end even when
-the caller is cancelled (transactions.py). What differs between the backends is in dialect.py;
+the caller is cancelled (transactions.py). What differs between the backends is in dialect.py,
+and for a run's batches (`append`, the hot path) in sqlite_writer.py and postgres_batch.py;
 errors cross errors.store_errors.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +26,9 @@ from execution.store.base import (
     RunUpdate,
     StoredEvent,
 )
-from execution.store.sql import dialect, retention
-from execution.store.sql.node_rows import node_record, node_rows, planned_order
+from execution.store.sql import dialect, postgres_batch, retention, sqlite_writer
+from execution.store.sql.batch_rows import batch_rows
+from execution.store.sql.node_rows import node_record, planned_order
 from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
 from execution.store.sql.schema import images, nodes, runs
 from execution.store.sql.transactions import Transactions
@@ -33,8 +37,10 @@ UNFINISHED = (RunState.QUEUED.value, RunState.RUNNING.value)
 
 
 class SqlRunStore(RunStore):
-    def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int) -> None:
-        self._tx = Transactions(engine, printable_url)
+    def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int,
+                 sqlite_path: Path | None = None) -> None:
+        """`sqlite_path`: the database file, on SQLite (its batch writer opens it)."""
+        self._tx = Transactions(engine, printable_url, sqlite_path)
         self.url = printable_url
         self.max_image_bytes = max_image_bytes
 
@@ -64,31 +70,15 @@ class SqlRunStore(RunStore):
         await self._tx.write(work)
 
     async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
-        # Rows are made before the transaction, as plain tuples for the driver (dialect.py).
-        event_rows = [(run_id, seq, payload) for seq, payload in events_]
-        node_values, image_rows = node_rows(run_id, nodes_, self.max_image_bytes)
-        values = update_values(update) if update is not None else {}
-        # A batch with an output or a finished state is waited for on disk (dialect.commit_durably).
-        durable = any(n.output is not None for n in nodes_) or (
-            update is not None and update.state is not None and update.state.finished)
-
-        async def work(conn: AsyncConnection) -> None:
-            # First: it opens the transaction on PostgreSQL, and checks that the run exists.
-            if not await dialect.update_run(conn, run_id, values):
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
+        batch = batch_rows(run_id, events_, nodes_, update, create, self.max_image_bytes)
+        if self._tx.batch_writer is not None:  # SQLite: one trip to the batch writer's thread
+            await self._tx.write_in_thread(functools.partial(sqlite_writer.write_batch, batch=batch))
+        elif not batch.images:  # PostgreSQL: one statement
+            if await self._tx.statement(*postgres_batch.statement(batch)) != 1:
                 raise KeyError(run_id)
-            if durable:
-                await dialect.commit_durably(conn)
-            if event_rows:
-                await dialect.insert_events(conn, event_rows)
-            if image_rows:
-                await dialect.lock_images(conn, exclusive=False)
-                insert_images = dialect.upsert(conn, images).on_conflict_do_nothing(index_elements=["sha256"])
-                await conn.execute(insert_images, [image.as_row() for image in image_rows])
-            if node_values:
-                await dialect.upsert_nodes(conn, node_values)
-
-        await self._tx.write(work)
+        else:
+            await self._tx.write(functools.partial(postgres_batch.write_with_images, batch=batch))
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         query = sa.select(runs).where(runs.c.run_id == run_id)
