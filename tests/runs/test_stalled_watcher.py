@@ -24,7 +24,7 @@ import pytest
 
 from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc, runs_pb2
 from tests.builders import pb_node, pb_request
-from tests.runs.serve_process import flowexec_serve
+from tests.fixtures.serve_process import flowexec_serve
 
 COUNT = 300_000
 TOKEN = "[a token of thirty-two letters]"  # events of ~100 bytes: copies of them would show
@@ -54,7 +54,7 @@ async def finished(stub: flow_service_pb2_grpc.FlowServiceStub, run_id: str) -> 
 ])
 async def test_a_stalled_watcher_costs_no_memory(database: str, tmp_path: Path) -> None:
     database_url = "memory" if database == "memory" else f"sqlite:///{tmp_path / 'flowexec.db'}"
-    async with flowexec_serve(tmp_path, FLOWEXEC_DATABASE_URL=database_url,
+    async with flowexec_serve(cwd=tmp_path, FLOWEXEC_DATABASE_URL=database_url,
                               FLOWEXEC_MAX_NODE_TEXT_BYTES=str(2 * len(TOKEN) * COUNT)) as server:
         options = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.http2.bdp_probe", 0)]
         async with grpc.aio.insecure_channel(server.target, options=options) as channel:
