@@ -10,8 +10,8 @@ in flight.
 SQLite has one writer at a time: writes queue here on an asyncio lock and share one connection
 (no pool round trip per batch), rather than contending on SQLite's busy timeout. A run's
 batches take one more connection under the same lock, in a thread of its own (sqlite_writer.py:
-one trip per batch); on PostgreSQL a batch is one statement on a pooled connection
-(postgres_batch.py).
+one trip per batch); on PostgreSQL a batch is one statement on a connection kept for them
+(postgres_batch.py, kept_connections.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from execution.store.sql.engine import implicit_begin
 from execution.store.sql.errors import store_errors
+from execution.store.sql.kept_connections import KeptConnections
 from execution.store.sql.sqlite_writer import SqliteWriter
 
 T = TypeVar("T")
@@ -41,6 +42,8 @@ class Transactions:
         self._writer: AsyncConnection | None = None
         # SQLite (`sqlite_path`): the thread that writes runs' batches.
         self.batch_writer = SqliteWriter(sqlite_path) if sqlite_path is not None else None
+        # PostgreSQL: the connections batch statements run on.
+        self._kept = KeptConnections(engine)
         self._in_flight: set[asyncio.Task[Any]] = set()
 
     async def read(self, work: Work[T]) -> T:
@@ -70,6 +73,7 @@ class Transactions:
                     self._writer = None
                 if self.batch_writer is not None:
                     await self.batch_writer.close()
+            await self._kept.close()
             await self._engine.dispose()
 
     async def _write_in_thread(self, writer: SqliteWriter, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -79,10 +83,7 @@ class Transactions:
 
     async def _statement(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         with store_errors(self.url):
-            async with self._engine.connect() as conn:
-                # The driver's own connection, with no transaction of SQLAlchemy's open on it.
-                driver: Any = (await conn.get_raw_connection()).driver_connection
-                return await driver.fetchval(sql, *parameters)
+            return await self._kept.fetchval(sql, parameters)
 
     async def _read(self, work: Work[T]) -> T:
         with store_errors(self.url):
