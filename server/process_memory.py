@@ -8,8 +8,8 @@ library: an application embedding the engine keeps its own.
   load walks it again (measured: a 5000-node flow's first event 136 → 47 ms). And the live path
   allocates a few objects per event, nearly all freed by reference counting within the batch: at
   the default threshold (700) a stream of 60k events/s ran ~450 collections a second and spent
-  ~13% of its time in them (full ones of ~20 ms included); at 20,000 the young generation is
-  mostly garbage by the time it is collected (~2% of the time; one young collection ~3 ms).
+  ~13% of its time in them (full ones of ~20 ms included); at 20,000, ~35 a second and ~4% of
+  its time (a young collection ~1 ms: no pause the token path would notice).
 - malloc. glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB),
   so after a run with a multi-MiB event (a long text, an image) such blocks come from the heap,
   which only shrinks from its top: one small object allocated after them (a stalled watcher's

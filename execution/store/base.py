@@ -77,9 +77,9 @@ class StoredEvent(NamedTuple):
     payload: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class NodeRecord:
-    """A planned node's last status, and its output once it has one."""
+class NodeRecord(NamedTuple):
+    """A planned node's last status, and its output once it has one. A named tuple, as
+    StoredEvent: a live run makes one per node per write (`_replace` changes a field)."""
 
     node_id: NodeId
     status: NodeStatus

@@ -241,14 +241,14 @@ class MemoryRunStore(RunStore):
             output = replace(output, image=Image(b"", output.image.mime_type))
         if old_hash is not None:
             self._unref(old_hash)
-        stored.nodes[node.node_id] = replace(node, output=output)
+        stored.nodes[node.node_id] = node._replace(output=output)
 
     def _with_image(self, stored: _Run, record: NodeRecord) -> NodeRecord:
         digest = stored.image_of.get(record.node_id)
         if digest is None or record.output is None or record.output.image is None:
             return record
         image = Image(self._images[digest], record.output.image.mime_type)
-        return replace(record, output=replace(record.output, image=image))
+        return record._replace(output=replace(record.output, image=image))
 
     def _unref(self, digest: str) -> None:
         self._image_refs[digest] -= 1

@@ -36,12 +36,13 @@ def flood(count: int) -> flow_service_pb2.StartRunRequest:
 
 
 async def finished(stub: flow_service_pb2_grpc.FlowServiceStub, run_id: str) -> None:
-    # From beyond the last seq: ends with the run and sends nothing, so that none of the run's
-    # multi-MiB events (its output, run_completed) is on its way when the test reads RSS.
+    # From beyond the last seq: ends with the run and sends nothing; and ListRuns, not GetRun
+    # (which carries the output): none of the run's multi-MiB values (its output, run_completed)
+    # is on its way through the server when the test reads RSS.
     async for _ in stub.WatchRun(flow_service_pb2.WatchRunRequest(run_id=run_id, after_seq=1 << 62)):
         pass
-    run = (await stub.GetRun(flow_service_pb2.GetRunRequest(run_id=run_id))).run
-    assert run.state == runs_pb2.RUN_STATE_SUCCEEDED
+    [run] = (await stub.ListRuns(flow_service_pb2.ListRunsRequest(page_size=1))).runs  # newest first
+    assert run.run_id == run_id and run.state == runs_pb2.RUN_STATE_SUCCEEDED
 
 
 @pytest.mark.parametrize("database", [

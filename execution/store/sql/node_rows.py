@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -39,7 +39,7 @@ def fold(records: Sequence[NodeRecord]) -> Sequence[NodeRecord]:
     for record in records:
         previous = last.get(record.node_id)
         if previous is not None and record.output is None and previous.output is not None:
-            record = replace(record, output=previous.output)
+            record = record._replace(output=previous.output)
         last[record.node_id] = record
     return list(last.values())
 
