@@ -1,6 +1,6 @@
 """The engine's front door: validate and plan a request, then start (or run) it.
 
-`Engine` holds what is shared across runs — the node registry, services and limits —
+`Engine` holds what is shared across runs — the node registry, services, limits and cache —
 and tracks the runs in flight so a server can report and drain them.
 """
 
@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+from execution.cache.node_cache import NodeCache
 from execution.events import Event, StatusReason
 from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
@@ -30,10 +31,12 @@ class PreparedRun:
 
 class Engine:
     def __init__(self, registry: NodeRegistry, services: Services | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, cache: NodeCache | None = None) -> None:
         self.registry = registry
         self.services = services or Services()
         self.limits = limits or Limits()
+        # The node-output cache every run shares; None: nothing is cached.
+        self.cache = cache
         self.active: dict[RunId, FlowRun] = {}
 
     def prepare(self, request: FlowRequest) -> PreparedRun:
@@ -61,6 +64,7 @@ class Engine:
             concurrency=self.limits.concurrency_for(prepared.request.options.max_concurrency),
             limits=self.limits,
             parent_run_id=parent_run_id,
+            cache=self.cache,
         )
         self.active[run.run_id] = run
         return run.start(on_done=lambda r: self.active.pop(r.run_id, None))

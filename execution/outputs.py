@@ -38,6 +38,10 @@ class NodeOutput:
     replace_prompt: str = ""
     injected_prompt: str = ""
     duration_ms: int = 0
+    # Not computed in this run: from the request's cached outputs, or from the server's cache.
     cached: bool = False
     dry_run: bool = False
     provider_calls: tuple[ProviderCall, ...] = field(default=())
+    # The seed an image was generated with (None: no image, or a vendor that takes no seed): set
+    # it as the node's seed to generate the same image again.
+    seed: int | None = None

@@ -23,6 +23,7 @@ from dataclasses import replace
 from itertools import chain
 from types import TracebackType
 
+from execution.cache.node_cache import NO_CACHE, NodeCache
 from execution.context import NodeContext
 from execution.errors import NodeError
 from execution.events import (
@@ -66,6 +67,7 @@ class FlowRun:
         concurrency: int,
         limits: Limits | None = None,
         parent_run_id: RunId | None = None,
+        cache: NodeCache | None = None,
     ) -> None:
         self.run_id = run_id
         self.parent_run_id = parent_run_id
@@ -73,6 +75,8 @@ class FlowRun:
         self.plan = plan
         self._registry = registry
         self._services = services
+        # Nodes run through it: an output it holds for the node's key stands in for the executor.
+        self._cache = cache.for_run(request.options) if cache is not None else NO_CACHE
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
         limits = limits or Limits()
@@ -248,7 +252,7 @@ class FlowRun:
         )
         started = time.perf_counter_ns()
         try:
-            output = await spec.executor(context)
+            output = await self._cache.run(spec, context)
         except NodeError as err:
             failure = self._text.stream_overflow(node_id) or err
             self._fail(node_id, failure.reason, failure.message, failure.retryable)

@@ -26,10 +26,11 @@ from typing import Any
 import grpc
 import jwt
 
+from execution.graph.model import LOCAL_OWNER
+
 log = logging.getLogger("flowexec.auth")
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
-LOCAL_OWNER = "local"
 
 _caller: contextvars.ContextVar[str] = contextvars.ContextVar("flowexec_caller", default=LOCAL_OWNER)
 

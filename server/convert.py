@@ -12,6 +12,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from execution.cache.mode import CacheMode
 from execution.errors import GraphValidationError
 from execution.events import (
     Event,
@@ -34,11 +35,14 @@ from server.non_finite import NonFiniteNumber, non_finite_violations
 STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeStatus}
 REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
 REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
+_CACHE_MODE = {flow_service_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.USE,
+               **{flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{m.name}"): m for m in CacheMode}}
 
 
 def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
-    """The domain request; GraphValidationError when a number in it is NaN or ±Infinity
-    (a Struct can carry them, JSON cannot: an editor's emptied number field sends NaN)."""
+    """The domain request; GraphValidationError when a number in it is NaN or ±Infinity (a
+    Struct can carry them, JSON cannot: an editor's emptied number field sends NaN). A cache
+    mode newer than this server reads as the default (USE). Its owner is set by the run manager."""
     try:
         return FlowRequest(
             flow_id=FlowId(req.flow_id),
@@ -54,7 +58,8 @@ def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
             trigger_node_id=NodeId(req.trigger_node_id) if req.trigger_node_id else None,
             cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
             options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run,
-                               include_provider_calls=req.options.include_provider_calls),
+                               include_provider_calls=req.options.include_provider_calls,
+                               cache_mode=_CACHE_MODE.get(req.options.cache_mode, CacheMode.USE)),
         )
     except NonFiniteNumber:
         # The slow path, taken only for a bad request: walk it again to name every culprit.
@@ -103,6 +108,7 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
                          tuple(ChatMessage(m.role, m.content) for m in c.messages), c.temperature, c.max_tokens)
             for c in out.provider_calls
         ),
+        seed=out.seed if out.HasField("seed") else None,
     )
 
 
@@ -134,6 +140,8 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         if image_bytes:
             msg.image.data = out.image.data
         msg.image.mime_type = out.image.mime_type
+    if out.seed is not None:
+        msg.seed = out.seed
     if not provider_calls:
         return
     for call in out.provider_calls:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from execution.cache.mode import CacheMode
 from execution.ids import EdgeId, FlowId, NodeId
 from execution.outputs import NodeOutput
 
@@ -36,12 +37,20 @@ class Edge:
     target_handle: str = ""
 
 
+# The owner of runs when nobody is authenticated (auth off, in-process use).
+LOCAL_OWNER = "local"
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     max_concurrency: int = 0
     dry_run: bool = False
     # Live outputs carry their provider calls (the server decides whether a request may ask).
     include_provider_calls: bool = False
+    # Who the run is for (the server sets the caller): cache entries are scoped per owner.
+    owner: str = LOCAL_OWNER
+    # The run's use of the cache (per node: execution.cache.mode.node_mode).
+    cache_mode: CacheMode = CacheMode.USE
 
 
 @dataclass(frozen=True, slots=True)

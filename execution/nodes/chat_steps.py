@@ -1,9 +1,15 @@
 """ChatSteps: what the model calls of one node share, text or vision — each chat prepared once
 as a ChatCall against the node's provider, recorded as the ProviderCall it shows (exactly what
 is, or under dry run would be, sent), then dry-run or sent; and the NodeOutput carrying them.
+
+`chat_call` says what those calls resolve to before any is prepared — the provider and the
+model the provider will send — for the node's cache key (CachePolicy.call); the prompts and
+their parameters are in the key through the type's prompt modules.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from execution.context import NodeContext
 from execution.messages import ChatMessage
@@ -35,3 +41,10 @@ class ChatSteps:
         upstream_dry = any(o.dry_run for o in (*ctx.inputs, *ctx.adapter_inputs))
         return NodeOutput(text=text, image=image, dry_run=ctx.dry_run and (bool(self.calls) or upstream_dry),
                           provider_calls=tuple(self.calls))
+
+
+def chat_call(ctx: NodeContext) -> dict[str, Any]:
+    """The provider and the model its calls are sent to (the provider's default filled in);
+    InvalidNodeInput / NotConfiguredError when there is none, as preparing a call would raise."""
+    provider = ctx.services.llm.get(ctx.model.provider_id)
+    return {"provider": provider.provider_id, "model": provider.prepare(ChatRequest((), model=ctx.model.model)).model}

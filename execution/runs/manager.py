@@ -90,6 +90,9 @@ class RunManager:
 
     async def _start(self, prepared: PreparedRun, owner: str, request: bytes, *,
                      idempotency_key: str | None = None, parent: RunId | None = None) -> RunRecord:
+        # The run is its owner's: the engine scopes cache entries (and budgets) by it.
+        prepared = replace(prepared, request=replace(prepared.request, options=replace(prepared.request.options,
+                                                                                       owner=owner)))
         ticket = self._admission.ticket(owner)
         now = time.time()
         record = RunRecord(
