@@ -15,6 +15,7 @@ from bench import (
     concurrency_figures,
     engine_figures,
     langgraph_figures,
+    limiter_figures,
     runs_figures,
     store_figures,
     stream_figures,
@@ -34,6 +35,7 @@ SUITES: dict[str, Suite] = {
     "store": store_figures.store,
     "runs": runs_figures.runs,
     "cache": cache_figures.cache,
+    "limiter": limiter_figures.limiter,
 }
 
 

@@ -1,4 +1,5 @@
-"""What an executor receives: its parsed settings, inputs, resolved model and run services."""
+"""What an executor receives: its parsed settings, inputs, resolved model and run services,
+and the gate its provider calls pass (whose budgets they spend; how the node waits for one)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Generic, TypeVar
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
+from execution.ratelimit.gate import UNGATED, CallGate
 from execution.services import Services
 
 S = TypeVar("S")
@@ -29,6 +31,8 @@ class NodeContext(Generic[S]):
     dry_run: bool
     services: Services
     _emit_text: Callable[[NodeId, str], None]
+    # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
+    gate: CallGate = UNGATED
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""

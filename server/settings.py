@@ -35,6 +35,10 @@ class ServerSettings(BaseSettings):
     max_summary_text_bytes: int = Field(
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs executing at once; more wait queued.")
+    max_active_runs_per_user: int = Field(
+        0, ge=0, description="Runs one user (token subject) may have executing; more wait queued. 0 = no cap.")
+    max_running_nodes_per_user: int = Field(
+        0, ge=0, description="Nodes running at once over all of one user's runs; 0 = no cap.")
     max_queued_runs: int = Field(1000, ge=0, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
     max_queued_runs_per_user: int = Field(100, ge=0, description="Runs one user may have waiting at once.")
     database_url: str = Field(
@@ -81,6 +85,7 @@ class ServerSettings(BaseSettings):
             max_active_runs=self.max_active_runs,
             max_queued_runs=self.max_queued_runs,
             max_queued_runs_per_owner=self.max_queued_runs_per_user,
+            max_active_runs_per_owner=self.max_active_runs_per_user,
             watch_keepalive_seconds=self.watch_keepalive_seconds,
             retention_seconds=self.run_retention_seconds,
             retention_check_seconds=self.retention_check_seconds,
@@ -101,4 +106,5 @@ class ServerSettings(BaseSettings):
             max_node_text_bytes=self.max_node_text_bytes,
             max_summary_text_bytes=self.max_summary_text_bytes,
             stream_high_water=self.stream_high_water,
+            max_running_nodes_per_user=self.max_running_nodes_per_user,
         )

@@ -9,7 +9,8 @@ For a node whose type has a CachePolicy (execution.nodes.spec) the RunCache deci
 (execution.cache.mode: the request's, the node's `cache` setting, the type's default), makes
 the key (execution.cache.key), and then:
 
-- USE: a stored entry is the node's output, marked `cached` — no provider call, no executor;
+- USE: a stored entry is the node's output, marked `cached` — no provider call, no executor,
+  no budget spent (the gate is on the provider calls, behind this), no token usage;
 - USE without an entry, or REFRESH: the executor runs under single flight (execution.cache.flights:
   identical keys running at once share one call) and the output is stored off the node's path
   (execution.cache.writer);
@@ -41,7 +42,7 @@ from execution.cache.writer import CacheWriter
 from execution.errors import NodeError
 from execution.graph.model import RunOptions
 from execution.node_redaction import NodeRedaction
-from execution.outputs import NodeOutput
+from execution.outputs import NO_USAGE, NodeOutput
 
 if TYPE_CHECKING:
     from execution.context import NodeContext
@@ -154,11 +155,11 @@ class RunCache(NoCache):
         cache = self._cache
         if mode is CacheMode.USE and (stored := await cache.lookup(key)) is not None:
             cache.counters.hits += 1
-            return replace(stored, cached=True)
+            return replace(stored, cached=True, usage=NO_USAGE)
         output, shared = await cache.flights.run(key, lambda: self._compute(spec, policy, ctx, key))
-        if shared:
+        if shared:  # the leader's call: its tokens are the leader's run's, not counted twice
             cache.counters.shared += 1
-            return replace(output, cached=True)
+            return replace(output, cached=True, usage=NO_USAGE)
         return output
 
     def key(self, spec: NodeSpec[Any], policy: CachePolicy, ctx: NodeContext[Any]) -> str:
@@ -178,5 +179,5 @@ class RunCache(NoCache):
             if ctx.services.redactor.active:
                 _, stored = NodeRedaction(ctx.services.redactor).finish(ctx.node_id, output)
             ttl = policy.ttl_seconds if policy.ttl_seconds is not None else cache.config.ttl_seconds
-            cache.remember(key, spec.node_type, replace(stored, duration_ms=0, cached=False), ttl)
+            cache.remember(key, spec.node_type, replace(stored, duration_ms=0, cached=False, usage=NO_USAGE), ttl)
         return output

@@ -167,7 +167,7 @@ class RunManager:
     async def _retire(self, live: LiveRun) -> None:
         """A run stopped executing: its slot goes to the next queued run; once its last event
         is stored it is no longer live."""
-        successor = self._admission.finished()
+        successor = self._admission.finished(live.owner)
         if successor is not None:
             successor.mark_started()
             self._launch(successor)

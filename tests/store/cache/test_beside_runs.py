@@ -1,6 +1,7 @@
 """The server's cache lives in its run store's database and answers per owner: a real server
 (StartRun, WatchRun, GetRun over a real channel) on a run store opened from each URL kind, its
-NodeCache on the same database (execution.cache.open.cache_store_beside)."""
+NodeCache on the same database (execution.cache.open.cache_store_beside). Token usage is stored
+with the run, and a hit reports none."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.cache.flows import LLM_NODES, by_prompt
 from tests.cache.test_served_cache import ten_node_request
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import text_services
+from tests.fakes.llm_script import ReceivedRequest, Reply
 from tests.runs.runs_client import Runs
 
 SECRET = "cache-owner-test-secret-0123456789abcdef"
@@ -87,3 +89,22 @@ async def test_the_run_manager_scopes_the_cache_by_the_runs_owner(
             again = await ana.get(await run_to_end(ana))
     assert len(fake_openai.requests) == 20
     assert all(n.output.cached for n in again.nodes if n.node_id in LLM_NODES)
+
+
+async def test_usage_is_stored_with_the_run_and_a_hit_spends_none(
+        fake_openai: FakeOpenAI, cache_kind: str, cache_url: str) -> None:
+    def with_usage(request: ReceivedRequest) -> Reply:
+        return Reply.text(by_prompt(request).full_text, usage=(10, 5))
+
+    fake_openai.responder = with_usage
+    async with cached_server(cache_url, fake_openai) as server, Runs(server.target) as client:
+        first_id = await run_to_end(client)
+        second_id = await run_to_end(client)
+        first, second = await client.get(first_id), await client.get(second_id)
+        first_end, second_end = (await client.watch(first_id))[-1], (await client.watch(second_id))[-1]
+    first_usage = {n.node_id: (n.output.usage.input_tokens, n.output.usage.output_tokens) for n in first.nodes}
+    assert {n: first_usage[n] for n in LLM_NODES} == dict.fromkeys(LLM_NODES, (10, 5))
+    total = first_end.run_completed.usage
+    assert (total.input_tokens, total.output_tokens) == (100, 50)  # the stored events replayed
+    assert not any(n.output.HasField("usage") for n in second.nodes)  # served from the cache: no tokens
+    assert not second_end.run_completed.HasField("usage")
