@@ -1,4 +1,4 @@
-"""Figure 8, in-process: the node-output cache's cost.
+"""Figure 9, in-process: the node-output cache's cost (bench.served_cache_figures: end to end).
 
 - hit cost per node: a flow of CHAINS × 10 real text nodes (storyteller opted in, enhancer,
   translator, grammar fix) run once to fill the cache, then again with every node a hit: the
@@ -49,7 +49,7 @@ from execution.outputs import NodeOutput, ProviderCall
 from execution.run_limits import Limits
 from execution.services import Services
 
-GROUP = "8 cache"
+GROUP = "9 cache"
 CHAIN = ("promptEnhancer", "translator", "grammarFix")
 
 
@@ -209,4 +209,7 @@ async def cache(quick: bool) -> list[Figure]:
                 figures.append(await _hit_cost("PostgreSQL, cold", uri, request, repeats))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    from bench.served_cache_figures import served_hit_cost  # it imports this module
+
+    figures.append(await served_hit_cost(quick))
     return figures

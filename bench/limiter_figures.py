@@ -1,4 +1,4 @@
-"""Figure 8: what the provider budgets add to one provider call.
+"""Figure 10: what the provider budgets add to one provider call.
 
 One call's limiter work, as ChatCall.send does it: estimate the request's tokens, pass the
 node's gate (the budgets' acquire: a request bucket and a token bucket), and settle the charge
@@ -59,9 +59,9 @@ async def limiter(quick: bool) -> list[Figure]:
     value, floor = median(values), median(floors)
     refused = median([await _refused_us(calls // 10) for _ in range(repeats)])
     return [
-        Figure("8 limiter", "budgets per provider call (estimate, acquire, settle)", "µs", value, floor,
+        Figure("10 limiter", "budgets per provider call (estimate, acquire, settle)", "µs", value, floor,
                target="≤ 50", ok=value <= 50,
                note=f"InProcessBudgets, RPM and TPM both on, {USERS:,} users; floor = no budgets"),
-        Figure("8 limiter", "a refused call (wait computed, nothing charged)", "µs", refused,
+        Figure("10 limiter", "a refused call (wait computed, nothing charged)", "µs", refused,
                note="once per wait of a node over its budget"),
     ]
