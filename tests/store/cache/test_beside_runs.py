@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import jwt
+import pytest
 
 from execution.cache.node_cache import NodeCache
 from execution.cache.open import cache_store_beside, open_cache_store
@@ -108,3 +109,15 @@ async def test_usage_is_stored_with_the_run_and_a_hit_spends_none(
     assert (total.input_tokens, total.output_tokens) == (100, 50)  # the stored events replayed
     assert not any(n.output.HasField("usage") for n in second.nodes)  # served from the cache: no tokens
     assert not second_end.run_completed.HasField("usage")
+
+
+@pytest.mark.parametrize("cache_kind", ["sqlite", "postgres"], indirect=True)
+async def test_a_restarted_server_is_served_from_the_cache_its_database_kept(
+        fake_openai: FakeOpenAI, cache_url: str) -> None:
+    fake_openai.responder = by_prompt
+    async with cached_server(cache_url, fake_openai) as server, Runs(server.target) as client:
+        await run_to_end(client)
+    async with cached_server(cache_url, fake_openai) as server, Runs(server.target) as client:
+        again = await client.get(await run_to_end(client))
+    assert len(fake_openai.requests) == 10
+    assert all(n.output.cached for n in again.nodes if n.node_id in LLM_NODES)
