@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from execution.events import NodeStep, StepState
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
@@ -33,8 +34,15 @@ class NodeContext(Generic[S]):
     _emit_text: Callable[[NodeId, str], None]
     # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
     gate: CallGate = UNGATED
+    # Where emit_step goes (the run's event stream); None: steps are not reported.
+    _emit_step: Callable[[NodeStep], None] | None = None
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""
         if chunk:
             self._emit_text(self.node_id, chunk)
+
+    def emit_step(self, index: int, count: int, name: str, state: StepState, text: str = "") -> None:
+        """Tell the client that step `index` of `count` (`name`) started, or completed with `text`."""
+        if self._emit_step is not None:
+            self._emit_step(NodeStep(self.node_id, index, count, name, state, text))

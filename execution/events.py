@@ -99,6 +99,26 @@ class TextDelta:
     chunk: str
 
 
+class StepState(enum.Enum):
+    STARTED = "started"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeStep:
+    """A node that runs in named steps (a pipeline's chunks) started or completed one. A
+    completed step carries its output text (what the next step receives); the last step's is
+    also the node's output, streamed as its text deltas."""
+
+    node_id: NodeId
+    # 0-based position of the step, of `count`.
+    index: int
+    count: int
+    name: str
+    state: StepState
+    text: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class StatusCounts:
     complete: int = 0
@@ -121,8 +141,8 @@ class RunFailed:
     message: str
 
 
-EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | RunCompleted
-             | RunFailed)
+EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | NodeStep
+             | RunCompleted | RunFailed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from execution.events import (
     NodeOutputProduced,
     NodeStatus,
     NodeStatusChanged,
+    NodeStep,
     NodeWaiting,
     RunCompleted,
     RunFailed,
@@ -53,7 +54,7 @@ from execution.events import (
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
-from execution.model_resolution import resolve_model
+from execution.model_resolution import resolve_node_model
 from execution.node_redaction import NodeRedaction
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.spec import NodeSpec
@@ -328,6 +329,8 @@ class FlowRun:
             return
         try:
             settings = spec.parse_settings(node.data)
+            model = resolve_node_model(spec.default_model, node.data, self.request.provider_id,
+                                       tasks=self._services.model_tasks, request_mode=self.request.options.execution_mode)
         except NodeError as err:  # InvalidSettings: a setting that does not fit fails this node
             self._fail(node_id, err.reason, err.message, err.retryable)
             return
@@ -338,10 +341,11 @@ class FlowRun:
             settings=settings,
             inputs=self._collect(graph.text_inputs[node_id]),
             adapter_inputs=self._collect(graph.adapter_inputs[node_id]),
-            model=resolve_model(spec.default_model, node.data, self.request.provider_id),
+            model=model,
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
+            _emit_step=self._emit_step,
             gate=self._gate(node_id) if spec.calls_provider and not self.request.options.dry_run else UNGATED,
         )
         started = time.perf_counter_ns()
@@ -407,6 +411,13 @@ class FlowRun:
                 return
         self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
         self._stream.put_text(node_id, chunk)
+
+    def _emit_step(self, step: NodeStep) -> None:
+        # A step's text counts as text the node sends (raises StreamedTextTooLarge past the limit).
+        if step.text:
+            step = replace(step, text=self._services.redactor.redact(step.text))
+            self._text.count_streamed(step.node_id, step.text)
+        self._stream.put(step)
 
     def _emit(self, body: EventBody) -> None:
         self._stream.put(body)

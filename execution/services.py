@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from execution.model_tasks.settings import TaskSettings
+from execution.model_tasks.table import ModelTasks, default_model_tasks
+from execution.pipelines.library import PipelineLibrary
+from execution.pipelines.settings import PipelineSettings
 from execution.providers.image_vendors.image_providers import ImageServices
 from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
@@ -33,15 +37,24 @@ class Services:
     # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
     budgets: ProviderBudgets = UNLIMITED
     max_budget_wait: float = DEFAULT_MAX_WAIT
+    # What `task:NAME` models resolve to, per execution mode, and the server's default mode.
+    model_tasks: ModelTasks = field(default_factory=default_model_tasks)
+    # The configs `pipeline` nodes run (seed 002); the default holds the shipped examples.
+    pipelines: PipelineLibrary = field(default_factory=PipelineLibrary.examples)
 
     @classmethod
     def from_env(cls) -> Services:
-        """Services configured from the process environment (API keys, base URLs, limits)."""
-        return cls.from_settings(ProviderSettings(), ImageProviderSettings())
+        """Services configured from the process environment (API keys, base URLs, limits, the task
+        table, the pipeline library). ConfigurationError (naming file or variable, and field)
+        when the task table or the pipeline library is unusable: the server must not start."""
+        tasks = TaskSettings().model_tasks_table()
+        return cls.from_settings(ProviderSettings(), ImageProviderSettings(), model_tasks=tasks,
+                                 pipelines=PipelineSettings().library(tasks))
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
-                      image_settings: ImageProviderSettings | None = None) -> Services:
+                      image_settings: ImageProviderSettings | None = None, *,
+                      model_tasks: ModelTasks | None = None, pipelines: PipelineLibrary | None = None) -> Services:
         policies = settings.budget_policies()
         return cls(
             redactor=SecretRedactor(settings.secrets()),
@@ -50,6 +63,8 @@ class Services:
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
             budgets=InProcessBudgets(policies) if policies.active else UNLIMITED,
             max_budget_wait=settings.rate_limit_max_wait,
+            model_tasks=model_tasks or default_model_tasks(),
+            pipelines=pipelines or PipelineLibrary.examples(),
         )
 
     async def aclose(self) -> None:

@@ -19,17 +19,20 @@ from execution.events import (
     NodeOutputProduced,
     NodeStatus,
     NodeStatusChanged,
+    NodeStep,
     NodeWaiting,
     RunCompleted,
     RunFailed,
     RunStarted,
     StatusReason,
+    StepState,
     TextDelta,
     WaitReason,
 )
 from execution.graph.model import Edge, FlowRequest, Node, RunOptions
 from execution.ids import EdgeId, FlowId, NodeId
 from execution.messages import ChatMessage
+from execution.model_tasks.mode import ExecutionMode
 from execution.outputs import NO_USAGE, Image, NodeOutput, ProviderCall, TokenUsage
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
 from server.non_finite import NonFiniteNumber, non_finite_violations
@@ -38,6 +41,10 @@ STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeS
 REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
 REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
 _WAIT_REASON = {r: events_pb2.WaitReason.Value(f"WAIT_REASON_{r.name}") for r in WaitReason}
+_STEP_STATE = {state: events_pb2.StepState.Value(f"STEP_STATE_{state.name}") for state in StepState}
+# UNSPECIFIED, and a mode newer than this server, read as None: the server's default.
+_EXECUTION_MODE = {flow_service_pb2.ExecutionMode.Value(f"EXECUTION_MODE_{m.name}"): m for m in ExecutionMode}
+_EXECUTION_MODE_PB = {m: v for v, m in _EXECUTION_MODE.items()}
 _CACHE_MODE = {flow_service_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.USE,
                **{flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{m.name}"): m for m in CacheMode}}
 
@@ -62,7 +69,8 @@ def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
             cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
             options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run,
                                include_provider_calls=req.options.include_provider_calls,
-                               cache_mode=_CACHE_MODE.get(req.options.cache_mode, CacheMode.USE)),
+                               cache_mode=_CACHE_MODE.get(req.options.cache_mode, CacheMode.USE),
+                               execution_mode=_EXECUTION_MODE.get(req.options.execution_mode)),
         )
     except NonFiniteNumber:
         # The slow path, taken only for a bad request: walk it again to name every culprit.
@@ -176,6 +184,8 @@ def request_to_proto(request: FlowRequest) -> flow_service_pb2.ExecuteFlowReques
         message.options.max_concurrency = options.max_concurrency
         message.options.dry_run = options.dry_run
         message.options.include_provider_calls = options.include_provider_calls
+    if options.execution_mode is not None:
+        message.options.execution_mode = _EXECUTION_MODE_PB[options.execution_mode]
     return message
 
 
@@ -228,5 +238,13 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         waiting.provider_id = body.provider_id
         waiting.reason = _WAIT_REASON[body.reason]
         waiting.estimated_wait_ms = body.estimated_wait_ms
+    elif isinstance(body, NodeStep):
+        step = msg.node_step
+        step.node_id = body.node_id
+        step.index = body.index
+        step.count = body.count
+        step.name = body.name
+        step.state = _STEP_STATE[body.state]
+        step.text = body.text
     elif isinstance(body, RunFailed):
         msg.run_failed.message = body.message

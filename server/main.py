@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from execution.cache.node_cache import NodeCache
 from execution.cache.open import cache_store_beside
+from execution.config_error import ConfigurationError
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.services import Services
@@ -22,8 +23,10 @@ from server.settings import ServerSettings
 from server.storage import StoreConfigError, open_run_store
 
 
-def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None) -> FlowexecServer:
-    services = Services.from_env()
+def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None,
+                 services: Services | None = None) -> FlowexecServer:
+    """The server over `store`; `services` default to the environment's (Services.from_env)."""
+    services = services or Services.from_env()
     configure_logging(settings.log_level, services.redactor)
     engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits(),
                     cache=cache)
@@ -39,13 +42,18 @@ def open_cache(settings: ServerSettings, store: RunStore) -> NodeCache | None:
 
 async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
     try:
+        services = Services.from_env()
+    except ConfigurationError as err:  # the task table or the pipeline library: one line per problem
+        print("\n".join(f"flowexec: {line}" for line in str(err).splitlines()), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    try:
         store = await open_run_store(settings)
     except StoreConfigError as err:
         print(f"flowexec: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     cache = open_cache(settings, store)
     try:
-        await _serve(build_server(settings, store, cache), on_ready)
+        await _serve(build_server(settings, store, cache, services), on_ready)
     except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
         url = redact(settings.database_url or sqlite_url(settings.data_dir))
         print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 # Bumped when the recipe below changes (every stored entry then misses once).
 KEY_FORMAT = 1
-# Settings that do not change a node's output: its use of the cache, and its provider and model,
-# which enter the key resolved (the policy's `call`), so that naming the default changes nothing.
-NOT_OUTPUT_SETTINGS = frozenset({"cache", "provider_id", "model"})
+# Settings that do not change a node's output: its use of the cache, and its provider, model and
+# execution mode, which enter the key resolved (the policy's `call`), so that naming the default
+# changes nothing.
+NOT_OUTPUT_SETTINGS = frozenset({"cache", "provider_id", "model", "execution_mode"})
 _EXCLUDE: set[str] = set(NOT_OUTPUT_SETTINGS)  # the type model_dump takes
 
 

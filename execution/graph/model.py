@@ -9,6 +9,7 @@ from typing import Any
 
 from execution.cache.mode import CacheMode
 from execution.ids import EdgeId, FlowId, NodeId
+from execution.model_tasks.mode import ExecutionMode
 from execution.outputs import NodeOutput
 
 GROUP_NODE_TYPE = "group"
@@ -56,6 +57,9 @@ class RunOptions:
     owner: str = LOCAL_OWNER
     # The run's use of the cache (per node: execution.cache.mode.node_mode).
     cache_mode: CacheMode = CacheMode.USE
+    # Where `task:NAME` models come from (eco: local; fast: cloud); None = the server's default.
+    # A node's own `executionMode` setting wins.
+    execution_mode: ExecutionMode | None = None
 
 
 @dataclass(frozen=True, slots=True)

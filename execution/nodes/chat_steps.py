@@ -26,13 +26,14 @@ class ChatSteps:
         self.usage: TokenUsage = NO_USAGE
 
     async def chat(self, prompt: RenderedPrompt, messages: tuple[ChatMessage, ...], *, model: str,
-                   stream: bool) -> str:
-        """One chat with the prompt's parameters. `stream`: its text goes to the client as it
-        arrives (under dry run, the prompt goes as one piece)."""
+                   stream: bool, provider_id: str | None = None) -> str:
+        """One chat with the prompt's parameters, to the node's provider unless `provider_id`
+        names another (a pipeline's chunks each have their own). `stream`: its text goes to the
+        client as it arrives (under dry run, the prompt goes as one piece)."""
         ctx = self._ctx
         request = ChatRequest(messages=messages, model=model, temperature=prompt.temperature,
                               max_tokens=prompt.max_tokens)
-        call = ctx.services.llm.call(ctx.model.provider_id, request, purpose=prompt.purpose)
+        call = ctx.services.llm.call(provider_id or ctx.model.provider_id, request, purpose=prompt.purpose)
         self.calls.append(call.record)
         completion = await call.run(dry_run=ctx.dry_run, on_text=ctx.emit_text if stream else None, gate=ctx.gate)
         self.usage += completion.usage

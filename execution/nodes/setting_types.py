@@ -128,7 +128,11 @@ class ModelSettings(NodeSettings):
     of its use of the server's cache."""
 
     provider_id: Text = ""
+    # A model id, or `task:NAME` (execution.model_tasks: the task table picks provider and model).
     model: Text = ""
+    # Where `task:NAME` models come from: "eco" (local) or "fast" (cloud); unset = the request's.
+    # Checked where the model is resolved (execution.model_resolution.node_mode).
+    execution_mode: Annotated[Text, Options(("eco", "fast"))] = ""
     cache: CacheSetting = NodeCacheChoice.DEFAULT
 
 

@@ -40,6 +40,8 @@ class NodeFamily(enum.Enum):
     TEXT = "text"
     IMAGE = "image"
     OUTPUT = "output"
+    # Templated pipelines (seed 002): a config's chunks run in one node.
+    PIPELINE = "pipeline"
     DIAGNOSTIC = "diagnostic"
 
 

@@ -65,15 +65,19 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
                              "FLOWEXEC_EXPOSE_PROVIDER_CALLS)")
     parser.add_argument("--cache", choices=("use", "refresh", "bypass"),
                         help="the run's use of the server's node-output cache (default: use)")
+    parser.add_argument("--mode", choices=("eco", "fast"),
+                        help="where task-selected models run: eco (local, Ollama) or fast (cloud, OpenRouter); "
+                             "default: the server's")
     parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
 
 
 def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
     """The request for a React Flow export, with the options of `add_flow_options` applied."""
     cache_mode = flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{(args.cache or 'unspecified').upper()}")
+    mode = flow_service_pb2.ExecutionMode.Value(f"EXECUTION_MODE_{(args.mode or 'unspecified').upper()}")
     return request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
                                   trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls,
-                                  cache_mode=cache_mode)
+                                  cache_mode=cache_mode, execution_mode=mode)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -72,6 +72,15 @@ class EventPrinter:
             what = _WAITING_FOR.get(waiting.reason, "rate limit")
             self._line(f"  … {self._label(waiting.node_id)}: waiting for {what} ({waiting.provider_id}), "
                        f"~{waiting.estimated_wait_ms / 1000:.1f} s")
+        elif kind == "node_step":
+            step = event.node_step
+            where = f"step {step.index + 1}/{step.count} {step.name}"
+            if step.state == events_pb2.STEP_STATE_STARTED:
+                self._line(f"  ▷ {self._label(step.node_id)}: {where} started")
+            else:
+                shown = step.text.replace("\n", " ")
+                shown = shown if len(shown) <= 80 else shown[:79] + "…"
+                self._line(f"  ▷ {self._label(step.node_id)}: {where} done" + (f": {shown}" if shown else ""))
         elif kind == "node_output":
             out = event.node_output.output
             used = f", {tokens(out.usage)}" if out.HasField("usage") else ""

@@ -42,6 +42,12 @@ class WaitReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     WAIT_REASON_UNSPECIFIED: _ClassVar[WaitReason]
     WAIT_REASON_RATE_LIMITED: _ClassVar[WaitReason]
     WAIT_REASON_PROVIDER_RETRY_AFTER: _ClassVar[WaitReason]
+
+class StepState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STEP_STATE_UNSPECIFIED: _ClassVar[StepState]
+    STEP_STATE_STARTED: _ClassVar[StepState]
+    STEP_STATE_COMPLETED: _ClassVar[StepState]
 NODE_STATUS_UNSPECIFIED: NodeStatus
 NODE_STATUS_PENDING: NodeStatus
 NODE_STATUS_RUNNING: NodeStatus
@@ -65,9 +71,12 @@ STATUS_REASON_RATE_LIMITED: StatusReason
 WAIT_REASON_UNSPECIFIED: WaitReason
 WAIT_REASON_RATE_LIMITED: WaitReason
 WAIT_REASON_PROVIDER_RETRY_AFTER: WaitReason
+STEP_STATE_UNSPECIFIED: StepState
+STEP_STATE_STARTED: StepState
+STEP_STATE_COMPLETED: StepState
 
 class NodeEvent(_message.Message):
-    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting")
+    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting", "node_step")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -78,6 +87,7 @@ class NodeEvent(_message.Message):
     RUN_COMPLETED_FIELD_NUMBER: _ClassVar[int]
     RUN_FAILED_FIELD_NUMBER: _ClassVar[int]
     NODE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    NODE_STEP_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     seq: int
     time: _timestamp_pb2.Timestamp
@@ -88,7 +98,8 @@ class NodeEvent(_message.Message):
     run_completed: RunCompleted
     run_failed: RunFailed
     node_waiting: NodeWaiting
-    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ...) -> None: ...
+    node_step: NodeStep
+    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ..., node_step: _Optional[_Union[NodeStep, _Mapping]] = ...) -> None: ...
 
 class RunStarted(_message.Message):
     __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run", "parent_run_id")
@@ -145,6 +156,22 @@ class TextDelta(_message.Message):
     node_id: str
     chunk: str
     def __init__(self, node_id: _Optional[str] = ..., chunk: _Optional[str] = ...) -> None: ...
+
+class NodeStep(_message.Message):
+    __slots__ = ("node_id", "index", "count", "name", "state", "text")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    index: int
+    count: int
+    name: str
+    state: StepState
+    text: str
+    def __init__(self, node_id: _Optional[str] = ..., index: _Optional[int] = ..., count: _Optional[int] = ..., name: _Optional[str] = ..., state: _Optional[_Union[StepState, str]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class StatusCounts(_message.Message):
     __slots__ = ("complete", "error", "skipped", "cancelled")
