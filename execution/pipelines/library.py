@@ -82,7 +82,7 @@ class PipelineLibrary:
                                 f"(known: {', '.join(sorted(pipelines)) or 'none'})")
                 continue
             mapped = _mapped(path, config, chosen, problems)
-            if mapped is None or any(c not in chunks for c in chosen.chunks):
+            if any(c not in chunks for c in chosen.chunks):
                 continue  # already reported
             members = tuple(chunks[c] for c in chosen.chunks)
             resolved[config_id] = ResolvedPipeline(
@@ -176,19 +176,18 @@ def _check_pipeline(path: Path, pipeline: Pipeline, chunks: Mapping[str, Chunk],
             problems.append(f"{path}: config_mappings.{name}: {{{{{name}}}}} is a built-in placeholder")
 
 
-def _mapped(path: Path, config: Config, pipeline: Pipeline, problems: list[str]) -> dict[str, str] | None:
-    """The placeholders the pipeline's config mappings fill from this config; None after a problem."""
+def _mapped(path: Path, config: Config, pipeline: Pipeline, problems: list[str]) -> dict[str, str]:
+    """The placeholders the pipeline's config mappings fill from this config (a mapping the
+    config cannot fill is a problem: loading fails)."""
     values: dict[str, str] = {}
-    ok = True
     for name, dotted in pipeline.config_mappings.items():
         value = _lookup(config.data, dotted.split("."))
         if value is None:
             problems.append(f"{path}: {dotted}: pipeline '{pipeline.pipeline_id}' fills {{{{{name}}}}} from it, "
                             "but this config does not have it")
-            ok = False
         else:
             values[name] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return values if ok else None
+    return values
 
 
 def _lookup(data: Any, parts: Iterable[str]) -> Any:

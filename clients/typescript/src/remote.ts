@@ -65,7 +65,10 @@ export interface FollowOptions extends CallOptions {
 
 export interface RemoteRunOptions
   extends FollowOptions,
-    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls" | "cacheMode"> {
+    Pick<
+      GraphRequestOptions,
+      "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls" | "cacheMode" | "executionMode"
+    > {
   /**
    * The run's id, as soon as the server has accepted the run (before any status): store it
    * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload.
@@ -216,6 +219,7 @@ export function runGraph(
     maxConcurrency: options.maxConcurrency,
     includeProviderCalls: options.includeProviderCalls,
     cacheMode: options.cacheMode,
+    executionMode: options.executionMode,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });

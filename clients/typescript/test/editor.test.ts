@@ -92,6 +92,12 @@ describe("editor conversions", () => {
     assert.equal(graphToRequest([], [], "", { cacheMode: "bypass" }).options?.cacheMode, pb.CacheMode.BYPASS);
   });
 
+  it("sends the run's execution mode, unspecified (the server's default) unless told", () => {
+    assert.equal(graphToRequest([], [], "").options?.executionMode, pb.ExecutionMode.UNSPECIFIED);
+    assert.equal(graphToRequest([], [], "", { executionMode: "eco" }).options?.executionMode, pb.ExecutionMode.ECO);
+    assert.equal(graphToRequest([], [], "", { executionMode: "fast" }).options?.executionMode, pb.ExecutionMode.FAST);
+  });
+
   it("leaves unset (empty) output fields out of the editor's NodeOutput", () => {
     const output = outputFromMessage(create(pb.NodeOutputSchema, { text: "hi", durationMs: 42n }));
     assert.deepEqual(output, { text: "hi", durationMs: 42 });

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIrsDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAQgYKBGtpbmQieAoKUnVuU3RhcnRlZBIPCgdmbG93X2lkGAEgASgJEhgKEHBsYW5uZWRfbm9kZV9pZHMYAiADKAkSFwoPY2FjaGVkX25vZGVfaWRzGAMgAygJEg8KB2RyeV9ydW4YBCABKAgSFQoNcGFyZW50X3J1bl9pZBgFIAEoCSKcAQoRTm9kZVN0YXR1c0NoYW5nZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5mbG93ZXhlYy52MS5Ob2RlU3RhdHVzEikKBnJlYXNvbhgDIAEoDjIZLmZsb3dleGVjLnYxLlN0YXR1c1JlYXNvbhIPCgdtZXNzYWdlGAQgASgJEhEKCXJldHJ5YWJsZRgFIAEoCCJOChJOb2RlT3V0cHV0UHJvZHVjZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZvdXRwdXQYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0IncKC05vZGVXYWl0aW5nEg8KB25vZGVfaWQYASABKAkSEwoLcHJvdmlkZXJfaWQYAiABKAkSJwoGcmVhc29uGAMgASgOMhcuZmxvd2V4ZWMudjEuV2FpdFJlYXNvbhIZChFlc3RpbWF0ZWRfd2FpdF9tcxgEIAEoAyIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi+AEKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMSJgoFdXNhZ2UYCiABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlGkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiq7AwoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQCxIeChpTVEFUVVNfUkVBU09OX1JBVEVfTElNSVRFRBAMKm0KCldhaXRSZWFzb24SGwoXV0FJVF9SRUFTT05fVU5TUEVDSUZJRUQQABIcChhXQUlUX1JFQVNPTl9SQVRFX0xJTUlURUQQARIkCiBXQUlUX1JFQVNPTl9QUk9WSURFUl9SRVRSWV9BRlRFUhACYgZwcm90bzM", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIucDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEioKCW5vZGVfc3RlcBgUIAEoCzIVLmZsb3dleGVjLnYxLk5vZGVTdGVwSABCBgoEa2luZCJ4CgpSdW5TdGFydGVkEg8KB2Zsb3dfaWQYASABKAkSGAoQcGxhbm5lZF9ub2RlX2lkcxgCIAMoCRIXCg9jYWNoZWRfbm9kZV9pZHMYAyADKAkSDwoHZHJ5X3J1bhgEIAEoCBIVCg1wYXJlbnRfcnVuX2lkGAUgASgJIpwBChFOb2RlU3RhdHVzQ2hhbmdlZBIPCgdub2RlX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmZsb3dleGVjLnYxLk5vZGVTdGF0dXMSKQoGcmVhc29uGAMgASgOMhkuZmxvd2V4ZWMudjEuU3RhdHVzUmVhc29uEg8KB21lc3NhZ2UYBCABKAkSEQoJcmV0cnlhYmxlGAUgASgIIk4KEk5vZGVPdXRwdXRQcm9kdWNlZBIPCgdub2RlX2lkGAEgASgJEicKBm91dHB1dBgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQidwoLTm9kZVdhaXRpbmcSDwoHbm9kZV9pZBgBIAEoCRITCgtwcm92aWRlcl9pZBgCIAEoCRInCgZyZWFzb24YAyABKA4yFy5mbG93ZXhlYy52MS5XYWl0UmVhc29uEhkKEWVzdGltYXRlZF93YWl0X21zGAQgASgDIisKCVRleHREZWx0YRIPCgdub2RlX2lkGAEgASgJEg0KBWNodW5rGAIgASgJInwKCE5vZGVTdGVwEg8KB25vZGVfaWQYASABKAkSDQoFaW5kZXgYAiABKA0SDQoFY291bnQYAyABKA0SDAoEbmFtZRgEIAEoCRIlCgVzdGF0ZRgFIAEoDjIWLmZsb3dleGVjLnYxLlN0ZXBTdGF0ZRIMCgR0ZXh0GAYgASgJIlMKDFN0YXR1c0NvdW50cxIQCghjb21wbGV0ZRgBIAEoBRINCgVlcnJvchgCIAEoBRIPCgdza2lwcGVkGAMgASgFEhEKCWNhbmNlbGxlZBgEIAEoBSL4AQoMUnVuQ29tcGxldGVkEjcKB291dHB1dHMYASADKAsyJi5mbG93ZXhlYy52MS5SdW5Db21wbGV0ZWQuT3V0cHV0c0VudHJ5EikKBmNvdW50cxgCIAEoCzIZLmZsb3dleGVjLnYxLlN0YXR1c0NvdW50cxITCgtkdXJhdGlvbl9tcxgDIAEoAxImCgV1c2FnZRgKIAEoCzIXLmZsb3dleGVjLnYxLlRva2VuVXNhZ2UaRwoMT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIhwKCVJ1bkZhaWxlZBIPCgdtZXNzYWdlGAEgASgJKsABCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTTk9ERV9TVEFUVVNfUEVORElORxABEhcKE05PREVfU1RBVFVTX1JVTk5JTkcQAhIYChROT0RFX1NUQVRVU19DT01QTEVURRADEhUKEU5PREVfU1RBVFVTX0VSUk9SEAQSFwoTTk9ERV9TVEFUVVNfU0tJUFBFRBAFEhkKFU5PREVfU1RBVFVTX0NBTkNFTExFRBAGKrsDCgxTdGF0dXNSZWFzb24SHQoZU1RBVFVTX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVNUQVRVU19SRUFTT05fVVBTVFJFQU1fRkFJTEVEEAESHQoZU1RBVFVTX1JFQVNPTl9OT19FWEVDVVRPUhACEh8KG1NUQVRVU19SRUFTT05fSU5WQUxJRF9JTlBVVBADEiAKHFNUQVRVU19SRUFTT05fUFJPVklERVJfRVJST1IQBBIZChVTVEFUVVNfUkVBU09OX1RJTUVPVVQQBRIaChZTVEFUVVNfUkVBU09OX0lOVEVSTkFMEAYSIgoeU1RBVFVTX1JFQVNPTl9DTElFTlRfQ0FOQ0VMTEVEEAcSIwofU1RBVFVTX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAIEiEKHVNUQVRVU19SRUFTT05fU0VSVkVSX1NIVVRET1dOEAkSIAocU1RBVFVTX1JFQVNPTl9OT1RfQ09ORklHVVJFRBAKEiIKHlNUQVRVU19SRUFTT05fU0VSVkVSX1JFU1RBUlRFRBALEh4KGlNUQVRVU19SRUFTT05fUkFURV9MSU1JVEVEEAwqbQoKV2FpdFJlYXNvbhIbChdXQUlUX1JFQVNPTl9VTlNQRUNJRklFRBAAEhwKGFdBSVRfUkVBU09OX1JBVEVfTElNSVRFRBABEiQKIFdBSVRfUkVBU09OX1BST1ZJREVSX1JFVFJZX0FGVEVSEAIqWQoJU3RlcFN0YXRlEhoKFlNURVBfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTVEVQX1NUQVRFX1NUQVJURUQQARIYChRTVEVQX1NUQVRFX0NPTVBMRVRFRBACYgZwcm90bzM", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -105,6 +105,14 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: NodeWaiting;
     case: "nodeWaiting";
+  } | {
+    /**
+     * A node that runs in named steps (a pipeline's chunks) started or completed one.
+     *
+     * @generated from field: flowexec.v1.NodeStep node_step = 20;
+     */
+    value: NodeStep;
+    case: "nodeStep";
   } | { case: undefined; value?: undefined };
 };
 
@@ -319,6 +327,68 @@ export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_events, 5);
 
 /**
+ * A running node that works in named steps — a `pipeline` node runs its config's chunks one
+ * after the other — started or completed one of them, so a client can show which step runs and
+ * what each produced. Each step sends STARTED, then COMPLETED once it succeeded (a failing step
+ * is followed by the node's ERROR status instead). A node served from the cache sends none.
+ *
+ * @generated from message flowexec.v1.NodeStep
+ */
+export type NodeStep = Message<"flowexec.v1.NodeStep"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Position of the step, 0-based.
+   *
+   * @generated from field: uint32 index = 2;
+   */
+  index: number;
+
+  /**
+   * Steps the node runs in all.
+   *
+   * @generated from field: uint32 count = 3;
+   */
+  count: number;
+
+  /**
+   * The step's name (a pipeline chunk's id, e.g. "manipulate").
+   *
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * STARTED or COMPLETED.
+   *
+   * @generated from field: flowexec.v1.StepState state = 5;
+   */
+  state: StepState;
+
+  /**
+   * COMPLETED: the step's output text, which the next step receives (a pipeline's
+   * {{PREVIOUS_OUTPUT}}); the last step's is also the node's output text. Secrets are masked;
+   * it counts toward the node's text limit. Empty for STARTED, and for a step that renders
+   * media instead of text.
+   *
+   * @generated from field: string text = 6;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeStep.
+ * Use `create(NodeStepSchema)` to create a new message.
+ */
+export const NodeStepSchema: GenMessage<NodeStep> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 6);
+
+/**
  * Number of planned nodes that ended in each terminal status.
  *
  * @generated from message flowexec.v1.StatusCounts
@@ -358,7 +428,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * The run ended.
@@ -408,7 +478,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * The run failed as a whole.
@@ -429,7 +499,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 8);
+  messageDesc(file_flowexec_v1_events, 9);
 
 /**
  * Lifecycle status of a node in a run.
@@ -633,4 +703,38 @@ export enum WaitReason {
  */
 export const WaitReasonSchema: GenEnum<WaitReason> = /*@__PURE__*/
   enumDesc(file_flowexec_v1_events, 2);
+
+/**
+ * Where a node's step is.
+ *
+ * @generated from enum flowexec.v1.StepState
+ */
+export enum StepState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: STEP_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The step began.
+   *
+   * @generated from enum value: STEP_STATE_STARTED = 1;
+   */
+  STARTED = 1,
+
+  /**
+   * The step finished; its output text is in NodeStep.text.
+   *
+   * @generated from enum value: STEP_STATE_COMPLETED = 2;
+   */
+  COMPLETED = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.StepState.
+ */
+export const StepStateSchema: GenEnum<StepState> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_events, 3);
 
