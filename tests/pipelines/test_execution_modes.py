@@ -4,11 +4,16 @@ LLM node's model field; an always-local task (vision) stays on Ollama in fast mo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from execution.graph.model import RunOptions
+from execution.model_tasks.mode import ExecutionMode
 from execution.services import Services
 from flowexec.v1 import events_pb2, flow_service_pb2
-from tests.builders import pb_edge, pb_node, pb_request
+from server.run_codec import ProtobufRunCodec
+from tests.builders import flow, node, pb_edge, pb_node, pb_request
 from tests.fakes.fake_ollama import FakeOllama
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fixtures.servers import StartServer
@@ -96,3 +101,10 @@ async def test_a_bad_execution_mode_fails_the_node_naming_it(start_server: Start
     assert status.status == events_pb2.NODE_STATUS_ERROR
     assert status.message == "'executionMode' must be \"eco\" or \"fast\", not 'turbo'"
     assert not ollama.requests
+
+
+@pytest.mark.parametrize("mode", [None, ExecutionMode.ECO, ExecutionMode.FAST])
+def test_a_stored_request_keeps_its_mode_for_resume(mode: ExecutionMode | None) -> None:
+    codec = ProtobufRunCodec()
+    request = replace(flow([node("p", "pipeline", config="dadaism")], []), options=RunOptions(execution_mode=mode))
+    assert codec.decode_request(codec.encode_request(request)).options.execution_mode is mode

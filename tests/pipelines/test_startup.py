@@ -53,3 +53,18 @@ async def test_an_operators_config_runs_in_the_servers_mode(tmp_path: Path, olla
     assert cloud.model == "mistralai/mistral-nemo" and "Context:\nMerz!\n\nPrompt:\na tram" in cloud.prompt
     [local] = ollama.requests  # the node's own mode, eco; the shipped example is still there
     assert local.model == "mistral-nemo" and "Dadaism" in local.prompt
+
+
+async def test_flowexec_run_sends_the_mode_and_prints_the_steps(tmp_path: Path, ollama: FakeOllama,
+                                                                 openrouter: FakeOpenAI) -> None:
+    flow = tmp_path / "flow.json"
+    flow.write_text('{"nodes": [{"id": "dada", "type": "pipeline", "data": {"config": "dadaism", "text": "a tram"}}]}')
+    env = clean_env(FLOWEXEC_DATABASE_URL="memory", OPENROUTER_API_KEY=OPENROUTER_KEY,
+                    FLOWEXEC_OPENROUTER_BASE_URL=f"{openrouter.url}/api/v1", OLLAMA_BASE_URL=f"{ollama.url}/v1")
+    async with flowexec_serve(env=env, cwd=tmp_path) as served:
+        result = await run_command([*FLOWEXEC, "run", str(flow), "--target", served.target, "--mode", "fast"],
+                                   cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "▷ dada (pipeline): step 1/1 manipulate started" in result.stdout
+    assert "▷ dada (pipeline): step 1/1 manipulate done: [mistralai/mistral-nemo] reply" in result.stdout
+    assert [r.model for r in openrouter.requests] == ["mistralai/mistral-nemo"] and not ollama.requests
