@@ -11,7 +11,6 @@ import pytest
 
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
-from execution.pipelines.library import PipelineLibrary
 from execution.providers.settings import ProviderSettings
 from execution.services import Services
 from flowexec.client import FlowClient
@@ -50,12 +49,6 @@ async def mode_services(ollama: FakeOllama, openrouter: FakeOpenAI) -> AsyncIter
         yield services
     finally:
         await services.aclose()
-
-
-def with_library(services: Services, library: PipelineLibrary) -> Services:
-    """The same services running another pipeline library (they share the provider clients)."""
-    from dataclasses import replace
-    return replace(services, pipelines=library)
 
 
 async def run_served(start_server: StartServer, services: Services,
