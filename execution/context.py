@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from execution.events import NodeProgress
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
@@ -29,8 +30,19 @@ class NodeContext(Generic[S]):
     dry_run: bool
     services: Services
     _emit_text: Callable[[NodeId, str], None]
+    # Where emit_progress goes (the run's event stream); None: progress is dropped.
+    _emit_progress: Callable[[NodeProgress], None] | None = None
+    # 1 for the node's first execution in this run; node-level retries (RetryPolicy) count up.
+    # With run_id and node_id it names one execution, e.g. to make a backend submission idempotent.
+    attempt: int = 1
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""
         if chunk:
             self._emit_text(self.node_id, chunk)
+
+    def emit_progress(self, value: int, total: int = 0, *, label: str = "", step: str = "") -> None:
+        """Tell the client how far this node has come (`value` of `total` units; 0 = unknown)."""
+        if self._emit_progress is not None:
+            value, total = max(int(value), 0), max(int(total), 0)
+            self._emit_progress(NodeProgress(self.node_id, min(value, total) if total else value, total, label, step))

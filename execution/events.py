@@ -78,6 +78,20 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeProgress:
+    """How far a running node has come: `value` of `max` units (0 = unknown) of one step.
+
+    `label` names what progresses ("KSampler"), `step` which sub-step the numbers belong to (a
+    ComfyUI node id, a pipeline chunk); both may be empty. Informational only."""
+
+    node_id: NodeId
+    value: int
+    max: int = 0
+    label: str = ""
+    step: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StatusCounts:
     complete: int = 0
     error: int = 0
@@ -97,7 +111,7 @@ class RunFailed:
     message: str
 
 
-EventBody = RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | RunCompleted | RunFailed
+EventBody = RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeProgress | RunCompleted | RunFailed
 
 
 @dataclass(frozen=True, slots=True)

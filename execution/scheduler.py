@@ -30,6 +30,7 @@ from execution.events import (
     Event,
     EventBody,
     NodeOutputProduced,
+    NodeProgress,
     NodeStatus,
     NodeStatusChanged,
     RunCompleted,
@@ -245,6 +246,7 @@ class FlowRun:
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
+            _emit_progress=self._emit_progress,
         )
         started = time.perf_counter_ns()
         try:
@@ -298,6 +300,12 @@ class FlowRun:
                 return
         self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
         self._stream.put_text(node_id, chunk)
+
+    def _emit_progress(self, progress: NodeProgress) -> None:
+        # Never after the node settled; and dropped while the reader is behind (the next report
+        # says more, and a backend reporting every step must not grow a stalled run's queue).
+        if self._status.get(progress.node_id) is NodeStatus.RUNNING and not self._stream.congested:
+            self._stream.put(progress)
 
     def _emit(self, body: EventBody) -> None:
         self._stream.put(body)

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIokDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIAEIGCgRraW5kIngKClJ1blN0YXJ0ZWQSDwoHZmxvd19pZBgBIAEoCRIYChBwbGFubmVkX25vZGVfaWRzGAIgAygJEhcKD2NhY2hlZF9ub2RlX2lkcxgDIAMoCRIPCgdkcnlfcnVuGAQgASgIEhUKDXBhcmVudF9ydW5faWQYBSABKAkinAEKEU5vZGVTdGF0dXNDaGFuZ2VkEg8KB25vZGVfaWQYASABKAkSJwoGc3RhdHVzGAIgASgOMhcuZmxvd2V4ZWMudjEuTm9kZVN0YXR1cxIpCgZyZWFzb24YAyABKA4yGS5mbG93ZXhlYy52MS5TdGF0dXNSZWFzb24SDwoHbWVzc2FnZRgEIAEoCRIRCglyZXRyeWFibGUYBSABKAgiTgoSTm9kZU91dHB1dFByb2R1Y2VkEg8KB25vZGVfaWQYASABKAkSJwoGb3V0cHV0GAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dCIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi0AEKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMaRwoMT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIhwKCVJ1bkZhaWxlZBIPCgdtZXNzYWdlGAEgASgJKsABCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTTk9ERV9TVEFUVVNfUEVORElORxABEhcKE05PREVfU1RBVFVTX1JVTk5JTkcQAhIYChROT0RFX1NUQVRVU19DT01QTEVURRADEhUKEU5PREVfU1RBVFVTX0VSUk9SEAQSFwoTTk9ERV9TVEFUVVNfU0tJUFBFRBAFEhkKFU5PREVfU1RBVFVTX0NBTkNFTExFRBAGKpsDCgxTdGF0dXNSZWFzb24SHQoZU1RBVFVTX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVNUQVRVU19SRUFTT05fVVBTVFJFQU1fRkFJTEVEEAESHQoZU1RBVFVTX1JFQVNPTl9OT19FWEVDVVRPUhACEh8KG1NUQVRVU19SRUFTT05fSU5WQUxJRF9JTlBVVBADEiAKHFNUQVRVU19SRUFTT05fUFJPVklERVJfRVJST1IQBBIZChVTVEFUVVNfUkVBU09OX1RJTUVPVVQQBRIaChZTVEFUVVNfUkVBU09OX0lOVEVSTkFMEAYSIgoeU1RBVFVTX1JFQVNPTl9DTElFTlRfQ0FOQ0VMTEVEEAcSIwofU1RBVFVTX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAIEiEKHVNUQVRVU19SRUFTT05fU0VSVkVSX1NIVVRET1dOEAkSIAocU1RBVFVTX1JFQVNPTl9OT1RfQ09ORklHVVJFRBAKEiIKHlNUQVRVU19SRUFTT05fU0VSVkVSX1JFU1RBUlRFRBALYgZwcm90bzM", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIr0DCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIyCg1ub2RlX3Byb2dyZXNzGBIgASgLMhkuZmxvd2V4ZWMudjEuTm9kZVByb2dyZXNzSABCBgoEa2luZCJ4CgpSdW5TdGFydGVkEg8KB2Zsb3dfaWQYASABKAkSGAoQcGxhbm5lZF9ub2RlX2lkcxgCIAMoCRIXCg9jYWNoZWRfbm9kZV9pZHMYAyADKAkSDwoHZHJ5X3J1bhgEIAEoCBIVCg1wYXJlbnRfcnVuX2lkGAUgASgJIpwBChFOb2RlU3RhdHVzQ2hhbmdlZBIPCgdub2RlX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmZsb3dleGVjLnYxLk5vZGVTdGF0dXMSKQoGcmVhc29uGAMgASgOMhkuZmxvd2V4ZWMudjEuU3RhdHVzUmVhc29uEg8KB21lc3NhZ2UYBCABKAkSEQoJcmV0cnlhYmxlGAUgASgIIk4KEk5vZGVPdXRwdXRQcm9kdWNlZBIPCgdub2RlX2lkGAEgASgJEicKBm91dHB1dBgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQiKwoJVGV4dERlbHRhEg8KB25vZGVfaWQYASABKAkSDQoFY2h1bmsYAiABKAkiWAoMTm9kZVByb2dyZXNzEg8KB25vZGVfaWQYASABKAkSDQoFdmFsdWUYAiABKAQSCwoDbWF4GAMgASgEEg0KBWxhYmVsGAQgASgJEgwKBHN0ZXAYBSABKAkiUwoMU3RhdHVzQ291bnRzEhAKCGNvbXBsZXRlGAEgASgFEg0KBWVycm9yGAIgASgFEg8KB3NraXBwZWQYAyABKAUSEQoJY2FuY2VsbGVkGAQgASgFItABCgxSdW5Db21wbGV0ZWQSNwoHb3V0cHV0cxgBIAMoCzImLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZC5PdXRwdXRzRW50cnkSKQoGY291bnRzGAIgASgLMhkuZmxvd2V4ZWMudjEuU3RhdHVzQ291bnRzEhMKC2R1cmF0aW9uX21zGAMgASgDGkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiqbAwoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQC2IGcHJvdG8z", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -96,6 +96,14 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: RunFailed;
     case: "runFailed";
+  } | {
+    /**
+     * A running node reported how far it has come (e.g. an image backend's sampler steps).
+     *
+     * @generated from field: flowexec.v1.NodeProgress node_progress = 18;
+     */
+    value: NodeProgress;
+    case: "nodeProgress";
   } | { case: undefined; value?: undefined };
 };
 
@@ -262,6 +270,59 @@ export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_events, 4);
 
 /**
+ * How far a running node has come, for a progress bar. Sent only while the node is
+ * RUNNING, as often as its backend reports (ComfyUI: once per sampler step); a node may
+ * report several sub-steps one after the other, each counting from 0 to its own max.
+ * Informational: nothing else depends on it, and a node may finish without any.
+ *
+ * @generated from message flowexec.v1.NodeProgress
+ */
+export type NodeProgress = Message<"flowexec.v1.NodeProgress"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Units done so far, 0 ≤ value ≤ max.
+   *
+   * @generated from field: uint64 value = 2;
+   */
+  value: bigint;
+
+  /**
+   * Units in all for this step; 0 when unknown.
+   *
+   * @generated from field: uint64 max = 3;
+   */
+  max: bigint;
+
+  /**
+   * Human-readable name of what is progressing (e.g. "KSampler"); may be empty.
+   *
+   * @generated from field: string label = 4;
+   */
+  label: string;
+
+  /**
+   * Machine id of the sub-step the numbers belong to (e.g. a ComfyUI node id, a pipeline
+   * chunk); empty when the node has one step.
+   *
+   * @generated from field: string step = 5;
+   */
+  step: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeProgress.
+ * Use `create(NodeProgressSchema)` to create a new message.
+ */
+export const NodeProgressSchema: GenMessage<NodeProgress> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 5);
+
+/**
  * Number of planned nodes that ended in each terminal status.
  *
  * @generated from message flowexec.v1.StatusCounts
@@ -301,7 +362,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 5);
+  messageDesc(file_flowexec_v1_events, 6);
 
 /**
  * The run ended.
@@ -342,7 +403,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * The run failed as a whole.
@@ -363,7 +424,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * Lifecycle status of a node in a run.
