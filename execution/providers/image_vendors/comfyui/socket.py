@@ -47,9 +47,13 @@ class PromptWatch:
         self._messages.put_nowait(message)
 
     async def next(self, timeout: float) -> ComfyMessage | None:
-        """The next message, or None when none came within `timeout` seconds."""
+        """The next message, or None when none came within `timeout` seconds.
+
+        asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancellation that arrives
+        as the message does, and a cancelled node would then wait on."""
         try:
-            return await asyncio.wait_for(self._messages.get(), max(timeout, 0.0))
+            async with asyncio.timeout(max(timeout, 0.0)):
+                return await self._messages.get()
         except TimeoutError:
             return None
 
@@ -93,7 +97,8 @@ class ComfySocket:
     async def wait_attempted(self, timeout: float) -> bool:
         """Wait (at most `timeout` s) for the socket's first connection attempt; True when it is open."""
         with suppress(TimeoutError):
-            await asyncio.wait_for(self._attempted.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._attempted.wait()
         return self.connected
 
     async def aclose(self) -> None:
