@@ -14,11 +14,13 @@ from execution.nodes.builtin import builtin_registry
 from execution.providers.image_vendors.comfyui.chunk import OutputChunk
 from execution.providers.image_vendors.comfyui.runner import prompt_id_for
 from execution.providers.image_vendors.generation import GenerationJob
+from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.scheduler import FlowRun
 from execution.services import Services
 from tests.builders import edge, flow, node
 from tests.comfyui.chunks import SD35_CHUNK, sd35_chunk
 from tests.fakes.fake_comfyui import FakeComfyUI, png, seed_colour
+from tests.fakes.llm_env import fake_settings
 from tests.images import samples
 from tests.run_flow import Run, run_flow
 from tests.statuses import final_statuses
@@ -113,6 +115,33 @@ async def test_a_silent_websocket_is_covered_by_polling_the_history(comfy_servic
     assert fake_comfyui.socket_connections == 1
     image = run.output("comfy").image
     assert image is not None and pixel(image.data) == (1, 0, 0)
+
+
+async def test_a_dropped_websocket_does_not_stall_the_node(comfy_services: Services,
+                                                          fake_comfyui: FakeComfyUI) -> None:
+    fake_comfyui.gate.clear()
+    run, events = await started_run(comfy_services, workflow_node(PREVIOUS_OUTPUT="x", seed=4.0))
+    await fake_comfyui.progressed.wait()
+    await fake_comfyui.drop_sockets()
+    fake_comfyui.gate.set()
+    done = await finish(run, events)
+    assert done.status("comfy") is NodeStatus.COMPLETE, done.final("comfy").message
+    image = done.output("comfy").image
+    assert image is not None and pixel(image.data) == (4, 0, 0)
+
+
+async def test_a_prompt_past_the_timeout_fails_the_node_and_leaves_the_queue(fake_comfyui: FakeComfyUI) -> None:
+    fake_comfyui.paused.clear()  # never starts
+    images = ImageProviderSettings.explicit(comfyui_image_base_url=fake_comfyui.url, comfyui_poll_seconds=0.05)
+    services = Services.from_settings(fake_settings(provider_timeout=0.3), images)
+    try:
+        run = await run_flow(services, [workflow_node(PREVIOUS_OUTPUT="x")], [])
+    finally:
+        await services.aclose()
+    final = run.final("comfy")
+    assert (final.status, final.reason, final.retryable) == (NodeStatus.ERROR, StatusReason.TIMEOUT, True)
+    assert final.message.startswith("ComfyUI did not finish prompt ")
+    assert fake_comfyui.deletes == [[fake_comfyui.submitted[0]["prompt_id"]]] and fake_comfyui.pending == []
 
 
 async def test_a_mapping_to_a_missing_input_fails_the_node_naming_it_before_anything_is_sent(

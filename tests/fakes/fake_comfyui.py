@@ -23,6 +23,7 @@ Knobs: `gate` (cleared: the sampler waits after its first step, so a test can ac
 and says nothing), `fail_node` (that node raises), `bad_gateway` (that many submissions are
 queued but answered 502, as a proxy losing ComfyUI's reply). It records what it was sent:
 `submitted`, `interrupts`, `deletes`, `views`, and sets `progressed` at the first progress step.
+`drop_sockets()` closes every websocket mid-run.
 """
 
 from __future__ import annotations
@@ -113,9 +114,13 @@ class FakeComfyUI:
     async def __aexit__(self, *exc: object) -> None:
         if self._worker is not None:
             self._worker.cancel()
+        await self.drop_sockets()
+        await self._http.stop()
+
+    async def drop_sockets(self) -> None:
+        """Close every websocket, as a proxy or a restart would (clients may reconnect)."""
         for socket in list(self.sockets.values()):
             await socket.close()
-        await self._http.stop()
 
     # -- HTTP -------------------------------------------------------------------------------
 
