@@ -11,9 +11,11 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import (
+    cache_figures,
     concurrency_figures,
     engine_figures,
     langgraph_figures,
+    limiter_figures,
     runs_figures,
     store_figures,
     stream_figures,
@@ -32,6 +34,8 @@ SUITES: dict[str, Suite] = {
     "langgraph": langgraph_figures.peer,
     "store": store_figures.store,
     "runs": runs_figures.runs,
+    "cache": cache_figures.cache,
+    "limiter": limiter_figures.limiter,
 }
 
 

@@ -1,4 +1,5 @@
-"""What an executor receives: its parsed settings, inputs, resolved model and run services."""
+"""What an executor receives: its parsed settings, inputs, resolved model and run services,
+and the gate its provider calls pass (whose budgets they spend; how the node waits for one)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from execution.events import NodeProgress
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
+from execution.ratelimit.gate import UNGATED, CallGate
 from execution.services import Services
 
 S = TypeVar("S")
@@ -30,6 +32,8 @@ class NodeContext(Generic[S]):
     dry_run: bool
     services: Services
     _emit_text: Callable[[NodeId, str], None]
+    # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
+    gate: CallGate = UNGATED
     # Where emit_progress goes (the run's event stream); None: progress is dropped.
     _emit_progress: Callable[[NodeProgress], None] | None = None
     # 1 for the node's first execution in this run; node-level retries (RetryPolicy) count up.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from execution.ids import FlowId, NodeId, RunId
-from execution.outputs import NodeOutput
+from execution.outputs import NO_USAGE, NodeOutput, TokenUsage
 
 
 class NodeStatus(enum.Enum):
@@ -41,6 +41,18 @@ class StatusReason(enum.Enum):
     NOT_CONFIGURED = "not_configured"
     # The process stopped while the node was pending or running (its run is INTERRUPTED).
     SERVER_RESTARTED = "server_restarted"
+    # Waiting for a rate limit (the user's budget, or the provider's Retry-After) would take
+    # longer than the server waits: retryable.
+    RATE_LIMITED = "rate_limited"
+
+
+class WaitReason(enum.Enum):
+    """Why a running node waits without a slot (NodeWaiting)."""
+
+    # The user's budget for the provider (requests or tokens per minute) is spent.
+    RATE_LIMITED = "rate_limited"
+    # The provider answered 429 and asked us to come back later.
+    PROVIDER_RETRY_AFTER = "provider_retry_after"
 
 
 UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
@@ -69,6 +81,16 @@ class NodeStatusChanged:
 class NodeOutputProduced:
     node_id: NodeId
     output: NodeOutput
+
+
+@dataclass(frozen=True, slots=True)
+class NodeWaiting:
+    """A running node gave its slot back to wait for a rate limit; RUNNING again when it goes on."""
+
+    node_id: NodeId
+    provider_id: str
+    reason: WaitReason
+    estimated_wait_ms: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +126,8 @@ class RunCompleted:
     outputs: Mapping[NodeId, NodeOutput]
     counts: StatusCounts
     duration_ms: int
+    # Summed over the nodes that ran in this run (not the cached outputs that fed it).
+    usage: TokenUsage = NO_USAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +135,8 @@ class RunFailed:
     message: str
 
 
-EventBody = RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeProgress | RunCompleted | RunFailed
+EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | NodeProgress
+             | RunCompleted | RunFailed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,14 @@
 """NodeSpec: everything that is true of one node type, beside its executor.
 
 A node-family module declares one NodeSpec per type — its executor, its settings record, its
-ports, whether it calls a provider and with which default model, its version and policies —
-and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those
-lists. The scheduler reads a node's spec, never a table of node-type names: it parses the
-node's settings with `parse_settings`, resolves its model from `default_model`, and awaits
-`executor`. The same spec is what validation needs to reject bad settings before a run (one
-`parse_settings` call per node) and what a node-type catalogue lists: family, display name,
-description, the settings record's JSON schema, ports, `calls_provider`, default model.
+ports, whether it calls a provider and with which default model, its version, policies and
+prompt modules — and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the
+registry from those lists. The scheduler reads a node's spec, never a table of node-type names:
+it parses the node's settings with `parse_settings`, resolves its model from `default_model`,
+and awaits `executor` (through the cache, which reads `cache_policy`). The same spec is what
+validation needs to reject bad settings before a run (one `parse_settings` call per node) and
+what a node-type catalogue lists: family, display name, description, the settings record's
+JSON schema, ports, `calls_provider`, default model.
 
 Declare each spec as a module constant, then list the constants in NODE_SPECS: mypy checks that
 an executor takes its spec's settings record where the constant's type is inferred, not inside
@@ -19,10 +20,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from execution.cache.canonical import digest, module_data
 from execution.context import NodeContext
 from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.model_resolution import ModelChoice
@@ -65,11 +68,25 @@ PERSONA_OUT = Port("persona", PortKind.PERSONA)
 
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
-    """Outputs of this node type may be reused across runs, keyed by (type, version, settings,
-    resolved model, upstream outputs). Declared for the cache to come; nothing reads it yet."""
+    """Outputs of this node type may be reused (execution.cache): a node's key is its type's
+    `cache_fingerprint` (type, version, prompt data), its settings, the call it resolves to and
+    its inputs' digests. A type without a policy is never cached: it costs less to run than to
+    look up (data sources, outputs) or has no call to save.
 
-    # How long a cached output stays valid; None: until its key changes.
+    `default`: cached when neither the node's `cache` setting nor the request says otherwise —
+    a constant, or a test of the node (image generation: only with a fixed seed the vendor takes).
+    `call`: what the node's provider call resolves to beyond its settings — provider, the model
+    actually sent (defaults filled in), the vendor request — as JSON values; it may raise a
+    NodeError when the call cannot be made (the node then runs uncached and fails as it would).
+    `ttl_seconds`: how long an entry stays valid; None = the server's FLOWEXEC_CACHE_TTL_SECONDS.
+    """
+
+    default: bool | Callable[[NodeContext[Any]], bool] = True
+    call: Callable[[NodeContext[Any]], Mapping[str, Any]] | None = None
     ttl_seconds: float | None = None
+
+    def cached_by_default(self, ctx: NodeContext[Any]) -> bool:
+        return self.default if isinstance(self.default, bool) else self.default(ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +113,20 @@ class NodeSpec(Generic[S]):
     calls_provider: bool = False
     # The provider/model a node of this type uses unless it names its own (see model_resolution).
     default_model: ModelChoice | None = None
-    # Bumped when the executor's behaviour changes (part of future cache keys).
+    # Bumped when the executor's code changes what it outputs (part of cache keys; prompt text
+    # need not bump it: see `prompts`).
     version: int = 1
     cache_policy: CachePolicy | None = None
     retry_policy: RetryPolicy | None = None
+    # The prompt modules (execution.prompts.*) the executor renders from: their data — every
+    # template, string and number in them — is part of `cache_fingerprint`, so an edited prompt
+    # invalidates its node types' cached outputs without a version bump.
+    prompts: tuple[ModuleType, ...] = ()
     # The record for empty settings, parsed once; None when empty settings do not parse.
     _unset: S | None = field(init=False, default=None, repr=False, compare=False)
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
+    # sha256 of (type, version, prompt data): what the type contributes to every key of its nodes.
+    cache_fingerprint: str = field(init=False, default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -111,6 +135,9 @@ class NodeSpec(Generic[S]):
             unset = None
         object.__setattr__(self, "_unset", unset)
         object.__setattr__(self, "_reads_nothing", not self.settings.model_fields)
+        object.__setattr__(self, "cache_fingerprint", digest({
+            "type": self.node_type, "version": self.version,
+            "prompts": {module.__name__: module_data(module) for module in self.prompts}}))
 
     def parse_settings(self, data: Mapping[str, Any]) -> S:
         """The node's settings as this type's record; InvalidSettings names a setting that does

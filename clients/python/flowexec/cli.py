@@ -63,13 +63,17 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider-calls", action="store_true",
                         help="live run: show each output's provider calls (the server must allow it: "
                              "FLOWEXEC_EXPOSE_PROVIDER_CALLS)")
+    parser.add_argument("--cache", choices=("use", "refresh", "bypass"),
+                        help="the run's use of the server's node-output cache (default: use)")
     parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
 
 
 def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
     """The request for a React Flow export, with the options of `add_flow_options` applied."""
+    cache_mode = flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{(args.cache or 'unspecified').upper()}")
     return request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
-                                  trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls)
+                                  trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls,
+                                  cache_mode=cache_mode)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

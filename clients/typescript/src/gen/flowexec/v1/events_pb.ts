@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { NodeOutput } from "./graph_pb.js";
+import type { NodeOutput, TokenUsage } from "./graph_pb.js";
 import { file_flowexec_v1_graph } from "./graph_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIr0DCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIyCg1ub2RlX3Byb2dyZXNzGBIgASgLMhkuZmxvd2V4ZWMudjEuTm9kZVByb2dyZXNzSABCBgoEa2luZCJ4CgpSdW5TdGFydGVkEg8KB2Zsb3dfaWQYASABKAkSGAoQcGxhbm5lZF9ub2RlX2lkcxgCIAMoCRIXCg9jYWNoZWRfbm9kZV9pZHMYAyADKAkSDwoHZHJ5X3J1bhgEIAEoCBIVCg1wYXJlbnRfcnVuX2lkGAUgASgJIpwBChFOb2RlU3RhdHVzQ2hhbmdlZBIPCgdub2RlX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmZsb3dleGVjLnYxLk5vZGVTdGF0dXMSKQoGcmVhc29uGAMgASgOMhkuZmxvd2V4ZWMudjEuU3RhdHVzUmVhc29uEg8KB21lc3NhZ2UYBCABKAkSEQoJcmV0cnlhYmxlGAUgASgIIk4KEk5vZGVPdXRwdXRQcm9kdWNlZBIPCgdub2RlX2lkGAEgASgJEicKBm91dHB1dBgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQiKwoJVGV4dERlbHRhEg8KB25vZGVfaWQYASABKAkSDQoFY2h1bmsYAiABKAkiWAoMTm9kZVByb2dyZXNzEg8KB25vZGVfaWQYASABKAkSDQoFdmFsdWUYAiABKAQSCwoDbWF4GAMgASgEEg0KBWxhYmVsGAQgASgJEgwKBHN0ZXAYBSABKAkiUwoMU3RhdHVzQ291bnRzEhAKCGNvbXBsZXRlGAEgASgFEg0KBWVycm9yGAIgASgFEg8KB3NraXBwZWQYAyABKAUSEQoJY2FuY2VsbGVkGAQgASgFItABCgxSdW5Db21wbGV0ZWQSNwoHb3V0cHV0cxgBIAMoCzImLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZC5PdXRwdXRzRW50cnkSKQoGY291bnRzGAIgASgLMhkuZmxvd2V4ZWMudjEuU3RhdHVzQ291bnRzEhMKC2R1cmF0aW9uX21zGAMgASgDGkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiqbAwoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQC2IGcHJvdG8z", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIu8DCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEjIKDW5vZGVfcHJvZ3Jlc3MYEiABKAsyGS5mbG93ZXhlYy52MS5Ob2RlUHJvZ3Jlc3NIAEIGCgRraW5kIngKClJ1blN0YXJ0ZWQSDwoHZmxvd19pZBgBIAEoCRIYChBwbGFubmVkX25vZGVfaWRzGAIgAygJEhcKD2NhY2hlZF9ub2RlX2lkcxgDIAMoCRIPCgdkcnlfcnVuGAQgASgIEhUKDXBhcmVudF9ydW5faWQYBSABKAkinAEKEU5vZGVTdGF0dXNDaGFuZ2VkEg8KB25vZGVfaWQYASABKAkSJwoGc3RhdHVzGAIgASgOMhcuZmxvd2V4ZWMudjEuTm9kZVN0YXR1cxIpCgZyZWFzb24YAyABKA4yGS5mbG93ZXhlYy52MS5TdGF0dXNSZWFzb24SDwoHbWVzc2FnZRgEIAEoCRIRCglyZXRyeWFibGUYBSABKAgiTgoSTm9kZU91dHB1dFByb2R1Y2VkEg8KB25vZGVfaWQYASABKAkSJwoGb3V0cHV0GAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dCJ3CgtOb2RlV2FpdGluZxIPCgdub2RlX2lkGAEgASgJEhMKC3Byb3ZpZGVyX2lkGAIgASgJEicKBnJlYXNvbhgDIAEoDjIXLmZsb3dleGVjLnYxLldhaXRSZWFzb24SGQoRZXN0aW1hdGVkX3dhaXRfbXMYBCABKAMiKwoJVGV4dERlbHRhEg8KB25vZGVfaWQYASABKAkSDQoFY2h1bmsYAiABKAkiWAoMTm9kZVByb2dyZXNzEg8KB25vZGVfaWQYASABKAkSDQoFdmFsdWUYAiABKAQSCwoDbWF4GAMgASgEEg0KBWxhYmVsGAQgASgJEgwKBHN0ZXAYBSABKAkiUwoMU3RhdHVzQ291bnRzEhAKCGNvbXBsZXRlGAEgASgFEg0KBWVycm9yGAIgASgFEg8KB3NraXBwZWQYAyABKAUSEQoJY2FuY2VsbGVkGAQgASgFIvgBCgxSdW5Db21wbGV0ZWQSNwoHb3V0cHV0cxgBIAMoCzImLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZC5PdXRwdXRzRW50cnkSKQoGY291bnRzGAIgASgLMhkuZmxvd2V4ZWMudjEuU3RhdHVzQ291bnRzEhMKC2R1cmF0aW9uX21zGAMgASgDEiYKBXVzYWdlGAogASgLMhcuZmxvd2V4ZWMudjEuVG9rZW5Vc2FnZRpHCgxPdXRwdXRzRW50cnkSCwoDa2V5GAEgASgJEiYKBXZhbHVlGAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dDoCOAEiHAoJUnVuRmFpbGVkEg8KB21lc3NhZ2UYASABKAkqwAEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNOT0RFX1NUQVRVU19QRU5ESU5HEAESFwoTTk9ERV9TVEFUVVNfUlVOTklORxACEhgKFE5PREVfU1RBVFVTX0NPTVBMRVRFEAMSFQoRTk9ERV9TVEFUVVNfRVJST1IQBBIXChNOT0RFX1NUQVRVU19TS0lQUEVEEAUSGQoVTk9ERV9TVEFUVVNfQ0FOQ0VMTEVEEAYquwMKDFN0YXR1c1JlYXNvbhIdChlTVEFUVVNfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodU1RBVFVTX1JFQVNPTl9VUFNUUkVBTV9GQUlMRUQQARIdChlTVEFUVVNfUkVBU09OX05PX0VYRUNVVE9SEAISHwobU1RBVFVTX1JFQVNPTl9JTlZBTElEX0lOUFVUEAMSIAocU1RBVFVTX1JFQVNPTl9QUk9WSURFUl9FUlJPUhAEEhkKFVNUQVRVU19SRUFTT05fVElNRU9VVBAFEhoKFlNUQVRVU19SRUFTT05fSU5URVJOQUwQBhIiCh5TVEFUVVNfUkVBU09OX0NMSUVOVF9DQU5DRUxMRUQQBxIjCh9TVEFUVVNfUkVBU09OX0RFQURMSU5FX0VYQ0VFREVEEAgSIQodU1RBVFVTX1JFQVNPTl9TRVJWRVJfU0hVVERPV04QCRIgChxTVEFUVVNfUkVBU09OX05PVF9DT05GSUdVUkVEEAoSIgoeU1RBVFVTX1JFQVNPTl9TRVJWRVJfUkVTVEFSVEVEEAsSHgoaU1RBVFVTX1JFQVNPTl9SQVRFX0xJTUlURUQQDCptCgpXYWl0UmVhc29uEhsKF1dBSVRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHAoYV0FJVF9SRUFTT05fUkFURV9MSU1JVEVEEAESJAogV0FJVF9SRUFTT05fUFJPVklERVJfUkVUUllfQUZURVIQAmIGcHJvdG8z", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -96,6 +96,15 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: RunFailed;
     case: "runFailed";
+  } | {
+    /**
+     * A running node waits for a rate limit and holds no concurrency slot meanwhile (its
+     * status stays RUNNING; a NodeStatusChanged RUNNING follows when it goes on).
+     *
+     * @generated from field: flowexec.v1.NodeWaiting node_waiting = 16;
+     */
+    value: NodeWaiting;
+    case: "nodeWaiting";
   } | {
     /**
      * A running node reported how far it has come (e.g. an image backend's sampler steps).
@@ -241,8 +250,56 @@ export const NodeOutputProducedSchema: GenMessage<NodeOutputProduced> = /*@__PUR
   messageDesc(file_flowexec_v1_events, 3);
 
 /**
+ * A running node waits for a rate limit before its next provider call, without holding a
+ * concurrency slot: other nodes of the run go on meanwhile. An editor can show it as
+ * "waiting for rate limit (mistral), ~12 s". The wait ends with a NodeStatusChanged RUNNING
+ * for the node; a node may wait more than once. A wait longer than the server allows ends
+ * the node ERROR / STATUS_REASON_RATE_LIMITED (retryable) instead.
+ *
+ * @generated from message flowexec.v1.NodeWaiting
+ */
+export type NodeWaiting = Message<"flowexec.v1.NodeWaiting"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * The provider whose limit it waits for ("mistral", "claude", …).
+   *
+   * @generated from field: string provider_id = 2;
+   */
+  providerId: string;
+
+  /**
+   * Whose limit: the user's budget on this server, or the provider's own.
+   *
+   * @generated from field: flowexec.v1.WaitReason reason = 3;
+   */
+  reason: WaitReason;
+
+  /**
+   * How long the server expects the wait to take, in milliseconds (an estimate: several
+   * waiting nodes may compete for the same budget when it frees).
+   *
+   * @generated from field: int64 estimated_wait_ms = 4;
+   */
+  estimatedWaitMs: bigint;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeWaiting.
+ * Use `create(NodeWaitingSchema)` to create a new message.
+ */
+export const NodeWaitingSchema: GenMessage<NodeWaiting> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 4);
+
+/**
  * A chunk of text streamed by a node while it runs. The concatenated chunks of a
- * node equal the text of its output.
+ * node equal the text of its output. A node whose output comes from the server's cache
+ * streams none: its NodeOutputProduced carries the text.
  *
  * @generated from message flowexec.v1.TextDelta
  */
@@ -267,7 +324,7 @@ export type TextDelta = Message<"flowexec.v1.TextDelta"> & {
  * Use `create(TextDeltaSchema)` to create a new message.
  */
 export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 4);
+  messageDesc(file_flowexec_v1_events, 5);
 
 /**
  * How far a running node has come, for a progress bar. Sent only while the node is
@@ -320,7 +377,7 @@ export type NodeProgress = Message<"flowexec.v1.NodeProgress"> & {
  * Use `create(NodeProgressSchema)` to create a new message.
  */
 export const NodeProgressSchema: GenMessage<NodeProgress> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 5);
+  messageDesc(file_flowexec_v1_events, 6);
 
 /**
  * Number of planned nodes that ended in each terminal status.
@@ -362,7 +419,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * The run ended.
@@ -396,6 +453,15 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
    * @generated from field: int64 duration_ms = 3;
    */
   durationMs: bigint;
+
+  /**
+   * Tokens the run's provider calls used, summed over the nodes that ran (cached outputs,
+   * whether fed to the run or served from the server's cache, are not counted). Zero in a dry
+   * run, which calls no provider.
+   *
+   * @generated from field: flowexec.v1.TokenUsage usage = 10;
+   */
+  usage?: TokenUsage | undefined;
 };
 
 /**
@@ -403,7 +469,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * The run failed as a whole.
@@ -424,7 +490,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 8);
+  messageDesc(file_flowexec_v1_events, 9);
 
 /**
  * Lifecycle status of a node in a run.
@@ -577,6 +643,15 @@ export enum StatusReason {
    * @generated from enum value: STATUS_REASON_SERVER_RESTARTED = 11;
    */
   SERVER_RESTARTED = 11,
+
+  /**
+   * The node's provider call could not get through a rate limit in time: waiting for the
+   * user's budget for that provider, or for the provider's own Retry-After, would have taken
+   * longer than the server waits. Always retryable (later the budget has room again).
+   *
+   * @generated from enum value: STATUS_REASON_RATE_LIMITED = 12;
+   */
+  RATE_LIMITED = 12,
 }
 
 /**
@@ -584,4 +659,39 @@ export enum StatusReason {
  */
 export const StatusReasonSchema: GenEnum<StatusReason> = /*@__PURE__*/
   enumDesc(file_flowexec_v1_events, 1);
+
+/**
+ * Why a running node is waiting without holding a concurrency slot.
+ *
+ * @generated from enum flowexec.v1.WaitReason
+ */
+export enum WaitReason {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: WAIT_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The user's requests-per-minute or tokens-per-minute budget for the provider is spent
+   * (server settings FLOWEXEC_PROVIDER_RPM / FLOWEXEC_PROVIDER_TPM).
+   *
+   * @generated from enum value: WAIT_REASON_RATE_LIMITED = 1;
+   */
+  RATE_LIMITED = 1,
+
+  /**
+   * The provider answered 429 (rate limited) and asked to retry later (Retry-After).
+   *
+   * @generated from enum value: WAIT_REASON_PROVIDER_RETRY_AFTER = 2;
+   */
+  PROVIDER_RETRY_AFTER = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.WaitReason.
+ */
+export const WaitReasonSchema: GenEnum<WaitReason> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_events, 2);
 

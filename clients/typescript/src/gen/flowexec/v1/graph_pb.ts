@@ -11,7 +11,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/graph.proto.
  */
 export const file_flowexec_v1_graph: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkiigIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbGIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkizgIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbBIRCgRzZWVkGAsgASgNSACIAQESJgoFdXNhZ2UYDyABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlQgcKBV9zZWVkIjkKClRva2VuVXNhZ2USFAoMaW5wdXRfdG9rZW5zGAEgASgDEhUKDW91dHB1dF90b2tlbnMYAiABKANiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * A node of the editor's graph, as React Flow holds it.
@@ -267,8 +267,8 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
   durationMs: bigint;
 
   /**
-   * True when the output was not computed in this run (taken from
-   * cached_outputs or from the server's cache).
+   * True when the output was not computed in this run: taken from cached_outputs, from the
+   * server's cache, or from an identical node's provider call that was in flight.
    *
    * @generated from field: bool cached = 8;
    */
@@ -290,6 +290,23 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
    * @generated from field: repeated flowexec.v1.ProviderCall provider_calls = 10;
    */
   providerCalls: ProviderCall[];
+
+  /**
+   * The seed an image was generated with (imageGenerator, when its vendor takes a seed; one
+   * is drawn when the node sets none). Set it as the node's seed to generate the same image.
+   *
+   * @generated from field: optional uint32 seed = 11;
+   */
+  seed?: number | undefined;
+
+  /**
+   * Tokens this node's provider calls used, as the providers reported them (input and
+   * output summed over the node's calls). Zero when it called no LLM, in a dry run, for a
+   * provider that reports no usage, and when `cached` (this run spent nothing on it).
+   *
+   * @generated from field: flowexec.v1.TokenUsage usage = 15;
+   */
+  usage?: TokenUsage | undefined;
 };
 
 /**
@@ -298,4 +315,33 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
  */
 export const NodeOutputSchema: GenMessage<NodeOutput> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_graph, 5);
+
+/**
+ * Tokens used by LLM calls, as the provider reported them.
+ *
+ * @generated from message flowexec.v1.TokenUsage
+ */
+export type TokenUsage = Message<"flowexec.v1.TokenUsage"> & {
+  /**
+   * Prompt tokens (OpenAI-compatible `prompt_tokens`; Anthropic `input_tokens` plus the
+   * cache creation and cache read input tokens).
+   *
+   * @generated from field: int64 input_tokens = 1;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Generated tokens (OpenAI-compatible `completion_tokens`; Anthropic `output_tokens`).
+   *
+   * @generated from field: int64 output_tokens = 2;
+   */
+  outputTokens: bigint;
+};
+
+/**
+ * Describes the message flowexec.v1.TokenUsage.
+ * Use `create(TokenUsageSchema)` to create a new message.
+ */
+export const TokenUsageSchema: GenMessage<TokenUsage> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_graph, 6);
 
