@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from execution.events import NodeStep, StepState
+from execution.events import NodeProgress, NodeStep, StepState
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
@@ -34,6 +34,11 @@ class NodeContext(Generic[S]):
     _emit_text: Callable[[NodeId, str], None]
     # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
     gate: CallGate = UNGATED
+    # Where emit_progress goes (the run's event stream); None: progress is dropped.
+    _emit_progress: Callable[[NodeProgress], None] | None = None
+    # 1 for the node's first execution in this run; node-level retries (RetryPolicy) count up.
+    # With run_id and node_id it names one execution, e.g. to make a backend submission idempotent.
+    attempt: int = 1
     # Where emit_step goes (the run's event stream); None: steps are not reported.
     _emit_step: Callable[[NodeStep], None] | None = None
 
@@ -46,3 +51,9 @@ class NodeContext(Generic[S]):
         """Tell the client that step `index` of `count` (`name`) started, or completed with `text`."""
         if self._emit_step is not None:
             self._emit_step(NodeStep(self.node_id, index, count, name, state, text))
+
+    def emit_progress(self, value: int, total: int = 0, *, label: str = "", step: str = "") -> None:
+        """Tell the client how far this node has come (`value` of `total` units; 0 = unknown)."""
+        if self._emit_progress is not None:
+            value, total = max(int(value), 0), max(int(total), 0)
+            self._emit_progress(NodeProgress(self.node_id, min(value, total) if total else value, total, label, step))

@@ -41,6 +41,7 @@ from execution.events import (
     Event,
     EventBody,
     NodeOutputProduced,
+    NodeProgress,
     NodeStatus,
     NodeStatusChanged,
     NodeStep,
@@ -347,6 +348,7 @@ class FlowRun:
             _emit_text=self._emit_text,
             _emit_step=self._emit_step,
             gate=self._gate(node_id) if spec.calls_provider and not self.request.options.dry_run else UNGATED,
+            _emit_progress=self._emit_progress,
         )
         started = time.perf_counter_ns()
         try:
@@ -411,6 +413,12 @@ class FlowRun:
                 return
         self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
         self._stream.put_text(node_id, chunk)
+
+    def _emit_progress(self, progress: NodeProgress) -> None:
+        # Never after the node settled; and dropped while the reader is behind (the next report
+        # says more, and a backend reporting every step must not grow a stalled run's queue).
+        if self._status.get(progress.node_id) is NodeStatus.RUNNING and not self._stream.congested:
+            self._stream.put(progress)
 
     def _emit_step(self, step: NodeStep) -> None:
         # A step's text counts as text the node sends (raises StreamedTextTooLarge past the limit).

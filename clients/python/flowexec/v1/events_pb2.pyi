@@ -76,7 +76,7 @@ STEP_STATE_STARTED: StepState
 STEP_STATE_COMPLETED: StepState
 
 class NodeEvent(_message.Message):
-    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting", "node_step")
+    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting", "node_progress", "node_step")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -87,6 +87,7 @@ class NodeEvent(_message.Message):
     RUN_COMPLETED_FIELD_NUMBER: _ClassVar[int]
     RUN_FAILED_FIELD_NUMBER: _ClassVar[int]
     NODE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    NODE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     NODE_STEP_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     seq: int
@@ -98,8 +99,9 @@ class NodeEvent(_message.Message):
     run_completed: RunCompleted
     run_failed: RunFailed
     node_waiting: NodeWaiting
+    node_progress: NodeProgress
     node_step: NodeStep
-    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ..., node_step: _Optional[_Union[NodeStep, _Mapping]] = ...) -> None: ...
+    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ..., node_progress: _Optional[_Union[NodeProgress, _Mapping]] = ..., node_step: _Optional[_Union[NodeStep, _Mapping]] = ...) -> None: ...
 
 class RunStarted(_message.Message):
     __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run", "parent_run_id")
@@ -156,6 +158,20 @@ class TextDelta(_message.Message):
     node_id: str
     chunk: str
     def __init__(self, node_id: _Optional[str] = ..., chunk: _Optional[str] = ...) -> None: ...
+
+class NodeProgress(_message.Message):
+    __slots__ = ("node_id", "value", "max", "label", "step")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    value: int
+    max: int
+    label: str
+    step: str
+    def __init__(self, node_id: _Optional[str] = ..., value: _Optional[int] = ..., max: _Optional[int] = ..., label: _Optional[str] = ..., step: _Optional[str] = ...) -> None: ...
 
 class NodeStep(_message.Message):
     __slots__ = ("node_id", "index", "count", "name", "state", "text")

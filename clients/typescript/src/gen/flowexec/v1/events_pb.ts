@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIucDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEioKCW5vZGVfc3RlcBgUIAEoCzIVLmZsb3dleGVjLnYxLk5vZGVTdGVwSABCBgoEa2luZCJ4CgpSdW5TdGFydGVkEg8KB2Zsb3dfaWQYASABKAkSGAoQcGxhbm5lZF9ub2RlX2lkcxgCIAMoCRIXCg9jYWNoZWRfbm9kZV9pZHMYAyADKAkSDwoHZHJ5X3J1bhgEIAEoCBIVCg1wYXJlbnRfcnVuX2lkGAUgASgJIpwBChFOb2RlU3RhdHVzQ2hhbmdlZBIPCgdub2RlX2lkGAEgASgJEicKBnN0YXR1cxgCIAEoDjIXLmZsb3dleGVjLnYxLk5vZGVTdGF0dXMSKQoGcmVhc29uGAMgASgOMhkuZmxvd2V4ZWMudjEuU3RhdHVzUmVhc29uEg8KB21lc3NhZ2UYBCABKAkSEQoJcmV0cnlhYmxlGAUgASgIIk4KEk5vZGVPdXRwdXRQcm9kdWNlZBIPCgdub2RlX2lkGAEgASgJEicKBm91dHB1dBgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQidwoLTm9kZVdhaXRpbmcSDwoHbm9kZV9pZBgBIAEoCRITCgtwcm92aWRlcl9pZBgCIAEoCRInCgZyZWFzb24YAyABKA4yFy5mbG93ZXhlYy52MS5XYWl0UmVhc29uEhkKEWVzdGltYXRlZF93YWl0X21zGAQgASgDIisKCVRleHREZWx0YRIPCgdub2RlX2lkGAEgASgJEg0KBWNodW5rGAIgASgJInwKCE5vZGVTdGVwEg8KB25vZGVfaWQYASABKAkSDQoFaW5kZXgYAiABKA0SDQoFY291bnQYAyABKA0SDAoEbmFtZRgEIAEoCRIlCgVzdGF0ZRgFIAEoDjIWLmZsb3dleGVjLnYxLlN0ZXBTdGF0ZRIMCgR0ZXh0GAYgASgJIlMKDFN0YXR1c0NvdW50cxIQCghjb21wbGV0ZRgBIAEoBRINCgVlcnJvchgCIAEoBRIPCgdza2lwcGVkGAMgASgFEhEKCWNhbmNlbGxlZBgEIAEoBSL4AQoMUnVuQ29tcGxldGVkEjcKB291dHB1dHMYASADKAsyJi5mbG93ZXhlYy52MS5SdW5Db21wbGV0ZWQuT3V0cHV0c0VudHJ5EikKBmNvdW50cxgCIAEoCzIZLmZsb3dleGVjLnYxLlN0YXR1c0NvdW50cxITCgtkdXJhdGlvbl9tcxgDIAEoAxImCgV1c2FnZRgKIAEoCzIXLmZsb3dleGVjLnYxLlRva2VuVXNhZ2UaRwoMT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIhwKCVJ1bkZhaWxlZBIPCgdtZXNzYWdlGAEgASgJKsABCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTTk9ERV9TVEFUVVNfUEVORElORxABEhcKE05PREVfU1RBVFVTX1JVTk5JTkcQAhIYChROT0RFX1NUQVRVU19DT01QTEVURRADEhUKEU5PREVfU1RBVFVTX0VSUk9SEAQSFwoTTk9ERV9TVEFUVVNfU0tJUFBFRBAFEhkKFU5PREVfU1RBVFVTX0NBTkNFTExFRBAGKrsDCgxTdGF0dXNSZWFzb24SHQoZU1RBVFVTX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVNUQVRVU19SRUFTT05fVVBTVFJFQU1fRkFJTEVEEAESHQoZU1RBVFVTX1JFQVNPTl9OT19FWEVDVVRPUhACEh8KG1NUQVRVU19SRUFTT05fSU5WQUxJRF9JTlBVVBADEiAKHFNUQVRVU19SRUFTT05fUFJPVklERVJfRVJST1IQBBIZChVTVEFUVVNfUkVBU09OX1RJTUVPVVQQBRIaChZTVEFUVVNfUkVBU09OX0lOVEVSTkFMEAYSIgoeU1RBVFVTX1JFQVNPTl9DTElFTlRfQ0FOQ0VMTEVEEAcSIwofU1RBVFVTX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAIEiEKHVNUQVRVU19SRUFTT05fU0VSVkVSX1NIVVRET1dOEAkSIAocU1RBVFVTX1JFQVNPTl9OT1RfQ09ORklHVVJFRBAKEiIKHlNUQVRVU19SRUFTT05fU0VSVkVSX1JFU1RBUlRFRBALEh4KGlNUQVRVU19SRUFTT05fUkFURV9MSU1JVEVEEAwqbQoKV2FpdFJlYXNvbhIbChdXQUlUX1JFQVNPTl9VTlNQRUNJRklFRBAAEhwKGFdBSVRfUkVBU09OX1JBVEVfTElNSVRFRBABEiQKIFdBSVRfUkVBU09OX1BST1ZJREVSX1JFVFJZX0FGVEVSEAIqWQoJU3RlcFN0YXRlEhoKFlNURVBfU1RBVEVfVU5TUEVDSUZJRUQQABIWChJTVEVQX1NUQVRFX1NUQVJURUQQARIYChRTVEVQX1NUQVRFX0NPTVBMRVRFRBACYgZwcm90bzM", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIpsECglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEjIKDW5vZGVfcHJvZ3Jlc3MYEiABKAsyGS5mbG93ZXhlYy52MS5Ob2RlUHJvZ3Jlc3NIABIqCglub2RlX3N0ZXAYFCABKAsyFS5mbG93ZXhlYy52MS5Ob2RlU3RlcEgAQgYKBGtpbmQieAoKUnVuU3RhcnRlZBIPCgdmbG93X2lkGAEgASgJEhgKEHBsYW5uZWRfbm9kZV9pZHMYAiADKAkSFwoPY2FjaGVkX25vZGVfaWRzGAMgAygJEg8KB2RyeV9ydW4YBCABKAgSFQoNcGFyZW50X3J1bl9pZBgFIAEoCSKcAQoRTm9kZVN0YXR1c0NoYW5nZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5mbG93ZXhlYy52MS5Ob2RlU3RhdHVzEikKBnJlYXNvbhgDIAEoDjIZLmZsb3dleGVjLnYxLlN0YXR1c1JlYXNvbhIPCgdtZXNzYWdlGAQgASgJEhEKCXJldHJ5YWJsZRgFIAEoCCJOChJOb2RlT3V0cHV0UHJvZHVjZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZvdXRwdXQYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0IncKC05vZGVXYWl0aW5nEg8KB25vZGVfaWQYASABKAkSEwoLcHJvdmlkZXJfaWQYAiABKAkSJwoGcmVhc29uGAMgASgOMhcuZmxvd2V4ZWMudjEuV2FpdFJlYXNvbhIZChFlc3RpbWF0ZWRfd2FpdF9tcxgEIAEoAyIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJYCgxOb2RlUHJvZ3Jlc3MSDwoHbm9kZV9pZBgBIAEoCRINCgV2YWx1ZRgCIAEoBBILCgNtYXgYAyABKAQSDQoFbGFiZWwYBCABKAkSDAoEc3RlcBgFIAEoCSJ8CghOb2RlU3RlcBIPCgdub2RlX2lkGAEgASgJEg0KBWluZGV4GAIgASgNEg0KBWNvdW50GAMgASgNEgwKBG5hbWUYBCABKAkSJQoFc3RhdGUYBSABKA4yFi5mbG93ZXhlYy52MS5TdGVwU3RhdGUSDAoEdGV4dBgGIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi+AEKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMSJgoFdXNhZ2UYCiABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlGkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiq7AwoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQCxIeChpTVEFUVVNfUkVBU09OX1JBVEVfTElNSVRFRBAMKm0KCldhaXRSZWFzb24SGwoXV0FJVF9SRUFTT05fVU5TUEVDSUZJRUQQABIcChhXQUlUX1JFQVNPTl9SQVRFX0xJTUlURUQQARIkCiBXQUlUX1JFQVNPTl9QUk9WSURFUl9SRVRSWV9BRlRFUhACKlkKCVN0ZXBTdGF0ZRIaChZTVEVQX1NUQVRFX1VOU1BFQ0lGSUVEEAASFgoSU1RFUF9TVEFURV9TVEFSVEVEEAESGAoUU1RFUF9TVEFURV9DT01QTEVURUQQAmIGcHJvdG8z", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -105,6 +105,14 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: NodeWaiting;
     case: "nodeWaiting";
+  } | {
+    /**
+     * A running node reported how far it has come (e.g. an image backend's sampler steps).
+     *
+     * @generated from field: flowexec.v1.NodeProgress node_progress = 18;
+     */
+    value: NodeProgress;
+    case: "nodeProgress";
   } | {
     /**
      * A node that runs in named steps (a pipeline's chunks) started or completed one.
@@ -327,6 +335,59 @@ export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_events, 5);
 
 /**
+ * How far a running node has come, for a progress bar. Sent only while the node is
+ * RUNNING, as often as its backend reports (ComfyUI: once per sampler step); a node may
+ * report several sub-steps one after the other, each counting from 0 to its own max.
+ * Informational: nothing else depends on it, and a node may finish without any.
+ *
+ * @generated from message flowexec.v1.NodeProgress
+ */
+export type NodeProgress = Message<"flowexec.v1.NodeProgress"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Units done so far, 0 ≤ value ≤ max.
+   *
+   * @generated from field: uint64 value = 2;
+   */
+  value: bigint;
+
+  /**
+   * Units in all for this step; 0 when unknown.
+   *
+   * @generated from field: uint64 max = 3;
+   */
+  max: bigint;
+
+  /**
+   * Human-readable name of what is progressing (e.g. "KSampler"); may be empty.
+   *
+   * @generated from field: string label = 4;
+   */
+  label: string;
+
+  /**
+   * Machine id of the sub-step the numbers belong to (e.g. a ComfyUI node id, a pipeline
+   * chunk); empty when the node has one step.
+   *
+   * @generated from field: string step = 5;
+   */
+  step: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeProgress.
+ * Use `create(NodeProgressSchema)` to create a new message.
+ */
+export const NodeProgressSchema: GenMessage<NodeProgress> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 6);
+
+/**
  * A running node that works in named steps — a `pipeline` node runs its config's chunks one
  * after the other — started or completed one of them, so a client can show which step runs and
  * what each produced. Each step sends STARTED, then COMPLETED once it succeeded (a failing step
@@ -386,7 +447,7 @@ export type NodeStep = Message<"flowexec.v1.NodeStep"> & {
  * Use `create(NodeStepSchema)` to create a new message.
  */
 export const NodeStepSchema: GenMessage<NodeStep> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * Number of planned nodes that ended in each terminal status.
@@ -428,7 +489,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * The run ended.
@@ -478,7 +539,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 8);
+  messageDesc(file_flowexec_v1_events, 9);
 
 /**
  * The run failed as a whole.
@@ -499,7 +560,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 9);
+  messageDesc(file_flowexec_v1_events, 10);
 
 /**
  * Lifecycle status of a node in a run.
