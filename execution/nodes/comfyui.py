@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, WithJsonSchema
@@ -81,22 +82,31 @@ def chunk_values(chunk: OutputChunk, values: Mapping[str, Any], upstream: str) -
     return {**filled, **values}
 
 
-async def comfyui_workflow(ctx: NodeContext[ComfyWorkflowSettings]) -> NodeOutput:
-    chunk = ctx.settings.chunk
+async def render_chunk(ctx: NodeContext[Any], chunk: OutputChunk, values: Mapping[str, Any], *,
+                       step: str = "") -> NodeOutput:
+    """`chunk` planned with `values` (every mapping and value checked before anything is sent),
+    then run on ComfyUI unless the run is dry: an output with the first image (normalised like
+    every generated image) and the submitted workflow as its ProviderCall, and no text. Also
+    what a seed 002 pipeline's output chunk runs (execution.pipelines.output_chunks)."""
     if chunk.output is not None and chunk.output.output_type != "image":
-        raise InvalidNodeInput(f"chunk '{chunk.name}' outputs {chunk.output.output_type}; this node outputs images")
-    upstream = merge_input_text(ctx.inputs)
-    values = chunk_values(chunk, ctx.settings.values, upstream)
+        raise InvalidNodeInput(f"chunk '{chunk.name}' outputs {chunk.output.output_type}; only images are supported")
     vendor = comfyui_vendor(ctx.services)
-    planned = vendor.plan_chunk(chunk, values)  # every mapping and value checked before anything is sent
+    planned = vendor.plan_chunk(chunk, values)
     call = ProviderCall(planned.provider_id, chunk.name, "comfyui-workflow",
                         (ChatMessage("user", json.dumps(planned.body["prompt"], ensure_ascii=False)),))
     if ctx.dry_run:
-        return NodeOutput(text=upstream, dry_run=True, provider_calls=(call,))
-    result = await run_output_chunk(ctx, chunk, values)
+        return NodeOutput(dry_run=True, provider_calls=(call,))
+    result = await run_output_chunk(ctx, chunk, values, step=step)
     prepared = await ctx.services.images.processor.from_provider(result.files[0].data, NODE_OUTPUT,
                                                                  provider=planned.provider_id)
-    return NodeOutput(text=upstream, image=prepared.image, provider_calls=(call,))
+    return NodeOutput(image=prepared.image, provider_calls=(call,))
+
+
+async def comfyui_workflow(ctx: NodeContext[ComfyWorkflowSettings]) -> NodeOutput:
+    chunk = ctx.settings.chunk
+    upstream = merge_input_text(ctx.inputs)
+    rendered = await render_chunk(ctx, chunk, chunk_values(chunk, ctx.settings.values, upstream))
+    return replace(rendered, text=upstream)
 
 
 COMFYUI_WORKFLOW = NodeSpec(

@@ -14,7 +14,7 @@ and checked at start-up, and how one config's pipeline runs on a text.
 - `placeholders.py`: filling a chunk's template; a placeholder with no value is an error naming it.
 - `targets.py`: where a chunk's call goes (its backend's provider, or the task table by mode).
 - `runner.py`: running the chunks in order, each one's output the next one's PREVIOUS_OUTPUT.
-- `output_chunks.py`: the seam for ComfyUI output chunks.
+- `output_chunks.py`: running an output chunk on ComfyUI (through execution.nodes.comfyui).
 - `settings.py`: FLOWEXEC_PIPELINES_DIR and FLOWEXEC_PIPELINE_EXAMPLES.
 
 The `pipeline` node type (execution.nodes.pipeline) runs a config by id.

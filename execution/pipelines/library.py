@@ -8,8 +8,9 @@ operator's directory can override a shipped example.
 
 Every problem — JSON that does not parse, a schema violation, a reference to a pipeline, chunk
 or task that does not exist, a config mapping the config cannot fill, an output chunk that is
-not last — is collected with its file and field, and loading fails with one ConfigurationError
-listing them all: the server does not start with a library it cannot fully run.
+not last or whose mappings miss its workflow — is collected with its file and field, and
+loading fails with one ConfigurationError listing them all: the server does not start with a
+library it cannot fully run.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 from execution.cache.canonical import digest
 from execution.config_error import ConfigurationError
+from execution.errors import InvalidNodeInput
 from execution.model_tasks.table import TASK_PREFIX, ModelTasks, default_model_tasks
 from execution.pipelines import schemas
 from execution.pipelines.instructions import task_instruction
@@ -66,6 +68,11 @@ class PipelineLibrary:
         configs = {cid: _config(cid, data) for cid, (_, data) in kinds["configs"].items.items()}
         for chunk_id, chunk in chunks.items():
             path = kinds["chunks"].items[chunk_id][0]
+            if chunk.is_output:
+                try:
+                    chunk.output_chunk()  # its mappings against its workflow
+                except InvalidNodeInput as exc:
+                    problems.append(f"{path}: {exc.message}")
             if chunk.model.startswith(TASK_PREFIX):
                 try:
                     tasks.table.row(chunk.model.removeprefix(TASK_PREFIX).strip())

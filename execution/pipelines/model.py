@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from execution.providers.image_vendors.comfyui.chunk import OutputChunk
+
 # A chunk whose backend renders media from a workflow instead of calling an LLM.
 COMFYUI_BACKEND = "comfyui"
 
@@ -45,6 +47,11 @@ class Chunk:
     @property
     def is_output(self) -> bool:
         return self.backend_type == COMFYUI_BACKEND
+
+    def output_chunk(self) -> OutputChunk:
+        """An output chunk as ComfyUI runs it; InvalidNodeInput naming a mapping that points at a
+        node or input its workflow does not have (also checked when the library loads)."""
+        return OutputChunk.parse({**self.data, "name": self.chunk_id}, what=f"chunk '{self.chunk_id}'")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,15 @@
-"""The seam for output chunks: a pipeline's last chunk may render media on ComfyUI instead of
-calling an LLM (`backend_type: comfyui`: an API-format workflow, `input_mappings`,
-`output_mapping`). The pipeline runner calls `run_output_chunk` with the chunk as loaded and the
-run's placeholder values (PREVIOUS_OUTPUT holding the previous chunk's text); whatever it returns
-(the image, its provider call records) becomes the node's output beside that text.
+"""Output chunks: a pipeline's last chunk may render media on ComfyUI instead of calling an LLM
+(`backend_type: comfyui`: an API-format `workflow`, `input_mappings`, `output_mapping`; see
+execution.providers.image_vendors.comfyui.chunk). It runs through the `comfyuiWorkflow` node's
+own path (execution.nodes.comfyui.render_chunk): mappings checked before anything is sent,
+ComfyUI's progress as the node's NodeProgress events, the image returned as bytes, cancelling
+the node interrupting the prompt, a prompt id per run, node, attempt and chunk.
 
-This build has no ComfyUI backend, so an output chunk fails its node NOT_CONFIGURED. The
-ComfyUI branch (issue 14) provides `execution.nodes.comfyui.run_output_chunk(ctx, chunk, values,
-step=…)` over `OutputChunk.parse`; wiring it in is this function's body:
-
-    from execution.nodes.comfyui import chunk_values, run_output_chunk as run_on_comfyui
-    chunk = OutputChunk.parse(chunk_def.data, what=f"chunk '{chunk_def.chunk_id}'")
-    result = await run_on_comfyui(ctx, chunk, values, step=step)
-    … the first file as the output image (ctx.services.images.processor.from_provider) …
+The chunk receives the run's placeholder values its mappings' `source` names — PREVIOUS_OUTPUT
+(the previous chunk's text), INPUT_TEXT, a node placeholder — and nothing else (the chunk
+refuses a value that names none of its mappings or placeholders); every other mapping keeps its
+`default` or the workflow's own value (the node's placeholders are text, and a workflow's
+width or seed must stay a number).
 """
 
 from __future__ import annotations
@@ -20,12 +18,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from execution.context import NodeContext
-from execution.errors import NotConfiguredError
+from execution.nodes.comfyui import render_chunk
 from execution.outputs import NodeOutput
 from execution.pipelines.model import Chunk
 
 
 async def run_output_chunk(ctx: NodeContext[Any], chunk: Chunk, values: Mapping[str, str], *, step: str) -> NodeOutput:
-    """Render `chunk` with `values`; the NodeOutput's image (and provider calls) are the node's."""
-    raise NotConfiguredError(f"chunk '{chunk.chunk_id}' renders on ComfyUI (backend_type '{chunk.backend_type}'), "
-                             "which this server does not run yet")
+    """Render `chunk` with the `values` it uses; the NodeOutput's image (and provider calls) are the node's."""
+    parsed = chunk.output_chunk()
+    used = parsed.placeholders
+    return await render_chunk(ctx, parsed, {k: v for k, v in values.items() if k in used}, step=step)

@@ -2,9 +2,10 @@
 
 Strict where a typo would go unnoticed: unknown keys are refused in configs, pipelines and LLM
 chunks (a `temprature` must not silently do nothing). ComfyUI output chunks are checked for
-their shape only (a workflow object and mappings); their mappings are checked against the
-workflow where they run. Free-form sections the seed keeps for the editor (`meta`, `display`,
-`tags`, `audience`, `media_preferences`, `category`) are accepted as they are.
+their shape here (a workflow object and mappings); the library then checks their mappings
+against their workflow (execution.providers.image_vendors.comfyui.chunk). Free-form sections
+the seed keeps for the editor (`meta`, `display`, `tags`, `audience`, `media_preferences`,
+`category`) are accepted as they are.
 """
 
 from __future__ import annotations
