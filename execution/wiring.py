@@ -94,7 +94,7 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> dict[Nod
             assert error is not None
             field = error.field if isinstance(error, InvalidSettings) else ""
             violations.append(Violation(f"nodes[{index.get(node_id, 0)}].data{'.' + field if field else ''}",
-                                        f"node {quote(node_id)} ({quote(node.type)}): {error.message}"))
+                                        f"node {_node(graph, node_id)}: {error.message}"))
             ports[node_id] = NodePorts(PortSet(open=True), PortSet(open=True))
 
     wiring: dict[NodeId, NodeWiring] = {}

@@ -195,8 +195,9 @@ def parse_settings(record: type[S], data: Mapping[str, Any]) -> S:
         for part in loc[1:]:  # inside a setting: `cases[0].operator`
             field += f"[{part}]" if isinstance(part, int) else f".{part}"
         if error["type"] == "value_error":  # our own validators: "must be …"
-            raise InvalidSettings(field, f"'{field}' {error['ctx']['error']}") from None
-        raise InvalidSettings(field, f"'{field}': {error['msg']}") from None
+            detail = str(error["ctx"]["error"])
+            raise InvalidSettings(field, f"'{field}' {detail}" if field else detail) from None
+        raise InvalidSettings(field, f"'{field}': {error['msg']}" if field else str(error["msg"])) from None
 
 
 def _setting_name(record: type[NodeSettings], key: object) -> str:

@@ -3,7 +3,8 @@ settings; exactly that route runs.
 
 Settings:
     outputs         the routes' names (at least one, distinct)
-    key             a fixed route name; when empty, the key is the named input `key_input`
+    key             a fixed route name (it wins over the input); when empty, the key is the
+                    named input `key_input`
     key_input       the input holding the route's name (default "key")
     default_output  the route taken when the key names none of `outputs`; empty (the
                     default): such a key fails the node (INVALID_INPUT, naming the key)
@@ -65,8 +66,8 @@ class FlowSelectSettings(ElementSettings):
 
 
 def flow_select_ports(settings: FlowSelectSettings) -> NodePorts:
-    inputs = (value_port(VALUE_INPUT),) if settings.key else (value_port(settings.key_input), value_port(VALUE_INPUT))
-    return NodePorts(PortSet(inputs), PortSet(tuple(value_port(r, branch=True) for r in settings.routes)))
+    inputs = PortSet((value_port(settings.key_input), value_port(VALUE_INPUT)))
+    return NodePorts(inputs, PortSet(tuple(value_port(r, branch=True) for r in settings.routes)))
 
 
 async def flow_select(ctx: NodeContext[FlowSelectSettings]) -> NodeOutput:
