@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
@@ -25,8 +25,7 @@ from execution.services import Services
 S = TypeVar("S")
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeValue:
+class EdgeValue(NamedTuple):
     """What one taken edge delivered to a node with named inputs."""
 
     # The input it fills (its target handle, else its source handle); None: a whole output
