@@ -1,8 +1,8 @@
 """What an executor receives: its parsed settings, inputs, resolved model and run services.
 
 Inputs arrive in two forms, both in edge order and both holding only edges that were taken:
-- `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (an
-  edge from a named output carries that one value, as text);
+- `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (to a
+  node type without named inputs, an edge from a named output carries that one value, as text);
 - `values` (named inputs by input name) and `edge_values` (one per edge, for nodes that combine
   their edges, like merge), for node types with named ports (execution.nodes.ports). How an
   edge fills `values`: a named input (target handle) receives the named output it carries
