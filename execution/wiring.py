@@ -76,7 +76,6 @@ class GraphWiring:
 def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWiring:
     """Every node's wiring; GraphValidationError naming each bad handle or unwirable node."""
     violations: list[Violation] = []
-    index = _node_indexes(request)
     parsed: dict[NodeId, tuple[NodeSpec[Any] | None, NodeSettings | None, NodeError | None]] = {}
     ports: dict[NodeId, NodePorts] = {}
     static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
@@ -102,7 +101,8 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWir
         else:
             assert error is not None
             field = error.field if isinstance(error, InvalidSettings) else ""
-            violations.append(Violation(f"nodes[{index.get(node_id, 0)}].data{'.' + field if field else ''}",
+            index = _node_index(request, node_id)
+            violations.append(Violation(f"nodes[{index}].data{'.' + field if field else ''}",
                                         f"node {_node(graph, node_id)}: {error.message}"))
             ports[node_id] = NodePorts(PortSet(open=True), PortSet(open=True))
 
@@ -176,8 +176,6 @@ def _node(graph: Graph, node_id: NodeId) -> str:
     return f"{quote(node_id)} ({shorten(graph.nodes[node_id].type)})"
 
 
-def _node_indexes(request: FlowRequest) -> dict[NodeId, int]:
-    index: dict[NodeId, int] = {}
-    for i, node in enumerate(request.nodes):
-        index.setdefault(node.id, i)
-    return index
+def _node_index(request: FlowRequest, node_id: NodeId) -> int:
+    """Where the node is in the request (its first occurrence); looked up for a violation only."""
+    return next(i for i, node in enumerate(request.nodes) if node.id == node_id)

@@ -126,7 +126,4 @@ class JoinPolicy(enum.Enum):
     @property
     def fires_early(self) -> bool:
         """The node may run before every input has settled."""
-        return self in _EARLY
-
-
-_EARLY = frozenset((JoinPolicy.ANY, JoinPolicy.FIRST_NON_NULL))
+        return self is JoinPolicy.ANY or self is JoinPolicy.FIRST_NON_NULL
