@@ -7,8 +7,9 @@ Inputs arrive in two forms, both in edge order and both holding only edges that 
   their edges, like merge), for node types with named ports (execution.nodes.ports). How an
   edge fills `values`: a named input (target handle) receives the named output it carries
   (source handle) or, from a whole output, that output's main value (`primary_value`); an edge
-  with no target handle fills the inputs named like the values it carries. A later edge wins
-  on a repeated name.
+  with no target handle fills the inputs named like the values it carries (from a node without
+  named values, such as the editor's, an open input named after the source node receives its
+  text). A later edge wins on a repeated name.
 """
 
 from __future__ import annotations

@@ -144,10 +144,12 @@ def gather(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set
         edge_values.append(EdgeValue(name, source, value))
         if name is not None:
             values[name] = value
-        else:
+        elif output.values:
             for key, item in output.values.items():
                 if not ports.checked or ports.accepts(key):
                     values[key] = item
+        elif ports.open and value is not None:  # an editor node's text, into open inputs: by its id
+            values[source] = value
     missing = None
     if ports.checked:
         missing = next((p.handle for p in ports.ports if p.required and values.get(p.handle) is None), None)

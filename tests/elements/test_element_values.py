@@ -144,3 +144,9 @@ async def test_secrets_are_redacted_in_named_values_too() -> None:
     [output] = [e.body.output for e in events if isinstance(e.body, NodeOutputProduced)]
     assert key not in repr(output) and key not in repr(events[-1].body)
     assert output.values == {"value": {"note": "key [redacted]", "list": ["[redacted]", 1], "[redacted]": True}}
+
+
+async def test_an_editor_node_into_an_open_end_is_named_after_its_source() -> None:
+    nodes = [node("idea", "consistentCharacter", characterName="Ana", characterDescription="tall"), node("e", "end")]
+    got = await outputs(nodes, [link("idea", "e")])
+    assert got["e"] == {"idea": "tall"}
