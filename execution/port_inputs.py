@@ -8,7 +8,7 @@ branch not taken); the scheduler calls them for nodes whose wiring needs them
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from typing import Any, NamedTuple
 
 from execution.context import EdgeValue
@@ -48,21 +48,32 @@ def edge_state(edge: InputEdge, outputs: Mapping[NodeId, NodeOutput], failed: Se
     return EdgeState.TAKEN
 
 
-def decide(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set[NodeId],
-           not_taken: Set[NodeId]) -> Gate:
-    """Whether a node whose inputs have all settled runs (join policies: execution.nodes.ports)."""
+def decide(wiring: NodeWiring, upstream: Iterable[NodeId], outputs: Mapping[NodeId, NodeOutput],
+           failed: Set[NodeId], not_taken: Set[NodeId]) -> Gate:
+    """Whether a node whose inputs have all settled runs (join policies: execution.nodes.ports).
+    `upstream`: the node's upstream nodes (what a plain node's edges come from)."""
     taken = lost = broken = False
-    for edge in wiring.edges:  # edge_state, inlined: this runs for every node after a skip
-        source = edge.source
-        if source in failed:
-            broken = True
-        elif source in not_taken:
-            lost = True
-        elif (output := outputs.get(source)) is not None:
-            if edge.branch and edge.source_port not in output.values:
+    # edge_state, inlined: this runs for every node after a failure or a skip.
+    if not wiring.named and not wiring.gated:  # plain: every edge carries its source's whole output
+        for source in upstream:
+            if source in failed:
+                broken = True
+            elif source in not_taken:
                 lost = True
-            else:
+            elif source in outputs:
                 taken = True
+    else:
+        for edge in wiring.edges:
+            source = edge.source
+            if source in failed:
+                broken = True
+            elif source in not_taken:
+                lost = True
+            elif (output := outputs.get(source)) is not None:
+                if edge.branch and edge.source_port not in output.values:
+                    lost = True
+                else:
+                    taken = True
     join = wiring.join
     if taken and join.fires_early:
         return Gate.RUN

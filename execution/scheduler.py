@@ -222,7 +222,7 @@ class FlowRun:
             spec = wiring.spec
             gate = Gate.RUN
             if (failed or not_taken or wiring.gated) and node_id not in self._fired:
-                gate = decide(wiring, self._outputs, failed, not_taken)
+                gate = decide(wiring, self.plan.graph.upstream[node_id], self._outputs, failed, not_taken)
             if gate is Gate.UPSTREAM_FAILED:
                 failed.add(node_id)
                 self._set(node_id, NodeStatus.SKIPPED, StatusReason.UPSTREAM_FAILED, UPSTREAM_FAILED_MESSAGE)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from execution.errors import GraphValidationError, InvalidSettings, NodeError, Violation
-from execution.graph.edges import ADAPTER_HANDLE_PREFIX, is_adapter_edge
+from execution.graph.edges import is_adapter_edge
 from execution.graph.model import Edge, FlowRequest
 from execution.graph.validate import Graph
 from execution.ids import NodeId
@@ -57,6 +57,8 @@ class NodeWiring(NamedTuple):
     settings_error: NodeError | None
     inputs: PortSet
     join: JoinPolicy
+    # Every incoming edge, resolved; empty for a *plain* node (neither `named` nor `gated`: each
+    # edge carries its source's whole output, so the graph's upstream nodes say all there is).
     edges: tuple[InputEdge, ...]
     # The node's inputs take the named path (values, outputs picked by handle); else the editor's.
     named: bool
@@ -74,64 +76,68 @@ class GraphWiring:
 
 
 def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWiring:
-    """Every node's wiring; GraphValidationError naming each bad handle or unwirable node."""
+    """Every node's wiring; GraphValidationError naming each bad handle or unwirable node.
+
+    One pass in topological order: a node's upstream nodes have their ports when its edges are
+    resolved."""
     violations: list[Violation] = []
-    parsed: dict[NodeId, tuple[NodeSpec[Any] | None, NodeSettings | None, NodeError | None]] = {}
     ports: dict[NodeId, NodePorts] = {}
     static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
-    for node_id, node in graph.nodes.items():
-        spec = registry.get(node.type)
-        if spec is None:
-            ports[node_id] = _NO_PORTS
-            parsed[node_id] = (None, None, None)
-            continue
-        try:
-            settings: NodeSettings | None = spec.parse_settings(node.data)
-            error = None
-        except NodeError as err:  # InvalidSettings (parse_settings raises nothing else)
-            settings, error = None, err
-        parsed[node_id] = (spec, settings, error)
-        if spec.ports is None:
-            node_ports = static.get(id(spec))
-            if node_ports is None:
-                node_ports = static[id(spec)] = NodePorts(PortSet(spec.inputs), PortSet(spec.outputs))
-            ports[node_id] = node_ports
-        elif settings is not None:
-            ports[node_id] = spec.node_ports(settings)
-        else:
-            assert error is not None
-            field = error.field if isinstance(error, InvalidSettings) else ""
-            index = _node_index(request, node_id)
-            violations.append(Violation(f"nodes[{index}].data{'.' + field if field else ''}",
-                                        f"node {_node(graph, node_id)}: {error.message}"))
-            ports[node_id] = NodePorts(PortSet(open=True), PortSet(open=True))
-
     wiring: dict[NodeId, NodeWiring] = {}
-    early: set[NodeId] = set()
-    results: set[NodeId] = set()
+    early: list[NodeId] = []
+    results: list[NodeId] = []
     settled = JoinPolicy.SETTLED
-    for node_id, (spec, settings, error) in parsed.items():
-        inputs = ports[node_id].inputs
-        edges: list[InputEdge] = []
-        for i, edge in graph.in_edges[node_id]:
-            if inputs.named or ports[edge.source].outputs.named:
-                edges.append(_input_edge(i, edge, graph, ports, violations))
-            else:  # the editor's node types on both ends: nothing to resolve
-                edges.append(InputEdge(edge.source, None, None, False, edge.target_handle.startswith(ADAPTER_HANDLE_PREFIX)))
-        join = settled if spec is None or settings is None or spec.join is settled else spec.join_policy(settings)
+    nodes, in_edges = graph.nodes, graph.in_edges
+    for node_id in graph.order:
+        node = nodes[node_id]
+        spec = registry.get(node.type)
+        settings: NodeSettings | None = None
+        error: NodeError | None = None
+        join = settled
+        if spec is None:
+            node_ports = _NO_PORTS
+        else:
+            try:
+                settings = spec.parse_settings(node.data)
+            except NodeError as err:  # InvalidSettings (parse_settings raises nothing else)
+                error = err
+            if spec.ports is None:
+                fixed = static.get(id(spec))
+                if fixed is None:
+                    fixed = static[id(spec)] = NodePorts(PortSet(spec.inputs), PortSet(spec.outputs))
+                node_ports = fixed
+            elif settings is not None:
+                node_ports = spec.node_ports(settings)
+            else:
+                assert error is not None
+                field = error.field if isinstance(error, InvalidSettings) else ""
+                violations.append(Violation(f"nodes[{_node_index(request, node_id)}].data{'.' + field if field else ''}",
+                                            f"node {_node(graph, node_id)}: {error.message}"))
+                node_ports = NodePorts(PortSet(open=True), PortSet(open=True))
+            if settings is not None and spec.join is not settled:
+                join = spec.join_policy(settings)
+            if spec.results:
+                results.append(node_id)
+            if join.fires_early:
+                early.append(node_id)
+        ports[node_id] = node_ports
+        inputs = node_ports.inputs
+        into = in_edges[node_id]
+        if not inputs.named and join is settled and not any(ports[e.source].outputs.named for _, e in into):
+            # The editor's node types on both ends of every edge: each carries its source's whole
+            # output, nothing to resolve; the scheduler reads the graph's upstream nodes instead.
+            wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, (), False, False)
+            continue
+        edges = tuple(_input_edge(i, edge, graph, ports, violations) for i, edge in into)
         named, gated = inputs.named, join is not settled
         for input_edge in edges:
             if input_edge.source_port is not None:
                 named = True
                 gated = gated or input_edge.branch
-        wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, tuple(edges), named, gated)
-        if join.fires_early:
-            early.add(node_id)
-        if spec is not None and spec.results:
-            results.add(node_id)
+        wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, edges, named, gated)
     if violations:
-        raise GraphValidationError(violations)
-    return GraphWiring(wiring, frozenset(early), tuple(n for n in graph.order if n in results))
+        raise GraphValidationError(sorted(violations, key=_request_order))
+    return GraphWiring(wiring, frozenset(early), tuple(results))
 
 
 def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePorts],
@@ -170,6 +176,12 @@ def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePor
                 f"an input of node {_node(graph, edge.target)}: name the input in target_handle (its inputs: "
                 f"{inputs.names()})"))
     return InputEdge(edge.source, source_port, target_port, branch, adapter)
+
+
+def _request_order(violation: Violation) -> tuple[int, int]:
+    """Nodes before edges, each in request order (the pass above goes in topological order)."""
+    kind, _, rest = violation.field.partition("[")
+    return (0 if kind == "nodes" else 1, int(rest.partition("]")[0]))
 
 
 def _node(graph: Graph, node_id: NodeId) -> str:

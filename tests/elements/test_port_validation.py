@@ -23,13 +23,14 @@ async def violations(client: FlowClient, req: object) -> list[tuple[str, str]]:
 
 
 async def test_unknown_source_and_target_handles_are_named_with_the_ports_there_are(client: FlowClient) -> None:
-    req = request([pb_node("s", "start"), CASE, pb_node("sel", "selector"), END],
-                  [pb_link("s", "c", "", "value"), pb_link("c", "sel", "maybe"), pb_link("sel", "end", "value", "answr")])
+    # Listed against the flow's direction: the violations still come in request order.
+    req = request([END, pb_node("sel", "selector"), CASE, pb_node("s", "start")],
+                  [pb_link("sel", "end", "value", "answr"), pb_link("c", "sel", "maybe"), pb_link("s", "c", "", "value")])
     assert await violations(client, req) == [
+        ("edges[0].target_handle",
+         "edge 'sel.value->end.answr' target handle 'answr' is not an input of node 'end' (end); its inputs: answer"),
         ("edges[1].source_handle",
          "edge 'c.maybe->sel.' source handle 'maybe' is not an output of node 'c' (case); its outputs: yes, no"),
-        ("edges[2].target_handle",
-         "edge 'sel.value->end.answr' target handle 'answr' is not an input of node 'end' (end); its inputs: answer"),
     ]
 
 
@@ -45,7 +46,8 @@ async def test_element_settings_that_cannot_be_wired_are_violations(client: Flow
     bad_case = pb_node("c", "case", cases=[{"output": "x", "operator": "resembles", "value": 1}])
     bad_regex = pb_node("r", "case", cases=[{"output": "x", "operator": "regex", "value": "(?<=a)b"}])
     no_routes = pb_node("f", "flow_select", outputs=[])
-    req = request([pb_node("ok", "data_block", value=1), bad_case, bad_regex, no_routes], [])
+    req = request([pb_node("ok", "data_block", value=1), bad_case, bad_regex, no_routes],
+                  [pb_link("f", "r"), pb_link("r", "c")])  # wired against the request's order
     found = dict(await violations(client, req))
     assert list(found) == ["nodes[1].data.cases[0].operator", "nodes[2].data.cases[0]", "nodes[3].data.outputs"]
     assert "must be one of equals, not_equals" in found["nodes[1].data.cases[0].operator"]
