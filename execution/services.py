@@ -14,6 +14,9 @@ from execution.providers.image_vendors.image_providers import ImageServices
 from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
 from execution.providers.settings import ProviderSettings
+from execution.ratelimit.budget import UNLIMITED, ProviderBudgets
+from execution.ratelimit.gate import DEFAULT_MAX_WAIT
+from execution.ratelimit.in_process import InProcessBudgets
 from execution.redaction import SecretRedactor
 
 
@@ -26,6 +29,10 @@ class Services:
     llm: LlmProviders = field(default_factory=LlmProviders.unconfigured)
     # Image processing (Pillow, off the loop) and image vendors; the default holds no keys.
     images: ImageServices = field(default_factory=ImageServices)
+    # Budgets per user × provider that chat calls spend (execution.ratelimit), and how long a
+    # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
+    budgets: ProviderBudgets = UNLIMITED
+    max_budget_wait: float = DEFAULT_MAX_WAIT
 
     @classmethod
     def from_env(cls) -> Services:
@@ -35,11 +42,14 @@ class Services:
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
                       image_settings: ImageProviderSettings | None = None) -> Services:
+        policies = settings.budget_policies()
         return cls(
             redactor=SecretRedactor(settings.secrets()),
             provider_settings=settings,
             llm=LlmProviders.from_settings(settings),
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
+            budgets=InProcessBudgets(policies) if policies.active else UNLIMITED,
+            max_budget_wait=settings.rate_limit_max_wait,
         )
 
     async def aclose(self) -> None:
