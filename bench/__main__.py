@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import (
+    branch_figures,
     cache_figures,
     concurrency_figures,
     engine_figures,
@@ -36,6 +37,7 @@ SUITES: dict[str, Suite] = {
     "runs": runs_figures.runs,
     "cache": cache_figures.cache,
     "limiter": limiter_figures.limiter,
+    "branching": branch_figures.branching,
 }
 
 

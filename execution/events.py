@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from execution.ids import FlowId, NodeId, RunId
 from execution.outputs import NO_USAGE, NodeOutput, TokenUsage
@@ -44,6 +45,11 @@ class StatusReason(enum.Enum):
     # Waiting for a rate limit (the user's budget, or the provider's Retry-After) would take
     # longer than the server waits: retryable.
     RATE_LIMITED = "rate_limited"
+    # SKIPPED: reached only through branches not taken (case, flow_select), or a join policy not
+    # met (merge). Not an error: the flow chose not to run the node.
+    BRANCH_NOT_TAKEN = "branch_not_taken"
+    # CANCELLED: the run's time limit (RunOptions.max_execution_ms) passed.
+    RUN_TIME_LIMIT = "run_time_limit"
 
 
 class WaitReason(enum.Enum):
@@ -56,6 +62,7 @@ class WaitReason(enum.Enum):
 
 
 UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
+BRANCH_NOT_TAKEN_MESSAGE = "Branch not taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +155,8 @@ class RunCompleted:
     duration_ms: int
     # Summed over the nodes that ran in this run (not the cached outputs that fed it).
     usage: TokenUsage = NO_USAGE
+    # The run's named results: the values of its completed result nodes (`end`), by name.
+    results: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,7 +166,7 @@ class RunCache(NoCache):
         """The node's key in this run's scope (execution.cache.key)."""
         call = policy.call(ctx) if policy.call is not None else None
         return node_key(scope=self._scope, fingerprint=spec.cache_fingerprint, settings=ctx.settings, call=call,
-                        inputs=ctx.inputs, adapters=ctx.adapter_inputs, digests=self._digests)
+                        inputs=ctx.inputs, adapters=ctx.adapter_inputs, digests=self._digests, values=ctx.values)
 
     async def _compute(self, spec: NodeSpec[Any], policy: CachePolicy, ctx: NodeContext[Any], key: str) -> NodeOutput:
         cache = self._cache

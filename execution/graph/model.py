@@ -60,6 +60,9 @@ class RunOptions:
     # Where `task:NAME` models come from (eco: local; fast: cloud); None = the server's default.
     # A node's own `executionMode` setting wins.
     execution_mode: ExecutionMode | None = None
+    # Time limit of the run once it executes, in milliseconds; 0: none. When it passes, the
+    # unfinished nodes end CANCELLED with StatusReason.RUN_TIME_LIMIT.
+    max_execution_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +76,5 @@ class FlowRequest:
     trigger_node_id: NodeId | None = None
     cached_outputs: Mapping[NodeId, NodeOutput] = field(default_factory=dict)
     options: RunOptions = field(default_factory=RunOptions)
+    # The run's inputs (a JSON object), read by input nodes (start, chat_input, context_history).
+    initial_inputs: Mapping[str, Any] = field(default_factory=dict)

@@ -1,14 +1,15 @@
 """NodeSpec: everything that is true of one node type, beside its executor.
 
 A node-family module declares one NodeSpec per type — its executor, its settings record, its
-ports, whether it calls a provider and with which default model, its version, policies and
-prompt modules — and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the
-registry from those lists. The scheduler reads a node's spec, never a table of node-type names:
-it parses the node's settings with `parse_settings`, resolves its model from `default_model`,
-and awaits `executor` (through the cache, which reads `cache_policy`). The same spec is what
-validation needs to reject bad settings before a run (one `parse_settings` call per node) and
-what a node-type catalogue lists: family, display name, description, the settings record's
-JSON schema, ports, `calls_provider`, default model.
+ports (fixed, or read from its settings) and join policy (execution.nodes.ports), whether it
+calls a provider and with which default model, its version, policies and prompt modules — and
+exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those lists.
+The scheduler reads a node's spec, never a table of node-type names: it parses the node's
+settings with `parse_settings` (once, when the run is wired: execution.wiring), resolves its
+model from `default_model`, and awaits `executor` (through the cache, which reads
+`cache_policy`). The same spec is what validation needs to reject bad settings before a run (one
+`parse_settings` call per node) and what a node-type catalogue lists: family, display name,
+description, the settings record's JSON schema, ports, `calls_provider`, default model.
 
 Declare each spec as a module constant, then list the constants in NODE_SPECS: mypy checks that
 an executor takes its spec's settings record where the constant's type is inferred, not inside
@@ -27,10 +28,26 @@ from pydantic import ValidationError
 
 from execution.cache.canonical import digest, module_data
 from execution.context import NodeContext
-from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.model_resolution import ModelChoice
+from execution.nodes.ports import (
+    IMAGE_OUT,
+    PERSONA_IN,
+    PERSONA_OUT,
+    TEXT_IN,
+    TEXT_OUT,
+    JoinPolicy,
+    NodePorts,
+    Port,
+    PortKind,
+    PortSet,
+)
 from execution.nodes.setting_types import NodeSettings, parse_settings
 from execution.outputs import NodeOutput
+
+__all__ = [
+    "IMAGE_OUT", "PERSONA_IN", "PERSONA_OUT", "TEXT_IN", "TEXT_OUT", "CachePolicy", "JoinPolicy", "NodeFamily",
+    "NodePorts", "NodeSpec", "Port", "PortKind", "PortSet", "RetryPolicy",
+]
 
 S = TypeVar("S", bound=NodeSettings)
 
@@ -42,30 +59,13 @@ class NodeFamily(enum.Enum):
     OUTPUT = "output"
     # Templated pipelines (seed 002): a config's chunks run in one node.
     PIPELINE = "pipeline"
+    # start, end, case, flow_select: where a flow begins, ends and branches.
+    FLOW_CONTROL = "flow_control"
+    # chat_input, context_history, data_block: what a run is given.
+    INPUT = "input"
+    # merge, selector, random: values in, values out.
+    UTILITY = "utility"
     DIAGNOSTIC = "diagnostic"
-
-
-class PortKind(enum.Enum):
-    TEXT = "text"
-    IMAGE = "image"
-    PERSONA = "persona"
-
-
-@dataclass(frozen=True, slots=True)
-class Port:
-    """A connection point, named by its React Flow handle. Inputs: an edge whose target handle
-    starts with `adapter-` carries a persona, any other edge carries its source's whole output
-    (text, and the image an image node reads from it). Outputs are what NodeOutput fills in."""
-
-    handle: str
-    kind: PortKind
-
-
-TEXT_IN = Port("text", PortKind.TEXT)
-PERSONA_IN = Port(f"{ADAPTER_HANDLE_PREFIX}persona", PortKind.PERSONA)
-TEXT_OUT = Port("text", PortKind.TEXT)
-IMAGE_OUT = Port("image", PortKind.IMAGE)
-PERSONA_OUT = Port("persona", PortKind.PERSONA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,8 @@ class CachePolicy:
     actually sent (defaults filled in), the vendor request — as JSON values; it may raise a
     NodeError when the call cannot be made (the node then runs uncached and fails as it would).
     `ttl_seconds`: how long an entry stays valid; None = the server's FLOWEXEC_CACHE_TTL_SECONDS.
+    The key has no place for the run's inputs (`ctx.run_inputs`): a type that reads them (start,
+    chat_input) declares no policy.
     """
 
     default: bool | Callable[[NodeContext[Any]], bool] = True
@@ -112,6 +114,13 @@ class NodeSpec(Generic[S]):
     description: str
     inputs: tuple[Port, ...] = ()
     outputs: tuple[Port, ...] = (TEXT_OUT,)
+    # Ports that depend on the node's settings (an end node's input_schema, a case node's
+    # branches); None: `inputs` and `outputs` are the ports. See execution.nodes.ports.
+    ports: Callable[[S], NodePorts] | None = None
+    # How the node joins inputs that were not taken (a merge reads it from its settings).
+    join: JoinPolicy | Callable[[S], JoinPolicy] = JoinPolicy.SETTLED
+    # The node's named values are the run's results (RunCompleted.results): `end`.
+    results: bool = False
     calls_provider: bool = False
     # The provider/model a node of this type uses unless it names its own (see model_resolution).
     default_model: ModelChoice | None = None
@@ -129,6 +138,8 @@ class NodeSpec(Generic[S]):
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
     # sha256 of (type, version, prompt data): what the type contributes to every key of its nodes.
     cache_fingerprint: str = field(init=False, default="", repr=False, compare=False)
+    # The ports of a node with empty settings, read once (most nodes of most flows).
+    _unset_ports: NodePorts | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -140,6 +151,20 @@ class NodeSpec(Generic[S]):
         object.__setattr__(self, "cache_fingerprint", digest({
             "type": self.node_type, "version": self.version,
             "prompts": {module.__name__: module_data(module) for module in self.prompts}}))
+
+    def node_ports(self, settings: S) -> NodePorts:
+        """The ports of a node of this type with these settings."""
+        if self.ports is None:
+            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        if settings is not self._unset:
+            return self.ports(settings)
+        if self._unset_ports is None:
+            object.__setattr__(self, "_unset_ports", self.ports(settings))
+        assert self._unset_ports is not None
+        return self._unset_ports
+
+    def join_policy(self, settings: S) -> JoinPolicy:
+        return self.join if isinstance(self.join, JoinPolicy) else self.join(settings)
 
     def parse_settings(self, data: Mapping[str, Any]) -> S:
         """The node's settings as this type's record; InvalidSettings names a setting that does

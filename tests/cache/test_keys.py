@@ -13,7 +13,7 @@ import pytest
 
 import execution.prompts
 from execution.cache.canonical import canonical, digest, dumps
-from execution.cache.key import output_digest
+from execution.cache.key import OutputDigests, node_key, output_digest
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.text.executors import PROMPT_ENHANCER, TRANSLATOR
@@ -47,6 +47,18 @@ def test_an_output_digest_reads_what_dependents_read() -> None:
     assert output_digest(base) != output_digest(replace(base, persona_name="Ana"))
     # Not how it was made: timing, flags, call records, the seed.
     assert output_digest(base) == output_digest(replace(base, duration_ms=9, cached=True, seed=3))
+    # Named values (issue 13): same text, another value or route — another digest.
+    routed = replace(base, values={"yes": 5.0})
+    assert output_digest(routed) != output_digest(base)
+    assert output_digest(routed) != output_digest(replace(base, values={"no": 5.0}))
+    assert output_digest(routed) != output_digest(replace(base, values={"yes": "5"}))
+
+
+def test_a_key_says_which_value_fills_which_named_input() -> None:
+    parts = {"scope": ["shared"], "fingerprint": "f", "settings": TRANSLATOR.parse_settings({}), "call": None,
+             "inputs": [], "adapters": [], "digests": OutputDigests()}
+    assert node_key(**parts, values={"a": "x", "b": "y"}) != node_key(**parts, values={"a": "y", "b": "x"})
+    assert node_key(**parts, values={}) == node_key(**parts)  # a node without named inputs keeps its key
 
 
 def test_a_node_types_fingerprint_follows_its_version_and_its_prompt_text(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,6 +38,8 @@ def encode_output(output: NodeOutput) -> str:
         doc["seed"] = output.seed
     if output.usage:
         doc["usage"] = [output.usage.input_tokens, output.usage.output_tokens]
+    if output.values:
+        doc["values"] = dict(output.values)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -61,6 +63,7 @@ def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
         provider_calls=tuple(_decode_call(call) for call in doc.get("provider_calls", ())),
         seed=int(doc["seed"]) if doc.get("seed") is not None else None,
         usage=TokenUsage(*doc["usage"]) if "usage" in doc else NO_USAGE,
+        values=doc.get("values", {}),
     )
 
 

@@ -1,6 +1,7 @@
 import datetime
 
 from flowexec.v1 import graph_pb2 as _graph_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -36,6 +37,8 @@ class StatusReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STATUS_REASON_NOT_CONFIGURED: _ClassVar[StatusReason]
     STATUS_REASON_SERVER_RESTARTED: _ClassVar[StatusReason]
     STATUS_REASON_RATE_LIMITED: _ClassVar[StatusReason]
+    STATUS_REASON_BRANCH_NOT_TAKEN: _ClassVar[StatusReason]
+    STATUS_REASON_RUN_TIME_LIMIT: _ClassVar[StatusReason]
 
 class WaitReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -68,6 +71,8 @@ STATUS_REASON_SERVER_SHUTDOWN: StatusReason
 STATUS_REASON_NOT_CONFIGURED: StatusReason
 STATUS_REASON_SERVER_RESTARTED: StatusReason
 STATUS_REASON_RATE_LIMITED: StatusReason
+STATUS_REASON_BRANCH_NOT_TAKEN: StatusReason
+STATUS_REASON_RUN_TIME_LIMIT: StatusReason
 WAIT_REASON_UNSPECIFIED: WaitReason
 WAIT_REASON_RATE_LIMITED: WaitReason
 WAIT_REASON_PROVIDER_RETRY_AFTER: WaitReason
@@ -202,7 +207,7 @@ class StatusCounts(_message.Message):
     def __init__(self, complete: _Optional[int] = ..., error: _Optional[int] = ..., skipped: _Optional[int] = ..., cancelled: _Optional[int] = ...) -> None: ...
 
 class RunCompleted(_message.Message):
-    __slots__ = ("outputs", "counts", "duration_ms", "usage")
+    __slots__ = ("outputs", "counts", "duration_ms", "usage", "results")
     class OutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -210,15 +215,24 @@ class RunCompleted(_message.Message):
         key: str
         value: _graph_pb2.NodeOutput
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_graph_pb2.NodeOutput, _Mapping]] = ...) -> None: ...
+    class ResultsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     DURATION_MS_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     outputs: _containers.MessageMap[str, _graph_pb2.NodeOutput]
     counts: StatusCounts
     duration_ms: int
     usage: _graph_pb2.TokenUsage
-    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ..., usage: _Optional[_Union[_graph_pb2.TokenUsage, _Mapping]] = ...) -> None: ...
+    results: _containers.MessageMap[str, _struct_pb2.Value]
+    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ..., usage: _Optional[_Union[_graph_pb2.TokenUsage, _Mapping]] = ..., results: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...
 
 class RunFailed(_message.Message):
     __slots__ = ("message",)
