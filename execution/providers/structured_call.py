@@ -55,8 +55,8 @@ async def generate_structured(llm: LlmProviders, provider_id: str, request: Chat
                               dry_run: bool, max_attempts: int = DEFAULT_ATTEMPTS,
                               on_retry: Callable[[FailedAttempt], None] | None = None) -> StructuredReply:
     schema = request.output_schema
-    if schema is None:
-        raise ValueError("generate_structured needs a request with an output_schema")
+    if schema is None or max_attempts < 1:
+        raise ValueError("generate_structured needs an output_schema and at least one attempt")
     messages = request.messages
     calls: list[ProviderCall] = []
     for attempt in range(1, max_attempts + 1):
@@ -74,4 +74,4 @@ async def generate_structured(llm: LlmProviders, provider_id: str, request: Chat
             if on_retry is not None:
                 on_retry(FailedAttempt(attempt, max_attempts, str(violation)))
             messages = (*messages, ChatMessage("assistant", text), ChatMessage("user", retry_message(str(violation))))
-    raise AssertionError("unreachable")  # max_attempts ≥ 1
+    raise AssertionError("unreachable")
