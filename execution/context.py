@@ -58,8 +58,15 @@ class NodeContext(Generic[S]):
     edge_values: tuple[EdgeValue, ...] = ()
     # The run's inputs (FlowRequest.initial_inputs).
     run_inputs: Mapping[str, Any] = field(default_factory=dict)
+    _report: Callable[[NodeId, str], None] | None = None
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""
         if chunk:
             self._emit_text(self.node_id, chunk)
+
+    def report(self, message: str) -> None:
+        """Tell the client what the running node is doing (a status event: RUNNING with this
+        message), e.g. that a reply is being asked for again. Not part of the output."""
+        if message and self._report is not None:
+            self._report(self.node_id, message)

@@ -312,6 +312,7 @@ class FlowRun:
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
+            _report=self._report,
             values=values,
             edge_values=edge_values,
             run_inputs=self.request.initial_inputs,
@@ -360,6 +361,11 @@ class FlowRun:
              message: str = "", retryable: bool = False) -> None:
         self._status[node_id] = status
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
+
+    def _report(self, node_id: NodeId, message: str) -> None:
+        """Progress of a running node: RUNNING again, with a message (secrets redacted)."""
+        if self._status.get(node_id) is NodeStatus.RUNNING:
+            self._emit(NodeStatusChanged(node_id, NodeStatus.RUNNING, message=self._services.redactor.redact(message)))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
         if self._redaction is not None:
