@@ -22,6 +22,7 @@ from tests.cli.commands import ROOT
 from tests.elements.links import Seen, pb_link, pb_node, request
 from tests.fakes.fake_bedrock import FakeBedrock
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import AWS_TEST
 from tests.fakes.llm_script import FakeLlmServer, Reply
 
 SEED_DOCUMENT = ROOT / "examples" / "seed004_llm_flow.json"
@@ -180,3 +181,23 @@ async def test_structured_dry_run_sends_nothing_and_stands_in(client: FlowClient
     assert (call.provider_id, call.purpose) == ("bedrock", "llm_structured")
     assert call.messages[-1].content == "Who keeps the lighthouse in Brest?"
     assert fake_bedrock.requests == []
+
+
+async def test_text_dry_run_shows_the_prompt(client: FlowClient, fake_bedrock: FakeBedrock) -> None:
+    req = request_from_element_flow(json.loads(SEED_DOCUMENT.read_text()), dry_run=True)
+    seen = await run(client, req)
+    assert results_of(seen.completed) == {"text_input": "Generate a response to: Hello, how are you today?"}
+    assert deltas(seen, "llm-1") == ["Generate a response to: Hello, how are you today?"]
+    [call] = seen.output["llm-1"].provider_calls
+    assert (call.provider_id, call.model, call.temperature, call.max_tokens) == (
+        "bedrock", "anthropic.claude-sonnet-4-5-20250929-v1:0", pytest.approx(0.7), 1000)
+    assert fake_bedrock.requests == []
+
+
+async def test_a_key_echoed_in_a_misfit_never_reaches_the_client(client: FlowClient, fake_bedrock: FakeBedrock) -> None:
+    secret = AWS_TEST["aws_secret_access_key"]
+    fake_bedrock.queue(Reply.text(json.dumps({"name": "Mara", "age": secret})), Reply.text('{"name": "M", "age": 1}'))
+    seen = await run(client, structured_flow("bedrock"))
+    [message] = progress(seen, "llm")
+    assert "$.age: '[redacted]' is not of type 'integer'" in message
+    assert all(secret not in str(event) for event in seen.events)
