@@ -1,21 +1,22 @@
 """What an executor receives: its parsed settings, inputs, resolved model and run services.
 
 Inputs arrive in two forms, both in edge order and both holding only edges that were taken:
-- `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (an
-  edge from a named output carries that one value, as text);
+- `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (to a
+  node type without named inputs, an edge from a named output carries that one value, as text);
 - `values` (named inputs by input name) and `edge_values` (one per edge, for nodes that combine
   their edges, like merge), for node types with named ports (execution.nodes.ports). How an
   edge fills `values`: a named input (target handle) receives the named output it carries
   (source handle) or, from a whole output, that output's main value (`primary_value`); an edge
-  with no target handle fills the inputs named like the values it carries. A later edge wins
-  on a repeated name.
+  with no target handle fills the inputs named like the values it carries (from a node without
+  named values, such as the editor's, an open input named after the source node receives its
+  text). A later edge wins on a repeated name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
@@ -25,8 +26,7 @@ from execution.services import Services
 S = TypeVar("S")
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeValue:
+class EdgeValue(NamedTuple):
     """What one taken edge delivered to a node with named inputs."""
 
     # The input it fills (its target handle, else its source handle); None: a whole output

@@ -20,7 +20,7 @@ from execution.outputs import NodeOutput
 from execution.run_limits import Limits
 from execution.scheduler import FlowRun
 from execution.services import Services
-from execution.wiring import NodeWiring, wire
+from execution.wiring import GraphWiring, wire
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class PreparedRun:
     request: FlowRequest
     plan: ExecutionPlan
     # Every node's parsed settings, ports and input edges (execution.wiring).
-    wiring: dict[NodeId, NodeWiring]
+    wiring: GraphWiring
 
 
 class Engine:

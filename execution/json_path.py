@@ -9,6 +9,7 @@ object. Parsed once (settings), read many times. Used by `selector` (pick a valu
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,12 @@ class JsonPath:
 
     @classmethod
     def parse(cls, text: str) -> JsonPath:
-        """The path; ValueError saying what is wrong and where."""
+        """The path; ValueError saying what is wrong and where. Parsed paths are kept (a flow's
+        paths are parsed again each run), the most recent PARSED_KEPT of them."""
+        return _parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> JsonPath:
         rest = text.strip()
         if rest.startswith("$"):
             rest = rest[1:]
@@ -91,6 +97,14 @@ class JsonPath:
         except PathNotFound:
             return False
         return True
+
+
+PARSED_KEPT = 1024
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
+def _parse(text: str) -> JsonPath:
+    return JsonPath._parse(text)
 
 
 def _name_or_index(name: str) -> Segment:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from execution.context import EdgeValue
 from execution.ids import NodeId
@@ -52,12 +51,21 @@ def edge_state(edge: InputEdge, outputs: Mapping[NodeId, NodeOutput], failed: Se
 def decide(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set[NodeId],
            not_taken: Set[NodeId]) -> Gate:
     """Whether a node whose inputs have all settled runs (join policies: execution.nodes.ports)."""
-    states = {edge_state(e, outputs, failed, not_taken) for e in wiring.edges}
-    if wiring.join.fires_early and EdgeState.TAKEN in states:
+    taken = lost = broken = False
+    for edge in wiring.edges:
+        state = edge_state(edge, outputs, failed, not_taken)
+        if state is EdgeState.TAKEN:
+            taken = True
+        elif state is EdgeState.NOT_TAKEN:
+            lost = True
+        elif state is EdgeState.FAILED:
+            broken = True
+    join = wiring.join
+    if taken and join.fires_early:
         return Gate.RUN
-    if EdgeState.FAILED in states:
+    if broken:
         return Gate.UPSTREAM_FAILED
-    if EdgeState.NOT_TAKEN in states and (wiring.join is JoinPolicy.ALL or EdgeState.TAKEN not in states):
+    if lost and (not taken or join is JoinPolicy.ALL):
         return Gate.BRANCH_NOT_TAKEN
     return Gate.RUN
 
@@ -99,8 +107,7 @@ def port_view(output: NodeOutput, port: str) -> NodeOutput:
     return NodeOutput(text=as_text(value), values={port: value}, cached=output.cached, dry_run=output.dry_run)
 
 
-@dataclass(frozen=True, slots=True)
-class Gathered:
+class Gathered(NamedTuple):
     inputs: tuple[NodeOutput, ...]
     adapter_inputs: tuple[NodeOutput, ...]
     values: dict[str, Any]
@@ -117,22 +124,33 @@ def gather(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set
     values: dict[str, Any] = {}
     edge_values: list[EdgeValue] = []
     ports = wiring.inputs
+    as_text_inputs = not ports.named  # an editor node type reads a named output as text
     for edge in wiring.edges:
-        if edge_state(edge, outputs, failed, not_taken) is not EdgeState.TAKEN:
+        source = edge.source
+        if source in failed or source in not_taken:
             continue
-        output = outputs[edge.source]
+        output = outputs.get(source)
+        if output is None:
+            continue
+        port = edge.source_port
+        if port is not None and edge.branch and port not in output.values:
+            continue  # a route not taken
         if edge.adapter:
             adapters.append(output)
             continue
-        inputs.append(output if edge.source_port is None else port_view(output, edge.source_port))
-        port = edge.target_port or edge.source_port
-        value = carried_value(edge, output)
-        edge_values.append(EdgeValue(port, edge.source, value))
-        if port is not None:
-            values[port] = value
-        else:
-            for name, item in output.values.items():
-                if not ports.checked or ports.accepts(name):
-                    values[name] = item
-    missing = next((p.handle for p in ports.ports if p.required and values.get(p.handle) is None), None)
+        inputs.append(port_view(output, port) if port is not None and as_text_inputs else output)
+        value = output.values.get(port) if port is not None else primary_value(output)
+        name = edge.target_port or port
+        edge_values.append(EdgeValue(name, source, value))
+        if name is not None:
+            values[name] = value
+        elif output.values:
+            for key, item in output.values.items():
+                if not ports.checked or ports.accepts(key):
+                    values[key] = item
+        elif ports.open and value is not None:  # an editor node's text, into open inputs: by its id
+            values[source] = value
+    missing = None
+    if ports.checked:
+        missing = next((p.handle for p in ports.ports if p.required and values.get(p.handle) is None), None)
     return Gathered(tuple(inputs), tuple(adapters), values, tuple(edge_values), missing)

@@ -56,7 +56,7 @@ from execution.run_limits import Limits
 from execution.services import Services
 from execution.stream import EventStream
 from execution.text_limits import TextMeter
-from execution.wiring import NodeWiring
+from execution.wiring import GraphWiring
 
 log = logging.getLogger("flowexec.run")
 
@@ -69,7 +69,7 @@ class FlowRun:
         run_id: RunId,
         request: FlowRequest,
         plan: ExecutionPlan,
-        wiring: Mapping[NodeId, NodeWiring],
+        wiring: GraphWiring,
         services: Services,
         concurrency: int,
         limits: Limits | None = None,
@@ -79,7 +79,7 @@ class FlowRun:
         self.parent_run_id = parent_run_id
         self.request = request
         self.plan = plan
-        self._wiring = wiring
+        self._wiring = wiring.nodes
         self._services = services
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
@@ -92,10 +92,10 @@ class FlowRun:
         # Nodes SKIPPED because the branches reaching them were not taken.
         self._not_taken: set[NodeId] = set()
         # Early-joining nodes (ANY, FIRST_NON_NULL) among the planned ones, and those that fired.
-        self._early = {n for n in plan.planned if wiring[n].join.fires_early}
+        self._early = wiring.early
         self._fired: set[NodeId] = set()
         # Nodes whose values are the run's results (end), in plan order.
-        self._result_nodes = [n for n in plan.graph.order if (spec := wiring[n].spec) is not None and spec.results]
+        self._result_nodes = wiring.results
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
         self._text = TextMeter(limits, plan.cached)
         self._waiting = {n: len(deps) for n, deps in plan.waits_for.items()}

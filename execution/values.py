@@ -19,6 +19,10 @@ from typing import Any
 
 JsonValue = Any  # None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]
 
+# One encoder, made once: json.dumps with options builds a new one per call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_COMPACT_ANY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
 
 def as_text(value: JsonValue) -> str:
     if value is None:
@@ -30,7 +34,7 @@ def as_text(value: JsonValue) -> str:
 
 def dumps(value: JsonValue) -> str:
     """Compact JSON, UTF-8 kept, whole floats written as ints."""
-    return json.dumps(normalise(value), ensure_ascii=False, separators=(",", ":"))
+    return _COMPACT.encode(normalise(value))
 
 
 def normalise(value: JsonValue) -> JsonValue:
@@ -61,7 +65,16 @@ def json_size(values: Mapping[str, JsonValue]) -> int:
     """UTF-8 bytes of `values` as JSON (what the text limits count for named values)."""
     if not values:
         return 0
-    return len(json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str).encode())
+    size = 1  # fast path, exact for an object of strings: {"k":"v",…}
+    for key, value in values.items():
+        if (type(value) is not str or not (key.isascii() and key.isprintable() and value.isascii() and value.isprintable())
+                or '"' in key or '"' in value or "\\" in key or "\\" in value):
+            break
+        size += len(key) + len(value) + 6
+    else:
+        return size
+    text = _COMPACT_ANY.encode(values)
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def is_json(value: object) -> bool:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from execution.errors import GraphValidationError, InvalidSettings, NodeError, Violation
-from execution.graph.edges import is_adapter_edge
+from execution.graph.edges import ADAPTER_HANDLE_PREFIX, is_adapter_edge
 from execution.graph.model import Edge, FlowRequest
 from execution.graph.validate import Graph
 from execution.ids import NodeId
@@ -36,8 +36,7 @@ from execution.quoting import quote, shorten
 _NO_PORTS = NodePorts(PortSet(), PortSet())
 
 
-@dataclass(frozen=True, slots=True)
-class InputEdge:
+class InputEdge(NamedTuple):
     source: NodeId
     # The source's named output the edge carries; None: the source's whole output.
     source_port: str | None
@@ -49,8 +48,9 @@ class InputEdge:
     adapter: bool
 
 
-@dataclass(frozen=True, slots=True)
-class NodeWiring:
+class NodeWiring(NamedTuple):
+    """(A named tuple: one is built per node before every run, and tuples build fastest.)"""
+
     spec: NodeSpec[Any] | None
     settings: NodeSettings | None
     # Why the settings did not parse (the node fails with it when it would run).
@@ -64,25 +64,33 @@ class NodeWiring:
     gated: bool
 
 
-def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> dict[NodeId, NodeWiring]:
+@dataclass(frozen=True, slots=True)
+class GraphWiring:
+    nodes: dict[NodeId, NodeWiring]
+    # Nodes whose join fires before every input has settled (ANY, FIRST_NON_NULL).
+    early: frozenset[NodeId]
+    # Nodes whose values are the run's results (`end`), in topological order.
+    results: tuple[NodeId, ...]
+
+
+def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWiring:
     """Every node's wiring; GraphValidationError naming each bad handle or unwirable node."""
     violations: list[Violation] = []
-    index = _node_indexes(request)
-    parsed: dict[NodeId, tuple[NodeSettings | None, NodeError | None]] = {}
+    parsed: dict[NodeId, tuple[NodeSpec[Any] | None, NodeSettings | None, NodeError | None]] = {}
     ports: dict[NodeId, NodePorts] = {}
     static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
     for node_id, node in graph.nodes.items():
         spec = registry.get(node.type)
         if spec is None:
             ports[node_id] = _NO_PORTS
-            parsed[node_id] = (None, None)
+            parsed[node_id] = (None, None, None)
             continue
         try:
             settings: NodeSettings | None = spec.parse_settings(node.data)
             error = None
         except NodeError as err:  # InvalidSettings (parse_settings raises nothing else)
             settings, error = None, err
-        parsed[node_id] = (settings, error)
+        parsed[node_id] = (spec, settings, error)
         if spec.ports is None:
             node_ports = static.get(id(spec))
             if node_ports is None:
@@ -93,30 +101,44 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> dict[Nod
         else:
             assert error is not None
             field = error.field if isinstance(error, InvalidSettings) else ""
-            violations.append(Violation(f"nodes[{index.get(node_id, 0)}].data{'.' + field if field else ''}",
+            index = _node_index(request, node_id)
+            violations.append(Violation(f"nodes[{index}].data{'.' + field if field else ''}",
                                         f"node {_node(graph, node_id)}: {error.message}"))
             ports[node_id] = NodePorts(PortSet(open=True), PortSet(open=True))
 
     wiring: dict[NodeId, NodeWiring] = {}
-    for node_id, node in graph.nodes.items():
-        spec = registry.get(node.type)
-        settings, error = parsed[node_id]
+    early: set[NodeId] = set()
+    results: set[NodeId] = set()
+    settled = JoinPolicy.SETTLED
+    for node_id, (spec, settings, error) in parsed.items():
         inputs = ports[node_id].inputs
-        edges = tuple(_input_edge(i, edge, graph, ports, violations) for i, edge in graph.in_edges[node_id])
-        join = spec.join_policy(settings) if spec is not None and settings is not None else JoinPolicy.SETTLED
-        named = inputs.named or any(e.source_port is not None for e in edges)
-        gated = join is not JoinPolicy.SETTLED or any(e.branch for e in edges)
-        wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, edges, named, gated)
+        edges: list[InputEdge] = []
+        for i, edge in graph.in_edges[node_id]:
+            if inputs.named or ports[edge.source].outputs.named:
+                edges.append(_input_edge(i, edge, graph, ports, violations))
+            else:  # the editor's node types on both ends: nothing to resolve
+                edges.append(InputEdge(edge.source, None, None, False, edge.target_handle.startswith(ADAPTER_HANDLE_PREFIX)))
+        join = settled if spec is None or settings is None or spec.join is settled else spec.join_policy(settings)
+        named, gated = inputs.named, join is not settled
+        for input_edge in edges:
+            if input_edge.source_port is not None:
+                named = True
+                gated = gated or input_edge.branch
+        wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, tuple(edges), named, gated)
+        if join.fires_early:
+            early.add(node_id)
+        if spec is not None and spec.results:
+            results.add(node_id)
     if violations:
         raise GraphValidationError(violations)
-    return wiring
+    return GraphWiring(wiring, frozenset(early), tuple(n for n in graph.order if n in results))
 
 
 def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePorts],
                 violations: list[Violation]) -> InputEdge:
+    outputs, inputs = ports[edge.source].outputs, ports[edge.target].inputs
     source_port: str | None = None
     branch = False
-    outputs = ports[edge.source].outputs
     if outputs.named and edge.source_handle:
         port = outputs.get(edge.source_handle)
         if port is None and not outputs.open:
@@ -128,7 +150,6 @@ def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePor
             source_port, branch = edge.source_handle, port is not None and port.branch
     adapter = is_adapter_edge(edge)
     target_port: str | None = None
-    inputs = ports[edge.target].inputs
     if not adapter and inputs.named:
         if edge.target_handle:
             port = inputs.get(edge.target_handle)
@@ -155,8 +176,6 @@ def _node(graph: Graph, node_id: NodeId) -> str:
     return f"{quote(node_id)} ({shorten(graph.nodes[node_id].type)})"
 
 
-def _node_indexes(request: FlowRequest) -> dict[NodeId, int]:
-    index: dict[NodeId, int] = {}
-    for i, node in enumerate(request.nodes):
-        index.setdefault(node.id, i)
-    return index
+def _node_index(request: FlowRequest, node_id: NodeId) -> int:
+    """Where the node is in the request (its first occurrence); looked up for a violation only."""
+    return next(i for i, node in enumerate(request.nodes) if node.id == node_id)

@@ -31,7 +31,8 @@ FIRST_NON_NULL and another input delivered.
 from __future__ import annotations
 
 import enum
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.quoting import shorten
@@ -48,14 +49,13 @@ class PortKind(enum.Enum):
     VALUE = "value"
 
 
-@dataclass(frozen=True, slots=True)
-class Port:
+class Port(NamedTuple):
     """A connection point, named by its handle. For the editor's kinds the handle is React
-    Flow's; for VALUE ports it is the value's name on both sides of an edge."""
+    Flow's; for VALUE ports it is the value's name on both sides of an edge. (A named tuple:
+    ports read from settings are built before every run, and tuples build fastest.)"""
 
     handle: str
     kind: PortKind
-    _: KW_ONLY
     # BRANCH output: a route of a routing node; edges from a route not taken are not taken.
     branch: bool = False
     # VALUE input: the node fails (INVALID_INPUT, naming it) when no edge delivers a value.
@@ -74,35 +74,34 @@ def value_port(name: str, *, required: bool = False, branch: bool = False, descr
     return Port(name, PortKind.VALUE, branch=branch, required=required, description=description)
 
 
-@dataclass(frozen=True, slots=True)
 class PortSet:
-    """One side of a node's ports. `open`: names beyond `ports` are accepted too."""
+    """One side of a node's ports. `open`: names beyond `ports` are accepted too. Immutable."""
 
-    ports: tuple[Port, ...] = ()
-    open: bool = False
-    _by_name: dict[str, Port] = field(init=False, repr=False, compare=False)
+    __slots__ = ("_by_name", "checked", "named", "open", "ports")
 
-    def __post_init__(self) -> None:
-        by_name: dict[str, Port] = {}
-        for port in self.ports:
-            by_name.setdefault(port.handle, port)
-        object.__setattr__(self, "_by_name", by_name)
+    def __init__(self, ports: tuple[Port, ...] = (), open: bool = False) -> None:
+        self.ports = ports
+        self.open = open
+        # The node reads (inputs) or offers (outputs) named values on this side.
+        self.named = open or any(p.kind is PortKind.VALUE for p in ports)
+        # Handles on this side must name one of `ports`.
+        self.checked = self.named and not open
+        self._by_name = {p.handle: p for p in reversed(ports)}  # the first of a repeated name wins
 
-    @property
-    def named(self) -> bool:
-        """The node reads (inputs) or offers (outputs) named values on this side."""
-        return self.open or any(p.kind is PortKind.VALUE for p in self.ports)
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PortSet) and (self.ports, self.open) == (other.ports, other.open)
 
-    @property
-    def checked(self) -> bool:
-        """Handles on this side must name one of `ports`."""
-        return not self.open and self.named
+    def __hash__(self) -> int:
+        return hash((self.ports, self.open))
+
+    def __repr__(self) -> str:
+        return f"PortSet({self.ports!r}, open={self.open})"
 
     def get(self, name: str) -> Port | None:
         return self._by_name.get(name)
 
     def accepts(self, name: str) -> bool:
-        return self.open or self.get(name) is not None
+        return self.open or name in self._by_name
 
     def names(self) -> str:
         """The named ports, for a message: escaped, the first MAX_NAMES of them."""
@@ -127,4 +126,4 @@ class JoinPolicy(enum.Enum):
     @property
     def fires_early(self) -> bool:
         """The node may run before every input has settled."""
-        return self in (JoinPolicy.ANY, JoinPolicy.FIRST_NON_NULL)
+        return self is JoinPolicy.ANY or self is JoinPolicy.FIRST_NON_NULL

@@ -112,6 +112,8 @@ class NodeSpec(Generic[S]):
     # The record for empty settings, parsed once; None when empty settings do not parse.
     _unset: S | None = field(init=False, default=None, repr=False, compare=False)
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
+    # The ports of a node with empty settings, read once (most nodes of most flows).
+    _unset_ports: NodePorts | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -123,9 +125,14 @@ class NodeSpec(Generic[S]):
 
     def node_ports(self, settings: S) -> NodePorts:
         """The ports of a node of this type with these settings."""
-        if self.ports is not None:
+        if self.ports is None:
+            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        if settings is not self._unset:
             return self.ports(settings)
-        return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        if self._unset_ports is None:
+            object.__setattr__(self, "_unset_ports", self.ports(settings))
+        assert self._unset_ports is not None
+        return self._unset_ports
 
     def join_policy(self, settings: S) -> JoinPolicy:
         return self.join if isinstance(self.join, JoinPolicy) else self.join(settings)

@@ -13,13 +13,14 @@ Shared by start/end and by the other element families (llm_text's placeholders, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from execution.errors import InvalidNodeInput
-from execution.nodes.ports import Port, PortSet, value_port
+from execution.nodes.ports import PortSet, value_port
 from execution.quoting import quote
 
 
@@ -54,11 +55,17 @@ def schema_ports(schema: Mapping[str, FieldSchema], *, required: bool = True) ->
     """The schema's names as VALUE ports (`required` as declared, unless `required=False`);
     an empty schema accepts any name."""
     if not schema:
-        return PortSet(open=True)
-    ports: tuple[Port, ...] = tuple(
-        value_port(name, required=required and field.required, description=field.description)
-        for name, field in schema.items())
-    return PortSet(ports)
+        return _OPEN
+    return _port_set(tuple((name, required and field.required, field.description) for name, field in schema.items()))
+
+
+_OPEN = PortSet(open=True)
+
+
+@functools.lru_cache(maxsize=256)  # a flow's nodes are wired again each run
+def _port_set(ports: tuple[tuple[str, bool, str], ...]) -> PortSet:
+    return PortSet(tuple(value_port(name, required=required, description=description)
+                         for name, required, description in ports))
 
 
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -15,6 +15,8 @@ from execution.ids import NodeId
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.flow_control.conditions import Condition
 from execution.nodes.setting_types import parse_settings
+from execution.providers.settings import ProviderSettings
+from execution.services import Services
 from tests.elements.links import domain_request, link
 
 
@@ -132,3 +134,19 @@ async def test_data_block_json_and_text() -> None:
     got = await outputs([node("j", "data_block", value='{"a": [1, 2]}', format="json"),
                          node("t", "data_block", text="plain", value={"ignored": True})], [])
     assert got == {"j": {"value": {"a": [1, 2]}}, "t": {"value": "plain"}}
+
+
+async def test_secrets_are_redacted_in_named_values_too() -> None:
+    key = "sk-live-4242424242"
+    services = Services.from_settings(ProviderSettings.explicit(mistral_api_key=key))
+    request = domain_request([node("d", "data_block", value={"note": f"key {key}", "list": [key, 1], key: True})], [])
+    events = await Engine(builtin_registry(), services).run(request)
+    [output] = [e.body.output for e in events if isinstance(e.body, NodeOutputProduced)]
+    assert key not in repr(output) and key not in repr(events[-1].body)
+    assert output.values == {"value": {"note": "key [redacted]", "list": ["[redacted]", 1], "[redacted]": True}}
+
+
+async def test_an_editor_node_into_an_open_end_is_named_after_its_source() -> None:
+    nodes = [node("idea", "consistentCharacter", characterName="Ana", characterDescription="tall"), node("e", "end")]
+    got = await outputs(nodes, [link("idea", "e")])
+    assert got["e"] == {"idea": "tall"}

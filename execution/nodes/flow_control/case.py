@@ -16,6 +16,7 @@ two branches with one output) are violations before the run: the branches are th
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -61,9 +62,12 @@ class CaseSettings(ElementSettings):
 
 
 def case_ports(settings: CaseSettings) -> NodePorts:
-    routes = [*(b.output for b in settings.cases), settings.default_output]
-    return NodePorts(PortSet((value_port(settings.input),)),
-                     PortSet(tuple(value_port(r, branch=True) for r in routes)))
+    return _ports(settings.input, (*(b.output for b in settings.cases), settings.default_output))
+
+
+@functools.lru_cache(maxsize=256)  # a flow's nodes are wired again each run
+def _ports(input_name: str, routes: tuple[str, ...]) -> NodePorts:
+    return NodePorts(PortSet((value_port(input_name),)), PortSet(tuple(value_port(r, branch=True) for r in routes)))
 
 
 async def case(ctx: NodeContext[CaseSettings]) -> NodeOutput:

@@ -16,6 +16,7 @@ The operand is checked when the settings are parsed, so a bad one is named befor
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -67,8 +68,6 @@ class Condition(BaseModel):
     value: Any = None
     path: str = ""
     ignore_case: bool = False
-    _path: JsonPath | None = None
-    _pattern: Any = None
 
     @field_validator("operator", mode="before")
     @classmethod
@@ -81,7 +80,7 @@ class Condition(BaseModel):
     @model_validator(mode="after")
     def _compile(self) -> Condition:
         if self.path:
-            self._path = JsonPath.parse(self.path)
+            JsonPath.parse(self.path)
         if self.operator in _NUMERIC and as_number(self.value) is None:
             raise ValueError(f"operator {self.operator!r} needs a number as value (not {self.value!r})")
         if self.operator == "regex":
@@ -90,11 +89,10 @@ class Condition(BaseModel):
             if len(self.value) > MAX_PATTERN_CHARS:
                 raise ValueError(f"the regex pattern is over {MAX_PATTERN_CHARS} characters")
             try:
-                pattern = re2.compile(self.value, _re2_options(self.ignore_case))
+                _pattern(self.value, self.ignore_case)
             except re2.error as err:
                 reason = err.args[0].decode(errors="replace") if err.args and isinstance(err.args[0], bytes) else err
                 raise ValueError(f"regex {self.value!r} is not a valid RE2 pattern: {reason}") from None
-            self._pattern = pattern
         if self.operator == "contains" and self.value is None:
             raise ValueError("operator 'contains' needs a value")
         return self
@@ -102,14 +100,20 @@ class Condition(BaseModel):
     def holds(self, subject: Any) -> bool:
         """Whether the condition holds for the case's input `subject`."""
         if self.operator in ("exists", "not_exists"):
-            found = self._path.exists(subject) if self._path is not None else subject is not None
+            found = JsonPath.parse(self.path).exists(subject) if self.path else subject is not None
             return found == (self.operator == "exists")
-        if self._path is not None:
+        if self.path:
             try:
-                subject = self._path.get(subject)
+                subject = JsonPath.parse(self.path).get(subject)
             except PathNotFound:
                 return self.operator == "not_equals"
         return _OPERATIONS[self.operator](self, subject)
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(pattern: str, ignore_case: bool) -> Any:
+    """A compiled pattern (kept: a flow's patterns are compiled again each run); re2.error."""
+    return re2.compile(pattern, _re2_options(ignore_case))
 
 
 def _equals(cond: Condition, subject: Any) -> bool:
@@ -137,7 +141,7 @@ def _contains(cond: Condition, subject: Any) -> bool:
 def _regex(cond: Condition, subject: Any) -> bool:
     if subject is None:
         return False
-    return cond._pattern.search(as_text(subject)) is not None
+    return _pattern(cond.value, cond.ignore_case).search(as_text(subject)) is not None
 
 
 def _numeric(cond: Condition, subject: Any) -> bool:

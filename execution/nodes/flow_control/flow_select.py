@@ -16,6 +16,7 @@ input value when the key came from an input, else the main input
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from pydantic import field_validator, model_validator
@@ -66,8 +67,13 @@ class FlowSelectSettings(ElementSettings):
 
 
 def flow_select_ports(settings: FlowSelectSettings) -> NodePorts:
-    inputs = PortSet((value_port(settings.key_input), value_port(VALUE_INPUT)))
-    return NodePorts(inputs, PortSet(tuple(value_port(r, branch=True) for r in settings.routes)))
+    return _ports(settings.key_input, tuple(settings.routes))
+
+
+@functools.lru_cache(maxsize=256)  # a flow's nodes are wired again each run
+def _ports(key_input: str, routes: tuple[str, ...]) -> NodePorts:
+    inputs = PortSet((value_port(key_input), value_port(VALUE_INPUT)))
+    return NodePorts(inputs, PortSet(tuple(value_port(r, branch=True) for r in routes)))
 
 
 async def flow_select(ctx: NodeContext[FlowSelectSettings]) -> NodeOutput:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import PrivateAttr, model_validator
+from pydantic import model_validator
 
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
@@ -35,18 +35,17 @@ class SelectorSettings(ElementSettings):
     path: str = ""
     input: str = "value"
     default: Any = None
-    _path: JsonPath = PrivateAttr()
 
     @model_validator(mode="after")
     def _parse(self) -> SelectorSettings:
         if not self.input:
             raise ValueError("'input' must not be empty")
-        self._path = JsonPath.parse(self.path)
+        JsonPath.parse(self.path)
         return self
 
     @property
     def json_path(self) -> JsonPath:
-        return self._path
+        return JsonPath.parse(self.path)
 
 
 def selector_ports(settings: SelectorSettings) -> NodePorts:
