@@ -52,14 +52,17 @@ def decide(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set
            not_taken: Set[NodeId]) -> Gate:
     """Whether a node whose inputs have all settled runs (join policies: execution.nodes.ports)."""
     taken = lost = broken = False
-    for edge in wiring.edges:
-        state = edge_state(edge, outputs, failed, not_taken)
-        if state is EdgeState.TAKEN:
-            taken = True
-        elif state is EdgeState.NOT_TAKEN:
-            lost = True
-        elif state is EdgeState.FAILED:
+    for edge in wiring.edges:  # edge_state, inlined: this runs for every node after a skip
+        source = edge.source
+        if source in failed:
             broken = True
+        elif source in not_taken:
+            lost = True
+        elif (output := outputs.get(source)) is not None:
+            if edge.branch and edge.source_port not in output.values:
+                lost = True
+            else:
+                taken = True
     join = wiring.join
     if taken and join.fires_early:
         return Gate.RUN

@@ -31,12 +31,12 @@ def main_input(ctx: NodeContext[Any], name: str) -> Any:
 
 
 def value_output(values: Mapping[str, Any], *, main: str | None = None) -> NodeOutput:
-    """An output holding `values`; its text is `values[main]` (default: the only value, or all
-    of them as an object) read as text."""
+    """An output holding `values` (a dict is kept, not copied: do not change it afterwards); its
+    text is `values[main]` (default: the only value, or all of them as an object) read as text."""
     if main is not None:
         shown = values.get(main)
     elif len(values) == 1:
         shown = next(iter(values.values()))
     else:
         shown = dict(values) if values else None
-    return NodeOutput(text=as_text(shown), values=dict(values))
+    return NodeOutput(text=as_text(shown), values=values if type(values) is dict else dict(values))

@@ -41,7 +41,7 @@ def start_ports(settings: StartSettings) -> NodePorts:
 async def start(ctx: NodeContext[StartSettings]) -> NodeOutput:
     declared = ctx.settings.declared
     if not declared:
-        return value_output(ctx.run_inputs)
+        return value_output(dict(ctx.run_inputs))
     check_values(ctx.run_inputs, declared, "run input")
     return value_output({name: ctx.run_inputs[name] for name in declared if name in ctx.run_inputs})
 
