@@ -70,6 +70,7 @@ class NodeContext(Generic[S]):
     edge_values: tuple[EdgeValue, ...] = ()
     # The run's inputs (FlowRequest.initial_inputs).
     run_inputs: Mapping[str, Any] = field(default_factory=dict)
+    _report: Callable[[NodeId, str], None] | None = None
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""
@@ -86,3 +87,9 @@ class NodeContext(Generic[S]):
         if self._emit_progress is not None:
             value, total = max(int(value), 0), max(int(total), 0)
             self._emit_progress(NodeProgress(self.node_id, min(value, total) if total else value, total, label, step))
+
+    def report(self, message: str) -> None:
+        """Tell the client what the running node is doing (a status event: RUNNING with this
+        message), e.g. that a reply is being asked for again. Not part of the output."""
+        if message and self._report is not None:
+            self._report(self.node_id, message)

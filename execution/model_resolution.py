@@ -1,6 +1,6 @@
 """Which provider and model a node uses.
 
-Priority: the node's own `providerId`/`model` settings → its node type's default model (on the
+Priority: the node's own `providerId` (seed-004 elements: `provider_id`)/`model` settings → its node type's default model (on the
 type's NodeSpec) → the flow-level provider. A node that sets only `model` keeps the provider the
 rest of the chain picks. An empty model means "the provider's default model".
 
@@ -50,7 +50,7 @@ class ResolvedModel:
 
 def resolve_model(type_default: ModelChoice | None, data: Mapping[str, Any], flow_provider_id: str) -> ResolvedModel:
     """`type_default` is the node type's default model (NodeSpec.default_model), `data` the node's settings."""
-    node_provider = _setting(data, "providerId")
+    node_provider = _setting(data, "providerId") or _setting(data, "provider_id")  # editor | seed-004 spelling
     node_model = _setting(data, "model")
     if node_provider:
         return ResolvedModel(node_provider, node_model, ModelSource.NODE)

@@ -417,6 +417,7 @@ class FlowRun:
             _emit_step=self._emit_step,
             gate=self._gate(node_id) if spec.calls_provider and not self.request.options.dry_run else UNGATED,
             _emit_progress=self._emit_progress,
+            _report=self._report,
             values=values,
             edge_values=edge_values,
             run_inputs=self.request.initial_inputs,
@@ -476,6 +477,11 @@ class FlowRun:
                 self._all_settled.set()
         self._status[node_id] = status
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
+
+    def _report(self, node_id: NodeId, message: str) -> None:
+        """Progress of a running node: RUNNING again, with a message (secrets redacted)."""
+        if self._status.get(node_id) is NodeStatus.RUNNING:
+            self._emit(NodeStatusChanged(node_id, NodeStatus.RUNNING, message=self._services.redactor.redact(message)))
 
     def _emit_text(self, node_id: NodeId, chunk: str) -> None:
         if self._redaction is not None:

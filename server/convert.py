@@ -236,8 +236,9 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         status.status = STATUS[body.status]
         if body.reason is not StatusReason.NONE:
             status.reason = REASON[body.reason]
-            status.message = body.message
             status.retryable = body.retryable
+        if body.message:  # a reason's explanation, or a running node's progress
+            status.message = body.message
     elif isinstance(body, TextDelta):
         delta = msg.text_delta
         delta.node_id = body.node_id

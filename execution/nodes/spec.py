@@ -65,6 +65,8 @@ class NodeFamily(enum.Enum):
     INPUT = "input"
     # merge, selector, random: values in, values out.
     UTILITY = "utility"
+    # llm_text, llm_structured: the seed's AI elements (any LLM provider, Bedrock included).
+    AI = "ai"
     DIAGNOSTIC = "diagnostic"
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
+from pydantic import AliasChoices, Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits, RetryPolicy
@@ -29,7 +29,7 @@ from execution.ratelimit.gate import DEFAULT_MAX_WAIT
 from execution.ratelimit.policy import BudgetPolicies
 
 
-def _env(name: str, default: Any, description: str) -> Any:
+def _env(name: str | AliasChoices, default: Any, description: str) -> Any:
     return Field(default, validation_alias=name, description=description)
 
 
@@ -49,6 +49,16 @@ class ProviderSettings(BaseSettings):
     openai_api_key: SecretStr | None = _env("FLOWEXEC_OPENAI_API_KEY", None,
                                             "Key for the generic OpenAI-compatible server, if it wants one.")
 
+    # -- AWS (bedrock): the standard AWS variable names, as the seed's .env sets them --------
+    aws_region: str | None = _env(AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"), None,
+                                  "AWS region of Bedrock runtime (us-west-2, …).")
+    aws_access_key_id: SecretStr | None = _env("AWS_ACCESS_KEY_ID", None, "AWS access key id (bedrock).")
+    aws_secret_access_key: SecretStr | None = _env("AWS_SECRET_ACCESS_KEY", None, "AWS secret access key (bedrock).")
+    aws_session_token: SecretStr | None = _env("AWS_SESSION_TOKEN", None,
+                                               "AWS session token, with temporary credentials (bedrock).")
+    aws_bearer_token_bedrock: SecretStr | None = _env(
+        "AWS_BEARER_TOKEN_BEDROCK", None, "Bedrock API key; when set it is used instead of the access keys.")
+
     # -- Base URLs ------------------------------------------------------------------------
     mistral_base_url: str = _env("FLOWEXEC_MISTRAL_BASE_URL", "https://api.mistral.ai/v1", "Mistral API.")
     glm_base_url: str = _env("FLOWEXEC_GLM_BASE_URL", "https://api.z.ai/api/coding/paas/v4", "GLM API.")
@@ -60,6 +70,8 @@ class ProviderSettings(BaseSettings):
     ollama_base_url: str = _env("OLLAMA_BASE_URL", "http://localhost:11434/v1", "Local Ollama (no key).")
     openai_base_url: str | None = _env("FLOWEXEC_OPENAI_BASE_URL", None,
                                        "Generic OpenAI-compatible server (vLLM, LM Studio, …); unset = off.")
+    bedrock_base_url: str | None = _env("FLOWEXEC_BEDROCK_BASE_URL", None,
+                                        "Bedrock runtime endpoint; unset = https://bedrock-runtime.<region>.amazonaws.com.")
 
     # -- Default models (used when neither the node nor the type table names one) --------
     mistral_model: str = _env("FLOWEXEC_MISTRAL_MODEL", "ministral-14b-2512", "Default Mistral model.")
@@ -73,6 +85,8 @@ class ProviderSettings(BaseSettings):
     ollama_model: str = _env("FLOWEXEC_OLLAMA_MODEL", "llama3.2", "Default Ollama model.")
     openai_model: str = _env("FLOWEXEC_OPENAI_MODEL", "",
                              "Model of the generic server; empty = the node must name one.")
+    bedrock_model: str = _env("FLOWEXEC_BEDROCK_MODEL", "anthropic.claude-sonnet-4-5-20250929-v1:0",
+                              "Default Bedrock model id (or inference profile id, e.g. us.anthropic.…).")
 
     # -- Call policy (all providers, LLM and image) ----------------------------------------
     provider_timeout: PositiveFloat = _env("FLOWEXEC_PROVIDER_TIMEOUT", 120.0,
@@ -113,6 +127,8 @@ class ProviderSettings(BaseSettings):
     def env_name(cls, field_name: str) -> str:
         """The environment variable a field is read from (named in configuration errors)."""
         alias = cls.model_fields[field_name].validation_alias
+        if isinstance(alias, AliasChoices):
+            alias = alias.choices[0]
         return alias if isinstance(alias, str) else field_name.upper()
 
     def secrets(self) -> list[str]:
@@ -158,6 +174,7 @@ def by_alias(cls: type[BaseSettings], values: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unknown {cls.__name__} fields: {sorted(unknown)}")
     aliases = {name: field.validation_alias for name, field in cls.model_fields.items()}
+    aliases = {name: a.choices[0] if isinstance(a, AliasChoices) else a for name, a in aliases.items()}
     return {a if isinstance(a := aliases[name], str) else name: value for name, value in values.items()}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from execution.providers.settings import ProviderSettings
 
-SDKS = ("openai", "anthropic", "httpx2")
+SDKS = ("openai", "anthropic", "httpx2", "boto3", "botocore", "jsonschema")
 
 SCRIPT = f"""
 import json, sys

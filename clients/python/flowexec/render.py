@@ -67,6 +67,8 @@ class EventPrinter:
             line = f"  {_MARK.get(st.status, '?')} {self._label(st.node_id)}: {status_name(st.status)}"
             if st.reason:
                 line += f" [{reason_name(st.reason)}] {st.message}"
+            elif st.message:  # a running node's progress
+                line += f" — {st.message}"
             self._line(line)
         elif kind == "node_waiting":
             waiting = event.node_waiting

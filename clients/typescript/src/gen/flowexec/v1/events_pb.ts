@@ -208,7 +208,9 @@ export type NodeStatusChanged = Message<"flowexec.v1.NodeStatusChanged"> & {
   reason: StatusReason;
 
   /**
-   * Human-readable explanation, e.g. "Upstream node failed". Never contains secrets.
+   * Human-readable explanation, e.g. "Upstream node failed". On RUNNING, what the running node
+   * is doing: a node may be RUNNING again with a message (llm_structured asking again after a
+   * reply that did not fit its schema). Never contains secrets.
    *
    * @generated from field: string message = 4;
    */
