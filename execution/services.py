@@ -15,6 +15,7 @@ from execution.providers.image_vendors.image_settings import ImageProviderSettin
 from execution.providers.llm import LlmProviders
 from execution.providers.settings import ProviderSettings
 from execution.redaction import SecretRedactor
+from execution.sandbox.sandbox import CodeSandbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,23 +27,33 @@ class Services:
     llm: LlmProviders = field(default_factory=LlmProviders.unconfigured)
     # Image processing (Pillow, off the loop) and image vendors; the default holds no keys.
     images: ImageServices = field(default_factory=ImageServices)
+    # User code (custom_code nodes) behind bubblewrap; the default is off.
+    sandbox: CodeSandbox = field(default_factory=CodeSandbox.disabled)
 
     @classmethod
     def from_env(cls) -> Services:
         """Services configured from the process environment (API keys, base URLs, limits)."""
-        return cls.from_settings(ProviderSettings(), ImageProviderSettings())
+        return cls.from_settings(ProviderSettings(), ImageProviderSettings(), sandbox=CodeSandbox.from_env())
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
-                      image_settings: ImageProviderSettings | None = None) -> Services:
+                      image_settings: ImageProviderSettings | None = None, *,
+                      sandbox: CodeSandbox | None = None) -> Services:
         return cls(
             redactor=SecretRedactor(settings.secrets()),
             provider_settings=settings,
             llm=LlmProviders.from_settings(settings),
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
+            sandbox=sandbox or CodeSandbox.disabled(),
         )
+
+    async def start(self) -> None:
+        """What must work before the server takes calls: custom code's sandbox, when it is on
+        (SandboxUnavailable says why it cannot be)."""
+        await self.sandbox.start()
 
     async def aclose(self) -> None:
         """Release provider clients (connection pools); call once at shutdown."""
         await self.llm.aclose()
         await self.images.aclose()
+        await self.sandbox.aclose()

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
+from execution.sandbox import SandboxUnavailable
 from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
 from execution.store.open import sqlite_url
@@ -35,6 +36,9 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         raise SystemExit(2) from None
     try:
         await _serve(build_server(settings, store), on_ready)
+    except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work
+        print(f"flowexec: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
         url = redact(settings.database_url or sqlite_url(settings.data_dir))
         print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)

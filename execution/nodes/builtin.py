@@ -6,12 +6,13 @@ A family module holds its node types whole (settings records, executors, specs);
 
 from __future__ import annotations
 
-from execution.nodes import data_sources, diagnostics, image, output, text
+from execution.nodes import custom_code, data_sources, diagnostics, image, output, text
 from execution.nodes.registry import NodeRegistry
 
 
 def builtin_registry(*, diagnostic_nodes: bool = False) -> NodeRegistry:
-    specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *output.NODE_SPECS]
+    specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *output.NODE_SPECS,
+             *custom_code.NODE_SPECS]
     if diagnostic_nodes:
         specs += diagnostics.NODE_SPECS
     return NodeRegistry(specs)

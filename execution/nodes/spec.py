@@ -37,6 +37,8 @@ class NodeFamily(enum.Enum):
     TEXT = "text"
     IMAGE = "image"
     OUTPUT = "output"
+    CODE = "code"
+    BLOCKCHAIN = "blockchain"
     DIAGNOSTIC = "diagnostic"
 
 
