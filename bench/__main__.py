@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import (
+    branch_figures,
     concurrency_figures,
     engine_figures,
     langgraph_figures,
@@ -32,6 +33,7 @@ SUITES: dict[str, Suite] = {
     "langgraph": langgraph_figures.peer,
     "store": store_figures.store,
     "runs": runs_figures.runs,
+    "branching": branch_figures.branching,
 }
 
 

@@ -1,10 +1,22 @@
-"""What an executor receives: its parsed settings, inputs, resolved model and run services."""
+"""What an executor receives: its parsed settings, inputs, resolved model and run services.
+
+Inputs arrive in two forms, both in edge order and both holding only edges that were taken:
+- `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (to a
+  node type without named inputs, an edge from a named output carries that one value, as text);
+- `values` (named inputs by input name) and `edge_values` (one per edge, for nodes that combine
+  their edges, like merge), for node types with named ports (execution.nodes.ports). How an
+  edge fills `values`: a named input (target handle) receives the named output it carries
+  (source handle) or, from a whole output, that output's main value (`primary_value`); an edge
+  with no target handle fills the inputs named like the values it carries (from a node without
+  named values, such as the editor's, an open input named after the source node receives its
+  text). A later edge wins on a repeated name.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
@@ -12,6 +24,17 @@ from execution.outputs import NodeOutput
 from execution.services import Services
 
 S = TypeVar("S")
+
+
+class EdgeValue(NamedTuple):
+    """What one taken edge delivered to a node with named inputs."""
+
+    # The input it fills (its target handle, else its source handle); None: a whole output
+    # without a target handle (its values spread by name).
+    port: str | None
+    source: NodeId
+    # The named output it carries, or the whole output's main value (None when it has none).
+    value: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +52,12 @@ class NodeContext(Generic[S]):
     dry_run: bool
     services: Services
     _emit_text: Callable[[NodeId, str], None]
+    # Named inputs, by input name (node types with named ports; see the module docstring).
+    values: Mapping[str, Any] = field(default_factory=dict)
+    # One entry per taken edge that is not an adapter edge, in edge order (named-port node types).
+    edge_values: tuple[EdgeValue, ...] = ()
+    # The run's inputs (FlowRequest.initial_inputs).
+    run_inputs: Mapping[str, Any] = field(default_factory=dict)
 
     def emit_text(self, chunk: str) -> None:
         """Stream a chunk of this node's text output to the client as it is produced."""

@@ -20,12 +20,15 @@ from execution.outputs import NodeOutput
 from execution.run_limits import Limits
 from execution.scheduler import FlowRun
 from execution.services import Services
+from execution.wiring import GraphWiring, wire
 
 
 @dataclass(frozen=True, slots=True)
 class PreparedRun:
     request: FlowRequest
     plan: ExecutionPlan
+    # Every node's parsed settings, ports and input edges (execution.wiring).
+    wiring: GraphWiring
 
 
 class Engine:
@@ -37,16 +40,18 @@ class Engine:
         self.active: dict[RunId, FlowRun] = {}
 
     def prepare(self, request: FlowRequest) -> PreparedRun:
-        """Validate and plan; raises GraphValidationError naming every culprit."""
+        """Validate, wire and plan; raises GraphValidationError naming every culprit."""
         graph = validate(request, self.limits)
-        return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs))
+        wiring = wire(graph, self.registry, request)
+        return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs), wiring)
 
     def prepare_resume(self, request: FlowRequest, run_only: Collection[NodeId],
                        outputs: Mapping[NodeId, NodeOutput]) -> PreparedRun:
         """Validate `request` and plan to run exactly `run_only`, every other node's output in
         `outputs` feeding the run (the request's own trigger and cached outputs are not used)."""
         graph = validate(request, self.limits)
-        return PreparedRun(request, make_plan(graph, None, outputs, run_only=run_only))
+        wiring = wire(graph, self.registry, request)
+        return PreparedRun(request, make_plan(graph, None, outputs, run_only=run_only), wiring)
 
     def start(self, prepared: PreparedRun, *, run_id: RunId | None = None,
               parent_run_id: RunId | None = None) -> FlowRun:
@@ -56,7 +61,7 @@ class Engine:
             run_id=run_id or new_run_id(),
             request=prepared.request,
             plan=prepared.plan,
-            registry=self.registry,
+            wiring=prepared.wiring,
             services=self.services,
             concurrency=self.limits.concurrency_for(prepared.request.options.max_concurrency),
             limits=self.limits,

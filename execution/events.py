@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from execution.ids import FlowId, NodeId, RunId
 from execution.outputs import NodeOutput
@@ -41,9 +42,15 @@ class StatusReason(enum.Enum):
     NOT_CONFIGURED = "not_configured"
     # The process stopped while the node was pending or running (its run is INTERRUPTED).
     SERVER_RESTARTED = "server_restarted"
+    # SKIPPED: reached only through branches not taken (case, flow_select), or a join policy not
+    # met (merge). Not an error: the flow chose not to run the node.
+    BRANCH_NOT_TAKEN = "branch_not_taken"
+    # CANCELLED: the run's time limit (RunOptions.max_execution_ms) passed.
+    RUN_TIME_LIMIT = "run_time_limit"
 
 
 UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
+BRANCH_NOT_TAKEN_MESSAGE = "Branch not taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,8 @@ class RunCompleted:
     outputs: Mapping[NodeId, NodeOutput]
     counts: StatusCounts
     duration_ms: int
+    # The run's named results: the values of its completed result nodes (`end`), by name.
+    results: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

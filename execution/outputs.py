@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from execution.messages import ChatMessage
 
@@ -29,7 +31,12 @@ class ProviderCall:
 
 @dataclass(frozen=True, slots=True)
 class NodeOutput:
-    """A node's result; empty strings mean "not set", as in the editor's NodeOutput."""
+    """A node's result; empty strings mean "not set", as in the editor's NodeOutput.
+
+    `values` are its named outputs (JSON values by output name; execution.values): an edge whose
+    source handle names one carries that value. A routing node (case, flow_select) holds only
+    the output it took: an edge from any other of its outputs is not taken.
+    """
 
     text: str = ""
     image: Image | None = None
@@ -41,3 +48,4 @@ class NodeOutput:
     cached: bool = False
     dry_run: bool = False
     provider_calls: tuple[ProviderCall, ...] = field(default=())
+    values: Mapping[str, Any] = field(default_factory=dict)

@@ -2,9 +2,12 @@
 
 A node starts the moment every planned node it depends on has settled — no levels, no
 supersteps — bounded by `concurrency` slots. A node that fails makes its downstream nodes
-SKIPPED (UPSTREAM_FAILED) without running them; independent branches go on. Node tasks live
-in one TaskGroup, so cancelling the run cancels them all and nothing outlives it; nodes that
-had not finished end CANCELLED with the run's cancel reason.
+SKIPPED (UPSTREAM_FAILED) without running them; independent branches go on. A node reached only
+through branches not taken (a case or flow_select routed elsewhere) ends SKIPPED
+(BRANCH_NOT_TAKEN); a merge runs when its join policy says, once (execution.nodes.ports,
+execution.port_inputs). Node tasks live in one TaskGroup, so cancelling the run cancels them
+all and nothing outlives it; nodes that had not finished end CANCELLED with the run's cancel
+reason — RUN_TIME_LIMIT when the request's time limit passed.
 
 Runnable nodes wait in a FIFO, not as tasks blocked on a semaphore: there is at most one task
 per slot, and a task that finishes a node goes on with the next runnable one (for a chain,
@@ -18,14 +21,16 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from itertools import chain
-from types import TracebackType
+from types import MappingProxyType, TracebackType
+from typing import Any
 
 from execution.context import NodeContext
 from execution.errors import NodeError
 from execution.events import (
+    BRANCH_NOT_TAKEN_MESSAGE,
     UPSTREAM_FAILED_MESSAGE,
     Event,
     EventBody,
@@ -43,16 +48,19 @@ from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
 from execution.model_resolution import resolve_model
 from execution.node_redaction import NodeRedaction
-from execution.nodes.registry import NodeRegistry
 from execution.nodes.spec import NodeSpec
 from execution.outputs import NodeOutput
-from execution.quoting import shorten
+from execution.port_inputs import Gate, decide, delivers, gather
+from execution.quoting import quote, shorten
 from execution.run_limits import Limits
 from execution.services import Services
 from execution.stream import EventStream
 from execution.text_limits import TextMeter
+from execution.wiring import GraphWiring
 
 log = logging.getLogger("flowexec.run")
+
+_NO_VALUES: Mapping[str, Any] = MappingProxyType({})
 
 
 class FlowRun:
@@ -61,7 +69,7 @@ class FlowRun:
         run_id: RunId,
         request: FlowRequest,
         plan: ExecutionPlan,
-        registry: NodeRegistry,
+        wiring: GraphWiring,
         services: Services,
         concurrency: int,
         limits: Limits | None = None,
@@ -71,7 +79,7 @@ class FlowRun:
         self.parent_run_id = parent_run_id
         self.request = request
         self.plan = plan
-        self._registry = registry
+        self._wiring = wiring.nodes
         self._services = services
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
@@ -81,6 +89,13 @@ class FlowRun:
         self._redaction = NodeRedaction(services.redactor) if services.redactor.active else None
         self._status: dict[NodeId, NodeStatus] = {n: NodeStatus.PENDING for n in plan.planned}
         self._failed: set[NodeId] = set()
+        # Nodes SKIPPED because the branches reaching them were not taken.
+        self._not_taken: set[NodeId] = set()
+        # Early-joining nodes (ANY, FIRST_NON_NULL) among the planned ones, and those that fired.
+        self._early = wiring.early
+        self._fired: set[NodeId] = set()
+        # Nodes whose values are the run's results (end), in plan order.
+        self._result_nodes = wiring.results
         self._outputs: dict[NodeId, NodeOutput] = dict(plan.cached)
         self._text = TextMeter(limits, plan.cached)
         self._waiting = {n: len(deps) for n, deps in plan.waits_for.items()}
@@ -89,6 +104,7 @@ class FlowRun:
             for dep in deps:
                 self._dependents[dep].append(node_id)
         self._cancel_reason = StatusReason.CLIENT_CANCELLED
+        self._timed_out = False
         self._task_group: asyncio.TaskGroup | None = None
         self._task: asyncio.Task[None] | None = None
         self.started_ns = 0
@@ -148,16 +164,23 @@ class FlowRun:
             self._emit(NodeStatusChanged(node_id, NodeStatus.PENDING))
         log.info("run %s started: flow=%s planned=%d cached=%d", self.run_id, shorten(self.request.flow_id),
                  len(plan.planned), len(plan.cached))
+        limit_ms = self.request.options.max_execution_ms
+        timer = asyncio.get_running_loop().call_later(limit_ms / 1000, self._time_up) if limit_ms > 0 else None
         try:
             async with asyncio.TaskGroup() as group:
                 self._task_group = group
-                self._settle([n for n in plan.planned if self._waiting[n] == 0])
+                self._settle([n for n in plan.planned if self._waiting[n] == 0 or self._fires_on_cached(n)])
                 self._dispatch()
         except asyncio.CancelledError:
+            timed_out = self._timed_out
+            message = f"The run's time limit of {limit_ms} ms passed" if timed_out else "Run cancelled"
             for node_id, status in self._status.items():
                 if not status.terminal:
-                    self._set(node_id, NodeStatus.CANCELLED, self._cancel_reason, "Run cancelled")
+                    self._set(node_id, NodeStatus.CANCELLED, self._cancel_reason, message)
             self._complete()
+            task = asyncio.current_task()
+            if timed_out and task is not None and task.uncancel() == 0:
+                return  # our own time limit: the run ended as it should
             raise
         except BaseException as exc:  # an engine fault, not a node failure
             log.exception("run %s failed", self.run_id)
@@ -166,18 +189,46 @@ class FlowRun:
             raise
         else:
             self._complete()
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _time_up(self) -> None:
+        task = self._task
+        if task is not None and not task.done() and not self.finished.is_set():
+            self._cancel_reason = StatusReason.RUN_TIME_LIMIT
+            self._timed_out = True
+            task.cancel()
+
+    def _fires_on_cached(self, node_id: NodeId) -> bool:
+        """An early-joining node one of whose cached inputs already delivers (it fires at once)."""
+        if node_id not in self._early:
+            return False
+        wiring = self._wiring[node_id]
+        for source in {e.source for e in wiring.edges if e.source in self.plan.cached}:
+            if delivers(wiring, source, self._outputs, self._failed, self._not_taken):
+                self._fired.add(node_id)
+                return True
+        return False
 
     def _settle(self, ready: list[NodeId]) -> None:
         """Queue ready nodes to run; settle at once (worklist, no recursion) those that cannot."""
         queue = deque(ready)
-        nodes, failed, waits_for = self.plan.graph.nodes, self._failed, self.plan.waits_for
+        nodes, failed, not_taken, wirings = self.plan.graph.nodes, self._failed, self._not_taken, self._wiring
         while queue:
             node_id = queue.popleft()
             node = nodes[node_id]
-            spec = self._registry.get(node.type)
-            if failed and any(dep in failed for dep in waits_for[node_id]):
+            wiring = wirings[node_id]
+            spec = wiring.spec
+            gate = Gate.RUN
+            if (failed or not_taken or wiring.gated) and node_id not in self._fired:
+                gate = decide(wiring, self.plan.graph.upstream[node_id], self._outputs, failed, not_taken)
+            if gate is Gate.UPSTREAM_FAILED:
                 failed.add(node_id)
                 self._set(node_id, NodeStatus.SKIPPED, StatusReason.UPSTREAM_FAILED, UPSTREAM_FAILED_MESSAGE)
+            elif gate is Gate.BRANCH_NOT_TAKEN:
+                not_taken.add(node_id)
+                self._set(node_id, NodeStatus.SKIPPED, StatusReason.BRANCH_NOT_TAKEN, BRANCH_NOT_TAKEN_MESSAGE)
             elif spec is None:
                 self._set(node_id, NodeStatus.SKIPPED, StatusReason.NO_EXECUTOR,
                           f"No executor for node type '{node.type}'")
@@ -202,9 +253,15 @@ class FlowRun:
     def _release(self, node_id: NodeId) -> list[NodeId]:
         """Mark node_id settled for its dependents; return those now ready."""
         ready = []
+        waiting, early, fired = self._waiting, self._early, self._fired
         for dependent in self._dependents[node_id]:
-            self._waiting[dependent] -= 1
-            if self._waiting[dependent] == 0:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                if dependent not in fired:
+                    ready.append(dependent)
+            elif (early and dependent in early and dependent not in fired
+                  and delivers(self._wiring[dependent], node_id, self._outputs, self._failed, self._not_taken)):
+                fired.add(dependent)  # an ANY / FIRST_NON_NULL join fires once, on its first delivery
                 ready.append(dependent)
         return ready
 
@@ -229,22 +286,35 @@ class FlowRun:
         if too_much is not None:
             self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
             return
-        try:
-            settings = spec.parse_settings(node.data)
-        except NodeError as err:  # InvalidSettings: a setting that does not fit fails this node
+        wiring = self._wiring[node_id]
+        if wiring.settings_error is not None:  # InvalidSettings: a setting that does not fit fails this node
+            err = wiring.settings_error
             self._fail(node_id, err.reason, err.message, err.retryable)
             return
+        values: Mapping[str, Any]
+        if wiring.named:
+            got = gather(wiring, self._outputs, self._failed, self._not_taken)
+            if got.missing is not None:
+                self._fail(node_id, StatusReason.INVALID_INPUT, f"required input {quote(got.missing)} has no value", False)
+                return
+            inputs, adapter_inputs, values, edge_values = got.inputs, got.adapter_inputs, got.values, got.edge_values
+        else:
+            inputs, adapter_inputs = self._collect(graph.text_inputs[node_id]), self._collect(graph.adapter_inputs[node_id])
+            values, edge_values = _NO_VALUES, ()
         context = NodeContext(
             run_id=self.run_id,
             node_id=node_id,
             node_type=node.type,
-            settings=settings,
-            inputs=self._collect(graph.text_inputs[node_id]),
-            adapter_inputs=self._collect(graph.adapter_inputs[node_id]),
+            settings=wiring.settings,
+            inputs=inputs,
+            adapter_inputs=adapter_inputs,
             model=resolve_model(spec.default_model, node.data, self.request.provider_id),
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
+            values=values,
+            edge_values=edge_values,
+            run_inputs=self.request.initial_inputs,
         )
         started = time.perf_counter_ns()
         try:
@@ -313,10 +383,20 @@ class FlowRun:
             cancelled=tally[NodeStatus.CANCELLED],
         )
         duration_ms = (time.perf_counter_ns() - self.started_ns) // 1_000_000
-        self._emit(RunCompleted(outputs=self._text.summary(self._outputs), counts=counts, duration_ms=duration_ms))
+        self._emit(RunCompleted(outputs=self._text.summary(self._outputs), counts=counts, duration_ms=duration_ms,
+                                results=self._results()))
         log.info("run %s finished in %d ms: complete=%d error=%d skipped=%d cancelled=%d", self.run_id,
                  duration_ms, counts.complete, counts.error, counts.skipped, counts.cancelled)
         self._close()
+
+    def _results(self) -> dict[str, Any]:
+        """The values of the result nodes (`end`) that have an output, in plan order."""
+        results: dict[str, Any] = {}
+        for node_id in self._result_nodes:
+            output = self._outputs.get(node_id)
+            if output is not None:
+                results.update(output.values)
+        return results
 
     def _close(self) -> None:
         self._stream.close()

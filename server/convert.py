@@ -8,6 +8,7 @@ instead of `json_format.MessageToDict` (same values, about half the cost).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -54,7 +55,9 @@ def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
             trigger_node_id=NodeId(req.trigger_node_id) if req.trigger_node_id else None,
             cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
             options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run,
-                               include_provider_calls=req.options.include_provider_calls),
+                               include_provider_calls=req.options.include_provider_calls,
+                               max_execution_ms=req.options.max_execution_ms),
+            initial_inputs=struct_to_dict(req.initial_inputs),
         )
     except NonFiniteNumber:
         # The slow path, taken only for a bad request: walk it again to name every culprit.
@@ -65,6 +68,29 @@ def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     """google.protobuf.Struct → plain dict, as json_format.MessageToDict returns it; raises
     NonFiniteNumber where MessageToDict raises ValueError (NaN, ±Infinity)."""
     return {key: _value(value) for key, value in struct.fields.items()}
+
+
+def values_to_dict(values: Mapping[str, struct_pb2.Value]) -> dict[str, Any]:
+    """A `map<string, google.protobuf.Value>` as a plain dict (NonFiniteNumber as struct_to_dict)."""
+    return {key: _value(value) for key, value in values.items()}
+
+
+def fill_value(msg: struct_pb2.Value, value: Any) -> None:
+    """Write a JSON value (execution.values) into an empty google.protobuf.Value."""
+    if value is None:
+        msg.null_value = struct_pb2.NULL_VALUE
+    elif isinstance(value, bool):
+        msg.bool_value = value
+    elif isinstance(value, int | float):
+        msg.number_value = value
+    elif isinstance(value, str):
+        msg.string_value = value
+    elif isinstance(value, Mapping):
+        msg.struct_value.update(value)
+    elif isinstance(value, list | tuple):
+        msg.list_value.extend(value)
+    else:  # not JSON: an executor's bug; shown as text rather than failing the stream
+        msg.string_value = str(value)
 
 
 def _value(value: struct_pb2.Value) -> Any:
@@ -103,6 +129,7 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
                          tuple(ChatMessage(m.role, m.content) for m in c.messages), c.temperature, c.max_tokens)
             for c in out.provider_calls
         ),
+        values=values_to_dict(out.values) if out.values else {},
     )
 
 
@@ -134,6 +161,9 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         if image_bytes:
             msg.image.data = out.image.data
         msg.image.mime_type = out.image.mime_type
+    if out.values:
+        for name, value in out.values.items():
+            fill_value(msg.values[name], value)
     if not provider_calls:
         return
     for call in out.provider_calls:
@@ -157,10 +187,13 @@ def request_to_proto(request: FlowRequest) -> flow_service_pb2.ExecuteFlowReques
     for node_id, output in request.cached_outputs.items():
         fill_output(message.cached_outputs[node_id], output)
     options = request.options
-    if options.max_concurrency or options.dry_run or options.include_provider_calls:
+    if options.max_concurrency or options.dry_run or options.include_provider_calls or options.max_execution_ms:
         message.options.max_concurrency = options.max_concurrency
         message.options.dry_run = options.dry_run
         message.options.include_provider_calls = options.include_provider_calls
+        message.options.max_execution_ms = options.max_execution_ms
+    if request.initial_inputs:
+        message.initial_inputs.update(request.initial_inputs)
     return message
 
 
@@ -204,5 +237,7 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         done.counts.skipped = body.counts.skipped
         done.counts.cancelled = body.counts.cancelled
         done.duration_ms = body.duration_ms
+        for name, value in body.results.items():
+            fill_value(done.results[name], value)
     elif isinstance(body, RunFailed):
         msg.run_failed.message = body.message

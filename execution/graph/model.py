@@ -42,6 +42,9 @@ class RunOptions:
     dry_run: bool = False
     # Live outputs carry their provider calls (the server decides whether a request may ask).
     include_provider_calls: bool = False
+    # Time limit of the run once it executes, in milliseconds; 0: none. When it passes, the
+    # unfinished nodes end CANCELLED with StatusReason.RUN_TIME_LIMIT.
+    max_execution_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +58,5 @@ class FlowRequest:
     trigger_node_id: NodeId | None = None
     cached_outputs: Mapping[NodeId, NodeOutput] = field(default_factory=dict)
     options: RunOptions = field(default_factory=RunOptions)
+    # The run's inputs (a JSON object), read by input nodes (start, chat_input, context_history).
+    initial_inputs: Mapping[str, Any] = field(default_factory=dict)

@@ -184,15 +184,20 @@ S = TypeVar("S", bound=NodeSettings)
 
 
 def parse_settings(record: type[S], data: Mapping[str, Any]) -> S:
-    """`data` as `record`; InvalidSettings names the first setting that does not fit."""
+    """`data` as `record`; InvalidSettings names the first setting that does not fit (with its
+    path inside the setting when the problem is deeper: `cases[0].operator`)."""
     try:
         return record.model_validate(data)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        field = _setting_name(record, error["loc"][0] if error["loc"] else "")
+        loc = error["loc"]
+        field = _setting_name(record, loc[0] if loc else "")
+        for part in loc[1:]:  # inside a setting: `cases[0].operator`
+            field += f"[{part}]" if isinstance(part, int) else f".{part}"
         if error["type"] == "value_error":  # our own validators: "must be …"
-            raise InvalidSettings(field, f"'{field}' {error['ctx']['error']}") from None
-        raise InvalidSettings(field, f"'{field}': {error['msg']}") from None
+            detail = str(error["ctx"]["error"])
+            raise InvalidSettings(field, f"'{field}' {detail}" if field else detail) from None
+        raise InvalidSettings(field, f"'{field}': {error['msg']}" if field else str(error["msg"])) from None
 
 
 def _setting_name(record: type[NodeSettings], key: object) -> str:
@@ -202,3 +207,11 @@ def _setting_name(record: type[NodeSettings], key: object) -> str:
         if key in (name, info.alias, info.validation_alias, *getattr(info.validation_alias, "choices", ())):
             return info.alias or name
     return str(key)
+
+
+class ElementSettings(NodeSettings):
+    """Base of the records of the general flow elements (seed 004: start, case, merge, …): their
+    settings are the element's own fields, spelled as the seed's flow documents spell them
+    (`input_schema`, `max_tokens`), so no camelCase alias."""
+
+    model_config = ConfigDict(alias_generator=None)

@@ -1,7 +1,8 @@
 """NodeSpec: everything that is true of one node type, beside its executor.
 
 A node-family module declares one NodeSpec per type — its executor, its settings record, its
-ports, whether it calls a provider and with which default model, its version and policies —
+ports (fixed, or read from its settings) and join policy (execution.nodes.ports), whether it
+calls a provider and with which default model, its version and policies —
 and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those
 lists. The scheduler reads a node's spec, never a table of node-type names: it parses the
 node's settings with `parse_settings`, resolves its model from `default_model`, and awaits
@@ -24,10 +25,26 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from execution.context import NodeContext
-from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.model_resolution import ModelChoice
+from execution.nodes.ports import (
+    IMAGE_OUT,
+    PERSONA_IN,
+    PERSONA_OUT,
+    TEXT_IN,
+    TEXT_OUT,
+    JoinPolicy,
+    NodePorts,
+    Port,
+    PortKind,
+    PortSet,
+)
 from execution.nodes.setting_types import NodeSettings, parse_settings
 from execution.outputs import NodeOutput
+
+__all__ = [
+    "IMAGE_OUT", "PERSONA_IN", "PERSONA_OUT", "TEXT_IN", "TEXT_OUT", "CachePolicy", "JoinPolicy", "NodeFamily",
+    "NodePorts", "NodeSpec", "Port", "PortKind", "PortSet", "RetryPolicy",
+]
 
 S = TypeVar("S", bound=NodeSettings)
 
@@ -37,32 +54,17 @@ class NodeFamily(enum.Enum):
     TEXT = "text"
     IMAGE = "image"
     OUTPUT = "output"
+    # start, end, case, flow_select: where a flow begins, ends and branches.
+    FLOW_CONTROL = "flow_control"
+    # chat_input, context_history, data_block: what a run is given.
+    INPUT = "input"
+    # merge, selector, random: values in, values out.
+    UTILITY = "utility"
+    # custom_code: user Python in the sandbox.
     CODE = "code"
+    # aptos_read, aptos_build_transaction: an Aptos fullnode's REST API.
     BLOCKCHAIN = "blockchain"
     DIAGNOSTIC = "diagnostic"
-
-
-class PortKind(enum.Enum):
-    TEXT = "text"
-    IMAGE = "image"
-    PERSONA = "persona"
-
-
-@dataclass(frozen=True, slots=True)
-class Port:
-    """A connection point, named by its React Flow handle. Inputs: an edge whose target handle
-    starts with `adapter-` carries a persona, any other edge carries its source's whole output
-    (text, and the image an image node reads from it). Outputs are what NodeOutput fills in."""
-
-    handle: str
-    kind: PortKind
-
-
-TEXT_IN = Port("text", PortKind.TEXT)
-PERSONA_IN = Port(f"{ADAPTER_HANDLE_PREFIX}persona", PortKind.PERSONA)
-TEXT_OUT = Port("text", PortKind.TEXT)
-IMAGE_OUT = Port("image", PortKind.IMAGE)
-PERSONA_OUT = Port("persona", PortKind.PERSONA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,13 @@ class NodeSpec(Generic[S]):
     description: str
     inputs: tuple[Port, ...] = ()
     outputs: tuple[Port, ...] = (TEXT_OUT,)
+    # Ports that depend on the node's settings (an end node's input_schema, a case node's
+    # branches); None: `inputs` and `outputs` are the ports. See execution.nodes.ports.
+    ports: Callable[[S], NodePorts] | None = None
+    # How the node joins inputs that were not taken (a merge reads it from its settings).
+    join: JoinPolicy | Callable[[S], JoinPolicy] = JoinPolicy.SETTLED
+    # The node's named values are the run's results (RunCompleted.results): `end`.
+    results: bool = False
     calls_provider: bool = False
     # The provider/model a node of this type uses unless it names its own (see model_resolution).
     default_model: ModelChoice | None = None
@@ -105,6 +114,8 @@ class NodeSpec(Generic[S]):
     # The record for empty settings, parsed once; None when empty settings do not parse.
     _unset: S | None = field(init=False, default=None, repr=False, compare=False)
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
+    # The ports of a node with empty settings, read once (most nodes of most flows).
+    _unset_ports: NodePorts | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -113,6 +124,20 @@ class NodeSpec(Generic[S]):
             unset = None
         object.__setattr__(self, "_unset", unset)
         object.__setattr__(self, "_reads_nothing", not self.settings.model_fields)
+
+    def node_ports(self, settings: S) -> NodePorts:
+        """The ports of a node of this type with these settings."""
+        if self.ports is None:
+            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        if settings is not self._unset:
+            return self.ports(settings)
+        if self._unset_ports is None:
+            object.__setattr__(self, "_unset_ports", self.ports(settings))
+        assert self._unset_ports is not None
+        return self._unset_ports
+
+    def join_policy(self, settings: S) -> JoinPolicy:
+        return self.join if isinstance(self.join, JoinPolicy) else self.join(settings)
 
     def parse_settings(self, data: Mapping[str, Any]) -> S:
         """The node's settings as this type's record; InvalidSettings names a setting that does

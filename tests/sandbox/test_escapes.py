@@ -18,7 +18,7 @@ from execution.nodes.builtin import builtin_registry
 from execution.sandbox import CodeSandbox
 from execution.services import Services
 from flowexec.client import FlowClient
-from flowexec.v1 import events_pb2
+from flowexec.v1 import events_pb2, graph_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.fixtures.servers import StartServer
 from tests.sandbox.conftest import descendants, sandbox_settings
@@ -26,6 +26,7 @@ from tests.statuses import final_statuses
 
 COMPLETE, ERROR, SKIPPED = events_pb2.NODE_STATUS_COMPLETE, events_pb2.NODE_STATUS_ERROR, events_pb2.NODE_STATUS_SKIPPED
 INVALID_INPUT, TIMEOUT = events_pb2.STATUS_REASON_INVALID_INPUT, events_pb2.STATUS_REASON_TIMEOUT
+# The edge's target handle (`text`) names the input the scene's text fills.
 CALM = "def main(inputs):\n    return {'calm': inputs['text'].upper()}\n"
 
 
@@ -58,13 +59,18 @@ def pool_of_one(box: CodeSandbox) -> list[str]:
     return sorted([box.command.bwrap, box.command.bwrap, box.command.python])
 
 
+def whole_output(source: str, target: str) -> graph_pb2.Edge:
+    """An edge carrying its source's whole output (no source handle) into a text input."""
+    return graph_pb2.Edge(id=f"{source}->{target}", source=source, target=target, target_handle="text")
+
+
 async def run_attack(client: FlowClient, code: str) -> dict[str, events_pb2.NodeStatusChanged]:
     """The attack in its flow; returns the final statuses after checking the rest of the flow."""
     request = pb_request(
         [pb_node("seed", "sceneBuilder", mood="calm"),
          pb_node("attack", "custom_code", code=code), pb_node("after", "textOutput"),
          pb_node("calm", "custom_code", code=CALM), pb_node("out", "textOutput")],
-        [pb_edge("seed", "attack"), pb_edge("attack", "after"), pb_edge("seed", "calm"), pb_edge("calm", "out")],
+        [pb_edge("seed", "attack"), whole_output("attack", "after"), pb_edge("seed", "calm"), whole_output("calm", "out")],
     )
     async with asyncio.timeout(60):
         events = [e async for e in client.execute_flow(request)]
@@ -72,7 +78,7 @@ async def run_attack(client: FlowClient, code: str) -> dict[str, events_pb2.Node
     done = events[-1].run_completed
     assert final["after"].status == SKIPPED and final["after"].reason == events_pb2.STATUS_REASON_UPSTREAM_FAILED
     assert [final[n].status for n in ("seed", "calm", "out")] == [COMPLETE] * 3
-    assert done.outputs["out"].text == '{"calm": "MOOD: CALM."}'
+    assert done.outputs["out"].text == "MOOD: CALM."
     return final
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from flowexec.v1 import events_pb2, graph_pb2
 
@@ -91,6 +92,15 @@ class EventPrinter:
                 self._line(_indent(out.text, "   "))
             if out.HasField("image"):
                 self._line(f"   [image {out.image.mime_type}, {len(out.image.data)} bytes]")
+
+
+    def show_results(self, results: dict[str, Any]) -> None:
+        """The run's named results (RunCompleted.results), one per line as JSON."""
+        if not results:
+            return
+        self._line("\nresults:")
+        for name, value in results.items():
+            self._line(f"   {name}: {json.dumps(value, ensure_ascii=False)}")
 
 
 def summary(out: graph_pb2.NodeOutput, width: int = 80) -> str:

@@ -34,6 +34,14 @@ export type {
   NodeOutput,
   StatusCallback,
 } from "./editor.js";
+export { elementFlowToRequest, isElementFlow, outputValues, runResults } from "./element-flow.js";
+export type {
+  ElementFlowDefinition,
+  ElementFlowDocument,
+  ElementFlowOptions,
+  FlowConnection,
+  FlowElement,
+} from "./element-flow.js";
 export { dataUrlToImage, imageToBlob, imageToBlobUrl, imageToDataUrl } from "./images.js";
 export type { ImageBytes } from "./images.js";
 export { invalidGraphViolations, RunFailedError } from "./errors.js";

@@ -34,6 +34,8 @@ def encode_output(output: NodeOutput) -> str:
         doc["image_mime_type"] = output.image.mime_type
     if output.provider_calls:
         doc["provider_calls"] = [_encode_call(call) for call in output.provider_calls]
+    if output.values:
+        doc["values"] = dict(output.values)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -55,6 +57,7 @@ def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
         cached=bool(doc.get("cached", False)),
         dry_run=bool(doc.get("dry_run", False)),
         provider_calls=tuple(_decode_call(call) for call in doc.get("provider_calls", ())),
+        values=doc.get("values", {}),
     )
 
 

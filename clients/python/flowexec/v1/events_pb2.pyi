@@ -1,6 +1,7 @@
 import datetime
 
 from flowexec.v1 import graph_pb2 as _graph_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -35,6 +36,8 @@ class StatusReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STATUS_REASON_SERVER_SHUTDOWN: _ClassVar[StatusReason]
     STATUS_REASON_NOT_CONFIGURED: _ClassVar[StatusReason]
     STATUS_REASON_SERVER_RESTARTED: _ClassVar[StatusReason]
+    STATUS_REASON_BRANCH_NOT_TAKEN: _ClassVar[StatusReason]
+    STATUS_REASON_RUN_TIME_LIMIT: _ClassVar[StatusReason]
 NODE_STATUS_UNSPECIFIED: NodeStatus
 NODE_STATUS_PENDING: NodeStatus
 NODE_STATUS_RUNNING: NodeStatus
@@ -54,6 +57,8 @@ STATUS_REASON_DEADLINE_EXCEEDED: StatusReason
 STATUS_REASON_SERVER_SHUTDOWN: StatusReason
 STATUS_REASON_NOT_CONFIGURED: StatusReason
 STATUS_REASON_SERVER_RESTARTED: StatusReason
+STATUS_REASON_BRANCH_NOT_TAKEN: StatusReason
+STATUS_REASON_RUN_TIME_LIMIT: StatusReason
 
 class NodeEvent(_message.Message):
     __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed")
@@ -134,7 +139,7 @@ class StatusCounts(_message.Message):
     def __init__(self, complete: _Optional[int] = ..., error: _Optional[int] = ..., skipped: _Optional[int] = ..., cancelled: _Optional[int] = ...) -> None: ...
 
 class RunCompleted(_message.Message):
-    __slots__ = ("outputs", "counts", "duration_ms")
+    __slots__ = ("outputs", "counts", "duration_ms", "results")
     class OutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -142,13 +147,22 @@ class RunCompleted(_message.Message):
         key: str
         value: _graph_pb2.NodeOutput
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_graph_pb2.NodeOutput, _Mapping]] = ...) -> None: ...
+    class ResultsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     outputs: _containers.MessageMap[str, _graph_pb2.NodeOutput]
     counts: StatusCounts
     duration_ms: int
-    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ...) -> None: ...
+    results: _containers.MessageMap[str, _struct_pb2.Value]
+    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ..., results: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...
 
 class RunFailed(_message.Message):
     __slots__ = ("message",)

@@ -1,6 +1,7 @@
 from flowexec.v1 import events_pb2 as _events_pb2
 from flowexec.v1 import graph_pb2 as _graph_pb2
 from flowexec.v1 import runs_pb2 as _runs_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -20,7 +21,7 @@ ON_DISCONNECT_CANCEL: OnDisconnect
 ON_DISCONNECT_CONTINUE: OnDisconnect
 
 class ExecuteFlowRequest(_message.Message):
-    __slots__ = ("flow_id", "nodes", "edges", "provider_id", "trigger_node_id", "cached_outputs", "options")
+    __slots__ = ("flow_id", "nodes", "edges", "provider_id", "trigger_node_id", "cached_outputs", "options", "initial_inputs")
     class CachedOutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +36,7 @@ class ExecuteFlowRequest(_message.Message):
     TRIGGER_NODE_ID_FIELD_NUMBER: _ClassVar[int]
     CACHED_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_INPUTS_FIELD_NUMBER: _ClassVar[int]
     flow_id: str
     nodes: _containers.RepeatedCompositeFieldContainer[_graph_pb2.Node]
     edges: _containers.RepeatedCompositeFieldContainer[_graph_pb2.Edge]
@@ -42,19 +44,22 @@ class ExecuteFlowRequest(_message.Message):
     trigger_node_id: str
     cached_outputs: _containers.MessageMap[str, _graph_pb2.NodeOutput]
     options: ExecutionOptions
-    def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ...) -> None: ...
+    initial_inputs: _struct_pb2.Struct
+    def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ..., initial_inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ExecutionOptions(_message.Message):
-    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect")
+    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect", "max_execution_ms")
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
     ON_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
+    MAX_EXECUTION_MS_FIELD_NUMBER: _ClassVar[int]
     max_concurrency: int
     dry_run: bool
     include_provider_calls: bool
     on_disconnect: OnDisconnect
-    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ...) -> None: ...
+    max_execution_ms: int
+    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ..., max_execution_ms: _Optional[int] = ...) -> None: ...
 
 class ExecuteFlowResponse(_message.Message):
     __slots__ = ("events",)

@@ -64,7 +64,14 @@ class ChatMessage(_message.Message):
     def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
 
 class NodeOutput(_message.Message):
-    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls")
+    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls", "values")
+    class ValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
     TEXT_FIELD_NUMBER: _ClassVar[int]
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     PERSONA_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +82,7 @@ class NodeOutput(_message.Message):
     CACHED_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
     text: str
     image: Image
     persona_name: str
@@ -85,4 +93,5 @@ class NodeOutput(_message.Message):
     cached: bool
     dry_run: bool
     provider_calls: _containers.RepeatedCompositeFieldContainer[ProviderCall]
-    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ...) -> None: ...
+    values: _containers.MessageMap[str, _struct_pb2.Value]
+    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ..., values: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Value } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -11,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/graph.proto.
  */
 export const file_flowexec_v1_graph: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkiigIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbGIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkihgMKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbBIzCgZ2YWx1ZXMYECADKAsyIy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0LlZhbHVlc0VudHJ5GkUKC1ZhbHVlc0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAFiBnByb3RvMw", [file_google_protobuf_struct]);
 
 /**
  * A node of the editor's graph, as React Flow holds it.
@@ -77,7 +78,10 @@ export type Edge = Message<"flowexec.v1.Edge"> & {
   target: string;
 
   /**
-   * Output handle on the source node (informational).
+   * Output handle on the source node. For a node type with named outputs (start, case,
+   * flow_select, merge, selector, …) it names the output the edge carries (a value of the
+   * source's NodeOutput.values); empty: the source's whole output. For the editor's node types it
+   * is informational.
    *
    * @generated from field: string source_handle = 4;
    */
@@ -85,7 +89,9 @@ export type Edge = Message<"flowexec.v1.Edge"> & {
 
   /**
    * Input handle on the target node. Handles starting with "adapter-" carry
-   * persona (character) data; every other handle carries text.
+   * persona (character) data. For a node type with named inputs it names the input the edge
+   * fills; empty: the source's named values fill the inputs of the same names. Every other
+   * handle carries text.
    *
    * @generated from field: string target_handle = 5;
    */
@@ -290,6 +296,15 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
    * @generated from field: repeated flowexec.v1.ProviderCall provider_calls = 10;
    */
   providerCalls: ProviderCall[];
+
+  /**
+   * Named outputs (JSON values) by output name, for node types with named outputs: an edge whose
+   * source_handle names one carries that value. A routing node (case, flow_select) holds only
+   * the output it took, so edges from its other outputs are not taken.
+   *
+   * @generated from field: map<string, google.protobuf.Value> values = 16;
+   */
+  values: { [key: string]: Value };
 };
 
 /**
