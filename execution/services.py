@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from execution.aptos.client import AptosClient
 from execution.providers.image_vendors.image_providers import ImageServices
 from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
@@ -29,22 +30,27 @@ class Services:
     images: ImageServices = field(default_factory=ImageServices)
     # User code (custom_code nodes) behind bubblewrap; the default is off.
     sandbox: CodeSandbox = field(default_factory=CodeSandbox.disabled)
+    # An Aptos fullnode's REST API (aptos_* nodes); the default names no node.
+    aptos: AptosClient = field(default_factory=AptosClient)
 
     @classmethod
     def from_env(cls) -> Services:
         """Services configured from the process environment (API keys, base URLs, limits)."""
-        return cls.from_settings(ProviderSettings(), ImageProviderSettings(), sandbox=CodeSandbox.from_env())
+        return cls.from_settings(ProviderSettings(), ImageProviderSettings(), sandbox=CodeSandbox.from_env(),
+                                 aptos=AptosClient.from_env())
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
                       image_settings: ImageProviderSettings | None = None, *,
-                      sandbox: CodeSandbox | None = None) -> Services:
+                      sandbox: CodeSandbox | None = None, aptos: AptosClient | None = None) -> Services:
+        aptos = aptos or AptosClient()
         return cls(
-            redactor=SecretRedactor(settings.secrets()),
+            redactor=SecretRedactor([*settings.secrets(), *aptos.settings.secrets()]),
             provider_settings=settings,
             llm=LlmProviders.from_settings(settings),
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
             sandbox=sandbox or CodeSandbox.disabled(),
+            aptos=aptos,
         )
 
     async def start(self) -> None:
@@ -57,3 +63,4 @@ class Services:
         await self.llm.aclose()
         await self.images.aclose()
         await self.sandbox.aclose()
+        await self.aptos.aclose()

@@ -7,6 +7,7 @@ A family module holds its node types whole (settings records, executors, specs);
 from __future__ import annotations
 
 from execution.nodes import (
+    aptos,
     custom_code,
     data_sources,
     diagnostics,
@@ -22,7 +23,8 @@ from execution.nodes.registry import NodeRegistry
 
 def builtin_registry(*, diagnostic_nodes: bool = False) -> NodeRegistry:
     specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *output.NODE_SPECS,
-             *flow_control.NODE_SPECS, *input_handling.NODE_SPECS, *utility.NODE_SPECS, *custom_code.NODE_SPECS]
+             *flow_control.NODE_SPECS, *input_handling.NODE_SPECS, *utility.NODE_SPECS, *custom_code.NODE_SPECS,
+             *aptos.NODE_SPECS]
     if diagnostic_nodes:
         specs += diagnostics.NODE_SPECS
     return NodeRegistry(specs)
