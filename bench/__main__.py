@@ -16,6 +16,7 @@ from bench import (
     engine_figures,
     langgraph_figures,
     runs_figures,
+    sandbox_figures,
     store_figures,
     stream_figures,
     token_figures,
@@ -34,6 +35,7 @@ SUITES: dict[str, Suite] = {
     "store": store_figures.store,
     "runs": runs_figures.runs,
     "branching": branch_figures.branching,
+    "custom_code": sandbox_figures.custom_code,
 }
 
 
