@@ -17,6 +17,7 @@ import time
 from bench.report import Figure
 from bench.stats import median, percentile
 from execution.engine import Engine
+from execution.events import NodeStatus, NodeStatusChanged
 from execution.graph.model import FlowRequest, Node
 from execution.ids import FlowId, NodeId
 from execution.nodes.builtin import builtin_registry
@@ -43,7 +44,9 @@ async def _runs(sandbox: CodeSandbox, count: int, *, warm: bool) -> list[float]:
         started = time.perf_counter()
         events = await engine.run(flow)
         samples.append((time.perf_counter() - started) * 1000)
-        assert "complete" in repr(events[-2:]) or events, "the run did not complete"
+        [status] = [e.body.status for e in events
+                    if isinstance(e.body, NodeStatusChanged) and e.body.status.terminal]
+        assert status is NodeStatus.COMPLETE, f"the custom_code node ended {status}"
     return samples[1:]
 
 
