@@ -12,9 +12,11 @@ from pathlib import Path
 
 from bench import (
     branch_figures,
+    cache_figures,
     concurrency_figures,
     engine_figures,
     langgraph_figures,
+    limiter_figures,
     runs_figures,
     sandbox_figures,
     store_figures,
@@ -34,6 +36,8 @@ SUITES: dict[str, Suite] = {
     "langgraph": langgraph_figures.peer,
     "store": store_figures.store,
     "runs": runs_figures.runs,
+    "cache": cache_figures.cache,
+    "limiter": limiter_figures.limiter,
     "branching": branch_figures.branching,
     "custom_code": sandbox_figures.custom_code,
 }

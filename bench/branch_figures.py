@@ -1,4 +1,4 @@
-"""Figure 9, in-process: what branching costs — a case/merge diamond against the same diamond of
+"""Figure 11, in-process: what branching costs — a case/merge diamond against the same diamond of
 no-op nodes, run after run through the same engine.
 
 The diamond: start → case → (left | right) → merge → end. flowexec's side is the real elements
@@ -77,7 +77,7 @@ async def branching(quick: bool) -> list[Figure]:
     ratio = median([c / n for c, n in samples])
     per_run = median([c for c, _ in samples]) / RUNS_PER_SAMPLE * 1e6
     floor_per_run = median([n for _, n in samples]) / RUNS_PER_SAMPLE * 1e6
-    return [Figure("9 branching", "case/merge diamond vs the same diamond of no-op nodes, per run", "µs/run",
+    return [Figure("11 branching", "case/merge diamond vs the same diamond of no-op nodes, per run", "µs/run",
                    per_run, floor_per_run, target=f"ratio ≤ {TARGET_RATIO:.2f}", ok=ratio <= TARGET_RATIO,
                    note=f"validate + wire + plan + run + {events} events consumed, in-process; the case routes "
                         "left, the right branch is skipped; floor = six bench.work no-ops, same edges; runs "

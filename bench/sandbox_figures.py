@@ -1,4 +1,4 @@
-"""Figure 10: a custom_code node's round trip, warm and cold — the whole run of a one-node flow
+"""Figure 12: a custom_code node's round trip, warm and cold — the whole run of a one-node flow
 through the engine (validate, plan, run, events), user code `main` summing its inputs.
 
 - warm: the sandbox's pool holds a started worker (bubblewrap up, interpreter waiting, limits
@@ -62,7 +62,7 @@ async def _bare_interpreter(python: str, count: int) -> list[float]:
 
 async def custom_code(quick: bool) -> list[Figure]:
     if shutil.which("bwrap") is None:
-        return [Figure("10 custom code", "round trip (bubblewrap missing: scripts/ensure_bubblewrap.sh)", "ms",
+        return [Figure("12 custom code", "round trip (bubblewrap missing: scripts/ensure_bubblewrap.sh)", "ms",
                        float("nan"))]
     count = 10 if quick else 30
     settings = {"allow_custom_code": True}
@@ -79,11 +79,11 @@ async def custom_code(quick: bool) -> list[Figure]:
         await warm_box.aclose()
         await cold_box.aclose()
     return [
-        Figure("10 custom code", "node round trip, warm worker", "ms", median(warm), target=f"≤ {WARM_TARGET_MS:g} ms",
+        Figure("12 custom code", "node round trip, warm worker", "ms", median(warm), target=f"≤ {WARM_TARGET_MS:g} ms",
                ok=median(warm) <= WARM_TARGET_MS,
                note=f"one-node flow through the engine; p90 {percentile(warm, 90):.1f} ms over {count} runs",
                extra={"samples": warm}),
-        Figure("10 custom code", "node round trip, cold start", "ms", median(cold), median(bare),
+        Figure("12 custom code", "node round trip, cold start", "ms", median(cold), median(bare),
                target=f"≤ {COLD_TARGET_MS:g} ms", ok=median(cold) <= COLD_TARGET_MS,
                note=f"bubblewrap + interpreter started per run; p90 {percentile(cold, 90):.1f} ms; "
                     "floor = the same interpreter started bare, no sandbox",

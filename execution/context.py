@@ -1,4 +1,5 @@
-"""What an executor receives: its parsed settings, inputs, resolved model and run services.
+"""What an executor receives: its parsed settings, inputs, resolved model and run services,
+and the gate its provider calls pass (whose budgets they spend; how the node waits for one).
 
 Inputs arrive in two forms, both in edge order and both holding only edges that were taken:
 - `inputs` / `adapter_inputs`: upstream NodeOutputs, as the editor's node types read them (to a
@@ -21,6 +22,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
+from execution.ratelimit.gate import UNGATED, CallGate
 from execution.services import Services
 
 S = TypeVar("S")
@@ -52,6 +54,8 @@ class NodeContext(Generic[S]):
     dry_run: bool
     services: Services
     _emit_text: Callable[[NodeId, str], None]
+    # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
+    gate: CallGate = UNGATED
     # Named inputs, by input name (node types with named ports; see the module docstring).
     values: Mapping[str, Any] = field(default_factory=dict)
     # One entry per taken edge that is not an adapter edge, in edge order (named-port node types).

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from execution.ids import FlowId, NodeId, RunId
-from execution.outputs import NodeOutput
+from execution.outputs import NO_USAGE, NodeOutput, TokenUsage
 
 
 class NodeStatus(enum.Enum):
@@ -42,11 +42,23 @@ class StatusReason(enum.Enum):
     NOT_CONFIGURED = "not_configured"
     # The process stopped while the node was pending or running (its run is INTERRUPTED).
     SERVER_RESTARTED = "server_restarted"
+    # Waiting for a rate limit (the user's budget, or the provider's Retry-After) would take
+    # longer than the server waits: retryable.
+    RATE_LIMITED = "rate_limited"
     # SKIPPED: reached only through branches not taken (case, flow_select), or a join policy not
     # met (merge). Not an error: the flow chose not to run the node.
     BRANCH_NOT_TAKEN = "branch_not_taken"
     # CANCELLED: the run's time limit (RunOptions.max_execution_ms) passed.
     RUN_TIME_LIMIT = "run_time_limit"
+
+
+class WaitReason(enum.Enum):
+    """Why a running node waits without a slot (NodeWaiting)."""
+
+    # The user's budget for the provider (requests or tokens per minute) is spent.
+    RATE_LIMITED = "rate_limited"
+    # The provider answered 429 and asked us to come back later.
+    PROVIDER_RETRY_AFTER = "provider_retry_after"
 
 
 UPSTREAM_FAILED_MESSAGE = "Upstream node failed"
@@ -79,6 +91,16 @@ class NodeOutputProduced:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeWaiting:
+    """A running node gave its slot back to wait for a rate limit; RUNNING again when it goes on."""
+
+    node_id: NodeId
+    provider_id: str
+    reason: WaitReason
+    estimated_wait_ms: int
+
+
+@dataclass(frozen=True, slots=True)
 class TextDelta:
     node_id: NodeId
     chunk: str
@@ -97,6 +119,8 @@ class RunCompleted:
     outputs: Mapping[NodeId, NodeOutput]
     counts: StatusCounts
     duration_ms: int
+    # Summed over the nodes that ran in this run (not the cached outputs that fed it).
+    usage: TokenUsage = NO_USAGE
     # The run's named results: the values of its completed result nodes (`end`), by name.
     results: Mapping[str, Any] = field(default_factory=dict)
 
@@ -106,7 +130,8 @@ class RunFailed:
     message: str
 
 
-EventBody = RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | RunCompleted | RunFailed
+EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | RunCompleted
+             | RunFailed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -165,6 +165,8 @@ def gather(wiring: NodeWiring, outputs: Mapping[NodeId, NodeOutput], failed: Set
         elif ports.open and value is not None:  # an editor node's text, into open inputs: by its id
             values[source] = value
     missing = None
-    if ports.checked:
-        missing = next((p.handle for p in ports.ports if p.required and values.get(p.handle) is None), None)
+    for name in ports.required:
+        if values.get(name) is None:
+            missing = name
+            break
     return Gathered(tuple(inputs), tuple(adapters), values, tuple(edge_values), missing)

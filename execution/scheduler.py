@@ -13,20 +13,31 @@ Runnable nodes wait in a FIFO, not as tasks blocked on a semaphore: there is at 
 per slot, and a task that finishes a node goes on with the next runnable one (for a chain,
 its own dependent). A 5000-node flow thus holds `concurrency` tasks, not 5000 — fewer live
 objects for the garbage collector and no task start-up per link of a chain.
+
+A slot is the run's own, and also one of its owner's node slots when the owner's running
+nodes are capped (execution.ratelimit.user_caps: shared by all of the owner's runs, which wake
+one another as slots free). A node that must wait for a rate limit (`_pause`, reached through
+its provider call's gate) gives its slot back for the wait, so another node runs meanwhile,
+and tells the client (NodeWaiting); when the wait is over it takes a slot again, before any
+node that has not started yet, and is RUNNING again. A run's waiting nodes hold tasks but no
+slots, so a run may hold more tasks than slots while some wait.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from itertools import chain
 from types import MappingProxyType, TracebackType
 from typing import Any
 
+from execution.cache.node_cache import NO_CACHE, NodeCache
 from execution.context import NodeContext
 from execution.errors import NodeError
 from execution.events import (
@@ -37,6 +48,7 @@ from execution.events import (
     NodeOutputProduced,
     NodeStatus,
     NodeStatusChanged,
+    NodeWaiting,
     RunCompleted,
     RunFailed,
     RunStarted,
@@ -49,9 +61,11 @@ from execution.ids import NodeId, RunId
 from execution.model_resolution import resolve_model
 from execution.node_redaction import NodeRedaction
 from execution.nodes.spec import NodeSpec
-from execution.outputs import NodeOutput
+from execution.outputs import NO_USAGE, NodeOutput
 from execution.port_inputs import Gate, decide, delivers, gather
 from execution.quoting import quote, shorten
+from execution.ratelimit.gate import UNGATED, CallGate, Wait
+from execution.ratelimit.user_caps import NodeSlots
 from execution.run_limits import Limits
 from execution.services import Services
 from execution.stream import EventStream
@@ -74,6 +88,8 @@ class FlowRun:
         concurrency: int,
         limits: Limits | None = None,
         parent_run_id: RunId | None = None,
+        cache: NodeCache | None = None,
+        node_slots: NodeSlots | None = None,
     ) -> None:
         self.run_id = run_id
         self.parent_run_id = parent_run_id
@@ -81,8 +97,16 @@ class FlowRun:
         self.plan = plan
         self._wiring = wiring.nodes
         self._services = services
+        # Nodes run through it: an output it holds for the node's key stands in for the executor.
+        self._cache = cache.for_run(request.options) if cache is not None else NO_CACHE
         self._free_slots = concurrency
         self._runnable: deque[tuple[NodeId, Node, NodeSpec]] = deque()
+        # Nodes back from a wait, each waiting for a slot; served before `_runnable`.
+        self._resuming: deque[asyncio.Future[None]] = deque()
+        # The owner's node slots (None: not capped) and how many of them this run holds.
+        self._node_slots = node_slots
+        self._owner_slots = 0
+        self._closed = False
         limits = limits or Limits()
         self._stream = EventStream(run_id, high_water=limits.stream_high_water)
         # Only when secrets are configured: a node's text then crosses a streaming redactor.
@@ -103,6 +127,9 @@ class FlowRun:
         for node_id, deps in plan.waits_for.items():
             for dep in deps:
                 self._dependents[dep].append(node_id)
+        self._unsettled = len(plan.planned)
+        self._all_settled = asyncio.Event()
+        self._usage = NO_USAGE
         self._cancel_reason = StatusReason.CLIENT_CANCELLED
         self._timed_out = False
         self._task_group: asyncio.TaskGroup | None = None
@@ -171,6 +198,8 @@ class FlowRun:
                 self._task_group = group
                 self._settle([n for n in plan.planned if self._waiting[n] == 0 or self._fires_on_cached(n)])
                 self._dispatch()
+                if self._unsettled:  # no task may be running (the owner's node slots all taken elsewhere)
+                    await self._all_settled.wait()
         except asyncio.CancelledError:
             timed_out = self._timed_out
             message = f"The run's time limit of {limit_ms} ms passed" if timed_out else "Run cancelled"
@@ -192,6 +221,18 @@ class FlowRun:
         finally:
             if timer is not None:
                 timer.cancel()
+            self._release_owner_slots()
+
+    def _release_owner_slots(self) -> None:
+        """The run is over: whatever it held of its owner's node slots goes back (nodes cancelled
+        mid-way included), and it stops waiting for one."""
+        self._closed = True
+        slots = self._node_slots
+        if slots is not None:
+            slots.forget(self)
+            held, self._owner_slots = self._owner_slots, 0
+            if held:
+                slots.give_back(held)
 
     def _time_up(self) -> None:
         task = self._task
@@ -238,17 +279,43 @@ class FlowRun:
             queue.extend(self._release(node_id))
 
     def _dispatch(self) -> None:
-        """Give queued runnable nodes a slot and a task each while slots are free.
+        """Give slots, while there are free ones, to nodes back from a wait, then to queued
+        runnable nodes (a slot and a task each).
 
         A node is RUNNING from the moment it holds a slot, so that event leaves with the
         events that freed the way for it (one stream message, not two).
         """
+        if self._closed:
+            return
         assert self._task_group is not None
-        while self._free_slots and self._runnable:
-            self._free_slots -= 1
-            step = self._runnable.popleft()
+        resuming, runnable = self._resuming, self._runnable
+        while resuming and resuming[0].done():  # its run is being cancelled
+            resuming.popleft()
+        while (resuming or runnable) and self._take_slot():
+            if resuming:
+                resuming.popleft().set_result(None)
+                continue
+            step = runnable.popleft()
             self._set(step[0], NodeStatus.RUNNING)
             self._task_group.create_task(self._execute(step), name=f"flowexec-node-{step[0]}")
+
+    def _take_slot(self) -> bool:
+        if not self._free_slots:
+            return False
+        slots = self._node_slots
+        if slots is not None:
+            if not slots.take(self, self._dispatch):  # the owner's other runs hold them: woken later
+                return False
+            self._owner_slots += 1
+        self._free_slots -= 1
+        return True
+
+    def _give_slot(self) -> None:
+        self._free_slots += 1
+        slots = self._node_slots
+        if slots is not None:
+            self._owner_slots -= 1
+            slots.give_back()  # may start a node of another of the owner's runs at once
 
     def _release(self, node_id: NodeId) -> list[NodeId]:
         """Mark node_id settled for its dependents; return those now ready."""
@@ -274,11 +341,40 @@ class FlowRun:
                 await self._stream.wait_for_reader()
             await self._run_node(*step)
             self._settle(self._release(node_id))
-            step = self._runnable.popleft() if self._runnable else None
-            if step is not None:
-                self._set(step[0], NodeStatus.RUNNING)
+            step = self._next_step()
             self._dispatch()
-        self._free_slots += 1
+
+    def _next_step(self) -> tuple[NodeId, Node, NodeSpec] | None:
+        """What a task does with its slot once its node is done: hand it to a node back from a
+        wait; keep it for the next runnable node (unless the owner's other runs wait for a node
+        slot: then it goes back, for them to take in turn); or give it back."""
+        resuming = self._resuming
+        while resuming:
+            waiter = resuming.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return None
+        slots = self._node_slots
+        if self._runnable and (slots is None or not slots.contended):
+            step = self._runnable.popleft()
+            self._set(step[0], NodeStatus.RUNNING)
+            return step
+        self._give_slot()
+        return None
+
+    async def _pause(self, node_id: NodeId, wait: Wait) -> None:
+        """A node's provider call waits for a rate limit: the node gives its slot back (another
+        node may start with it), tells the client, sleeps, then takes a slot again — before
+        any node that has not started — and is RUNNING again."""
+        self._emit(NodeWaiting(node_id, wait.provider_id, wait.reason, math.ceil(wait.seconds * 1000)))
+        self._give_slot()
+        self._dispatch()
+        await asyncio.sleep(wait.seconds)
+        if self._resuming or not self._take_slot():
+            waiter = asyncio.get_running_loop().create_future()
+            self._resuming.append(waiter)
+            await waiter
+        self._set(node_id, NodeStatus.RUNNING)
 
     async def _run_node(self, node_id: NodeId, node: Node, spec: NodeSpec) -> None:
         graph = self.plan.graph
@@ -312,13 +408,14 @@ class FlowRun:
             dry_run=self.request.options.dry_run,
             services=self._services,
             _emit_text=self._emit_text,
+            gate=self._gate(node_id) if spec.calls_provider and not self.request.options.dry_run else UNGATED,
             values=values,
             edge_values=edge_values,
             run_inputs=self.request.initial_inputs,
         )
         started = time.perf_counter_ns()
         try:
-            output = await spec.executor(context)
+            output = await self._cache.run(spec, context)
         except NodeError as err:
             failure = self._text.stream_overflow(node_id) or err
             self._fail(node_id, failure.reason, failure.message, failure.retryable)
@@ -339,8 +436,15 @@ class FlowRun:
             if output.duration_ms != duration_ms:  # replace() costs ~2 µs; skip the no-op copy
                 output = replace(output, duration_ms=duration_ms)
             self._outputs[node_id] = output
+            if output.usage:
+                self._usage += output.usage
             self._emit(NodeOutputProduced(node_id, output))
             self._set(node_id, NodeStatus.COMPLETE)
+
+    def _gate(self, node_id: NodeId) -> CallGate:
+        services = self._services
+        return CallGate(self.request.options.owner, services.budgets, partial(self._pause, node_id),
+                        services.max_budget_wait)
 
     def _collect(self, sources: tuple[NodeId, ...]) -> tuple[NodeOutput, ...]:
         outputs = self._outputs
@@ -358,6 +462,10 @@ class FlowRun:
 
     def _set(self, node_id: NodeId, status: NodeStatus, reason: StatusReason = StatusReason.NONE,
              message: str = "", retryable: bool = False) -> None:
+        if status.terminal:
+            self._unsettled -= 1
+            if not self._unsettled:
+                self._all_settled.set()
         self._status[node_id] = status
         self._emit(NodeStatusChanged(node_id, status, reason, message, retryable))
 
@@ -384,7 +492,7 @@ class FlowRun:
         )
         duration_ms = (time.perf_counter_ns() - self.started_ns) // 1_000_000
         self._emit(RunCompleted(outputs=self._text.summary(self._outputs), counts=counts, duration_ms=duration_ms,
-                                results=self._results()))
+                                usage=self._usage, results=self._results()))
         log.info("run %s finished in %d ms: complete=%d error=%d skipped=%d cancelled=%d", self.run_id,
                  duration_ms, counts.complete, counts.error, counts.skipped, counts.cancelled)
         self._close()

@@ -15,6 +15,9 @@ from execution.providers.image_vendors.image_providers import ImageServices
 from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
 from execution.providers.settings import ProviderSettings
+from execution.ratelimit.budget import UNLIMITED, ProviderBudgets
+from execution.ratelimit.gate import DEFAULT_MAX_WAIT
+from execution.ratelimit.in_process import InProcessBudgets
 from execution.redaction import SecretRedactor
 from execution.sandbox.sandbox import CodeSandbox
 
@@ -32,6 +35,10 @@ class Services:
     sandbox: CodeSandbox = field(default_factory=CodeSandbox.disabled)
     # An Aptos fullnode's REST API (aptos_* nodes); the default names no node.
     aptos: AptosClient = field(default_factory=AptosClient)
+    # Budgets per user × provider that chat calls spend (execution.ratelimit), and how long a
+    # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
+    budgets: ProviderBudgets = UNLIMITED
+    max_budget_wait: float = DEFAULT_MAX_WAIT
 
     @classmethod
     def from_env(cls) -> Services:
@@ -44,6 +51,7 @@ class Services:
                       image_settings: ImageProviderSettings | None = None, *,
                       sandbox: CodeSandbox | None = None, aptos: AptosClient | None = None) -> Services:
         aptos = aptos or AptosClient()
+        policies = settings.budget_policies()
         return cls(
             redactor=SecretRedactor([*settings.secrets(), *aptos.settings.secrets()]),
             provider_settings=settings,
@@ -51,6 +59,8 @@ class Services:
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
             sandbox=sandbox or CodeSandbox.disabled(),
             aptos=aptos,
+            budgets=InProcessBudgets(policies) if policies.active else UNLIMITED,
+            max_budget_wait=settings.rate_limit_max_wait,
         )
 
     async def start(self) -> None:

@@ -13,33 +13,40 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
+from execution.cache.mode import CacheMode
 from execution.errors import GraphValidationError
 from execution.events import (
     Event,
     NodeOutputProduced,
     NodeStatus,
     NodeStatusChanged,
+    NodeWaiting,
     RunCompleted,
     RunFailed,
     RunStarted,
     StatusReason,
     TextDelta,
+    WaitReason,
 )
 from execution.graph.model import Edge, FlowRequest, Node, RunOptions
 from execution.ids import EdgeId, FlowId, NodeId
 from execution.messages import ChatMessage
-from execution.outputs import Image, NodeOutput, ProviderCall
+from execution.outputs import NO_USAGE, Image, NodeOutput, ProviderCall, TokenUsage
 from flowexec.v1 import events_pb2, flow_service_pb2, graph_pb2
 from server.non_finite import NonFiniteNumber, non_finite_violations
 
 STATUS = {s: events_pb2.NodeStatus.Value(f"NODE_STATUS_{s.name}") for s in NodeStatus}
 REASON = {r: events_pb2.StatusReason.Value(f"STATUS_REASON_{r.name}") for r in StatusReason if r.name != "NONE"}
 REASON[StatusReason.NONE] = events_pb2.STATUS_REASON_UNSPECIFIED
+_WAIT_REASON = {r: events_pb2.WaitReason.Value(f"WAIT_REASON_{r.name}") for r in WaitReason}
+_CACHE_MODE = {flow_service_pb2.CACHE_MODE_UNSPECIFIED: CacheMode.USE,
+               **{flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{m.name}"): m for m in CacheMode}}
 
 
 def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
-    """The domain request; GraphValidationError when a number in it is NaN or ±Infinity
-    (a Struct can carry them, JSON cannot: an editor's emptied number field sends NaN)."""
+    """The domain request; GraphValidationError when a number in it is NaN or ±Infinity (a
+    Struct can carry them, JSON cannot: an editor's emptied number field sends NaN). A cache
+    mode newer than this server reads as the default (USE). Its owner is set by the run manager."""
     try:
         return FlowRequest(
             flow_id=FlowId(req.flow_id),
@@ -56,6 +63,7 @@ def request_from_proto(req: flow_service_pb2.ExecuteFlowRequest) -> FlowRequest:
             cached_outputs={NodeId(k): output_from_proto(v) for k, v in req.cached_outputs.items()},
             options=RunOptions(max_concurrency=req.options.max_concurrency, dry_run=req.options.dry_run,
                                include_provider_calls=req.options.include_provider_calls,
+                               cache_mode=_CACHE_MODE.get(req.options.cache_mode, CacheMode.USE),
                                max_execution_ms=req.options.max_execution_ms),
             initial_inputs=struct_to_dict(req.initial_inputs),
         )
@@ -129,6 +137,8 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
                          tuple(ChatMessage(m.role, m.content) for m in c.messages), c.temperature, c.max_tokens)
             for c in out.provider_calls
         ),
+        seed=out.seed if out.HasField("seed") else None,
+        usage=TokenUsage(out.usage.input_tokens, out.usage.output_tokens) if out.HasField("usage") else NO_USAGE,
         values=values_to_dict(out.values) if out.values else {},
     )
 
@@ -157,10 +167,15 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         msg.cached = True
     if out.dry_run:
         msg.dry_run = True
+    if out.usage:
+        msg.usage.input_tokens = out.usage.input_tokens
+        msg.usage.output_tokens = out.usage.output_tokens
     if out.image is not None:
         if image_bytes:
             msg.image.data = out.image.data
         msg.image.mime_type = out.image.mime_type
+    if out.seed is not None:
+        msg.seed = out.seed
     if out.values:
         for name, value in out.values.items():
             fill_value(msg.values[name], value)
@@ -237,7 +252,16 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         done.counts.skipped = body.counts.skipped
         done.counts.cancelled = body.counts.cancelled
         done.duration_ms = body.duration_ms
+        if body.usage:
+            done.usage.input_tokens = body.usage.input_tokens
+            done.usage.output_tokens = body.usage.output_tokens
         for name, value in body.results.items():
             fill_value(done.results[name], value)
+    elif isinstance(body, NodeWaiting):
+        waiting = msg.node_waiting
+        waiting.node_id = body.node_id
+        waiting.provider_id = body.provider_id
+        waiting.reason = _WAIT_REASON[body.reason]
+        waiting.estimated_wait_ms = body.estimated_wait_ms
     elif isinstance(body, RunFailed):
         msg.run_failed.message = body.message

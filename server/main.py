@@ -8,6 +8,8 @@ import signal
 import sys
 from collections.abc import Callable
 
+from execution.cache.node_cache import NodeCache
+from execution.cache.open import cache_store_beside
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.sandbox import SandboxUnavailable
@@ -21,11 +23,19 @@ from server.settings import ServerSettings
 from server.storage import StoreConfigError, open_run_store
 
 
-def build_server(settings: ServerSettings, store: RunStore) -> FlowexecServer:
+def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None) -> FlowexecServer:
     services = Services.from_env()
     configure_logging(settings.log_level, services.redactor)
-    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
+    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits(),
+                    cache=cache)
     return FlowexecServer(engine, settings, store)
+
+
+def open_cache(settings: ServerSettings, store: RunStore) -> NodeCache | None:
+    """The node-output cache, in the run store's database (None when the cache is off)."""
+    if not settings.cache_enabled:
+        return None
+    return NodeCache(cache_store_beside(store), settings.cache_config())
 
 
 async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
@@ -34,8 +44,9 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
     except StoreConfigError as err:
         print(f"flowexec: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    cache = open_cache(settings, store)
     try:
-        await _serve(build_server(settings, store), on_ready)
+        await _serve(build_server(settings, store, cache), on_ready)
     except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work
         print(f"flowexec: {err.message}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
@@ -44,6 +55,8 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     finally:
+        if cache is not None:  # first: it writes what is queued, on the run store's engine
+            await cache.close()
         await store.close()
 
 

@@ -77,7 +77,7 @@ def value_port(name: str, *, required: bool = False, branch: bool = False, descr
 class PortSet:
     """One side of a node's ports. `open`: names beyond `ports` are accepted too. Immutable."""
 
-    __slots__ = ("_by_name", "checked", "named", "open", "ports")
+    __slots__ = ("_by_name", "checked", "named", "open", "ports", "required")
 
     def __init__(self, ports: tuple[Port, ...] = (), open: bool = False) -> None:
         self.ports = ports
@@ -87,6 +87,8 @@ class PortSet:
         # Handles on this side must name one of `ports`.
         self.checked = self.named and not open
         self._by_name = {p.handle: p for p in reversed(ports)}  # the first of a repeated name wins
+        # Names of the VALUE inputs a node cannot run without.
+        self.required = tuple(p.handle for p in ports if p.required and p.kind is PortKind.VALUE)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PortSet) and (self.ports, self.open) == (other.ports, other.open)

@@ -21,11 +21,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+from execution.cache.mode import NodeCacheChoice
 from execution.errors import InvalidSettings
 
 
@@ -92,12 +101,35 @@ LenientNumber = Annotated[float, BeforeValidator(_lenient_number)]
 Flag = Annotated[bool, BeforeValidator(bool)]
 
 
+_CACHE_WORDS = {"": NodeCacheChoice.DEFAULT, "use": NodeCacheChoice.USE, "refresh": NodeCacheChoice.REFRESH,
+                "bypass": NodeCacheChoice.BYPASS}
+
+
+def _cache_choice(value: Any) -> NodeCacheChoice:
+    if value is None:
+        return NodeCacheChoice.DEFAULT
+    if isinstance(value, bool):
+        return NodeCacheChoice.USE if value else NodeCacheChoice.BYPASS
+    if isinstance(value, str) and value.strip().lower() in _CACHE_WORDS:
+        return _CACHE_WORDS[value.strip().lower()]
+    raise ValueError('must be true, false, "use", "refresh" or "bypass"')
+
+
+# A node's use of the server's cache (execution.cache.mode): unset = its type's default; true or
+# "use" = read and store; "refresh" = compute again and store; false or "bypass" = leave it alone.
+CacheSetting = Annotated[NodeCacheChoice, BeforeValidator(_cache_choice), WithJsonSchema(
+    {"anyOf": [{"type": "boolean"}, {"enum": ["", "use", "refresh", "bypass"]}],
+     "description": "Server cache for this node: unset = the node type's default"})]
+
+
 class ModelSettings(NodeSettings):
     """Base of the records of node types that call a provider: the node's own choice of
-    provider and model (execution.model_resolution resolves them with the type's default)."""
+    provider and model (execution.model_resolution resolves them with the type's default), and
+    of its use of the server's cache."""
 
     provider_id: Text = ""
     model: Text = ""
+    cache: CacheSetting = NodeCacheChoice.DEFAULT
 
 
 def _number(value: Any) -> float | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NewType, Protocol
 
 from execution.messages import ChatMessage
+from execution.outputs import NO_USAGE, TokenUsage
 from execution.providers.profile import ProviderProfile
 
 # Which wire protocol (and SDK) a provider speaks, named by its vendor folder's provider class
@@ -30,10 +31,21 @@ class ChatRequest:
 
 @dataclass(frozen=True, slots=True)
 class ChatChunk:
-    """A piece of streamed output. The last chunk of a complete stream carries `finish_reason`."""
+    """A piece of streamed output. The last chunk of a complete stream carries `finish_reason`;
+    a chunk with `usage` carries the tokens the whole call used so far, as the vendor reported
+    them (a later one replaces an earlier one)."""
 
     text: str = ""
     finish_reason: str | None = None
+    usage: TokenUsage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A finished chat: its whole text and the tokens it used (none known: NO_USAGE)."""
+
+    text: str
+    usage: TokenUsage = NO_USAGE
 
 
 class TextProvider(Protocol):

@@ -10,16 +10,23 @@ finds them.
 Per-provider policy knobs are JSON maps keyed by provider id, e.g.
 FLOWEXEC_PROVIDER_TIMEOUTS='{"claude": 180}', FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS='{"ollama": 2}';
 image providers use the same maps with their own ids.
+
+Budgets per user × provider (requests and tokens per minute) follow the same shape: a default
+for every provider (FLOWEXEC_PROVIDER_RPM, FLOWEXEC_PROVIDER_TPM; 0 = no limit, the default)
+and per-provider maps (FLOWEXEC_PROVIDER_RPM_LIMITS='{"mistral": 60}'). They apply to chat
+calls; see execution.ratelimit.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits, RetryPolicy
+from execution.ratelimit.gate import DEFAULT_MAX_WAIT
+from execution.ratelimit.policy import BudgetPolicies
 
 
 def _env(name: str, default: Any, description: str) -> Any:
@@ -83,6 +90,20 @@ class ProviderSettings(BaseSettings):
     provider_concurrency_limits: dict[str, PositiveInt] = _env(
         "FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS", {}, "Per-provider concurrency overrides (JSON map).")
 
+    # -- Budgets per user × provider (chat calls) ------------------------------------------
+    provider_rpm: NonNegativeInt = _env("FLOWEXEC_PROVIDER_RPM", 0,
+                                        "Requests per minute one user may send to one provider; 0 = no limit.")
+    provider_rpm_limits: dict[str, NonNegativeInt] = _env(
+        "FLOWEXEC_PROVIDER_RPM_LIMITS", {}, "Per-provider requests-per-minute overrides (JSON map).")
+    provider_tpm: NonNegativeInt = _env("FLOWEXEC_PROVIDER_TPM", 0,
+                                        "Tokens (input + output) per minute one user may spend at one provider; "
+                                        "0 = no limit.")
+    provider_tpm_limits: dict[str, NonNegativeInt] = _env(
+        "FLOWEXEC_PROVIDER_TPM_LIMITS", {}, "Per-provider tokens-per-minute overrides (JSON map).")
+    rate_limit_max_wait: Annotated[float, Field(ge=0)] = _env(
+        "FLOWEXEC_RATE_LIMIT_MAX_WAIT", DEFAULT_MAX_WAIT,
+        "Longest a node waits for its user's budget; a longer wait ends it ERROR / RATE_LIMITED.")
+
     @classmethod
     def explicit(cls, **values: Any) -> ProviderSettings:
         """Settings from these values (by field name) and the defaults only: no environment, no .env."""
@@ -107,6 +128,10 @@ class ProviderSettings(BaseSettings):
             timeout=self.provider_timeouts.get(provider_id, self.provider_timeout),
         )
         return CallPolicy(retry=retry, max_concurrency=self.concurrency_limits().limit_for(provider_id))
+
+    def budget_policies(self) -> BudgetPolicies:
+        return BudgetPolicies.from_maps(self.provider_rpm, self.provider_tpm, self.provider_rpm_limits,
+                                        self.provider_tpm_limits)
 
     def concurrency_limits(self) -> ConcurrencyLimits:
         return ConcurrencyLimits(self.provider_concurrency, dict(self.provider_concurrency_limits))

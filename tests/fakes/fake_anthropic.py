@@ -2,7 +2,9 @@
 
 Wire format: `event:`-named SSE frames message_start, content_block_start, ping,
 content_block_delta (text_delta), content_block_stop, message_delta (stop_reason),
-message_stop; in-stream errors are an `error` event. Error responses are
+message_stop; in-stream errors are an `error` event. Usage as the API reports it:
+`message_start.message.usage` with the input tokens (and output_tokens 1), `message_delta.usage`
+with the cumulative output tokens. Error responses are
 `{"type": "error", "error": {"type", "message", "details"?}, "request_id"}`. The key arrives as
 `Authorization: Bearer` (SDK 2.x) or `x-api-key`.
 
@@ -61,17 +63,21 @@ class FakeAnthropic(FakeLlmServer):
             return Reply.error(400, f"`{sent[0]}` is deprecated for this model.")
         return None
 
-    def _message(self, received: ReceivedRequest, content: list[dict[str, Any]], stop: str | None) -> dict[str, Any]:
+    def _message(self, received: ReceivedRequest, content: list[dict[str, Any]], stop: str | None,
+                 input_tokens: int, output_tokens: int) -> dict[str, Any]:
         return {"id": "msg_fake", "type": "message", "role": "assistant", "model": received.model,
                 "content": content, "stop_reason": stop, "stop_sequence": None,
-                "usage": {"input_tokens": 10, "output_tokens": 5}}
+                "usage": {"input_tokens": input_tokens, "output_tokens": output_tokens,
+                          "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
 
     def completion_body(self, received: ReceivedRequest, text: str) -> dict[str, Any]:
-        return self._message(received, [{"type": "text", "text": text}], "end_turn")
+        return self._message(received, [{"type": "text", "text": text}], "end_turn", 10, 5)
 
-    def start_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def start_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
+        input_tokens, _ = reply.tokens(received)
         return [
-            sse({"type": "message_start", "message": self._message(received, [], None)}, "message_start"),
+            sse({"type": "message_start", "message": self._message(received, [], None, input_tokens, 1)},
+                "message_start"),
             sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
                 "content_block_start"),
             sse({"type": "ping"}, "ping"),
@@ -81,11 +87,12 @@ class FakeAnthropic(FakeLlmServer):
         return sse({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
                    "content_block_delta")
 
-    def end_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def end_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
+        _, output_tokens = reply.tokens(received)
         return [
             sse({"type": "content_block_stop", "index": 0}, "content_block_stop"),
             sse({"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                 "usage": {"output_tokens": 5}}, "message_delta"),
+                 "usage": {"output_tokens": output_tokens}}, "message_delta"),
             sse({"type": "message_stop"}, "message_stop"),
         ]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,12 @@ class Reply:
     # Before chunk `gate_after`, wait until the test sets `gate` (proves chunks travel before the end).
     gate: asyncio.Event | None = field(default=None, compare=False)
     gate_after: int = 1
+    # (input, output) tokens the reply reports; None: ~4 characters a token of the request's
+    # message text and of the reply's text.
+    usage: tuple[int, int] | None = None
+    # OpenAI-compatible: report usage on the finishing chunk (Mistral) instead of a last chunk
+    # of its own with no choices (OpenAI, with stream_options.include_usage).
+    usage_on_finish: bool = False
 
     @classmethod
     def text(cls, text: str, pieces: int = 3, **kw: Any) -> Reply:
@@ -52,6 +59,11 @@ class Reply:
     @property
     def full_text(self) -> str:
         return "".join(self.chunks)
+
+    def tokens(self, received: ReceivedRequest) -> tuple[int, int]:
+        if self.usage is not None:
+            return self.usage
+        return math.ceil(len(received.text) / 4), math.ceil(len(self.full_text) / 4)
 
 
 @dataclass(frozen=True)
@@ -71,6 +83,18 @@ class ReceivedRequest:
     @property
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", []))
+
+    @property
+    def text(self) -> str:
+        """Every message's text (and the system text), as the fake counts input tokens."""
+        parts = [str(self.body.get("system") or "")]
+        for message in self.messages:
+            content = message.get("content")
+            if isinstance(content, str):
+                parts.append(content)
+            elif isinstance(content, list):
+                parts += [b.get("text", "") for b in content if isinstance(b, dict)]
+        return "".join(parts)
 
     @property
     def prompt(self) -> str:
@@ -138,7 +162,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         ...
 
     @abc.abstractmethod
-    def start_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def start_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
         ...
 
     @abc.abstractmethod
@@ -146,7 +170,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         ...
 
     @abc.abstractmethod
-    def end_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def end_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
         ...
 
     @abc.abstractmethod
@@ -191,7 +215,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
             response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                                    **reply.headers})
             await response.prepare(request)
-            for frame in self.start_frames(received):
+            for frame in self.start_frames(received, reply):
                 await response.write(frame)
             for index in range(len(reply.chunks) + 1):
                 if reply.drop_after == index:
@@ -211,7 +235,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
             if reply.stream_error:
                 await response.write(self.stream_error_frame(reply))
             elif reply.finish:
-                for frame in self.end_frames(received):
+                for frame in self.end_frames(received, reply):
                     await response.write(frame)
             await response.write_eof()
             return response

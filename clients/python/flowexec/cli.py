@@ -66,6 +66,8 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider-calls", action="store_true",
                         help="live run: show each output's provider calls (the server must allow it: "
                              "FLOWEXEC_EXPOSE_PROVIDER_CALLS)")
+    parser.add_argument("--cache", choices=("use", "refresh", "bypass"),
+                        help="the run's use of the server's node-output cache (default: use)")
     parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
     parser.add_argument("--inputs", type=_json_object, default={},
                         help="the run's inputs as a JSON object (merged over a flow document's initial_inputs)")
@@ -88,14 +90,18 @@ def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_ser
     """The request for a flow file — a React Flow export or a seed-004 flow document (elements and
     connections) — with the options of `add_flow_options` applied. ValueError: not a flow."""
     limit_ms = None if args.time_limit is None else round(args.time_limit * 1000)
+    cache_mode = flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{(args.cache or 'unspecified').upper()}")
     if is_element_flow(doc):
         if args.trigger:
             raise ValueError("--trigger applies to React Flow exports, not to flow documents with elements")
-        return request_from_element_flow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
-                                         include_provider_calls=args.provider_calls, initial_inputs=args.inputs,
-                                         max_execution_ms=limit_ms)
+        request = request_from_element_flow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
+                                            include_provider_calls=args.provider_calls, initial_inputs=args.inputs,
+                                            max_execution_ms=limit_ms)
+        request.options.cache_mode = cache_mode
+        return request
     request = request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
-                                     trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls)
+                                     trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls,
+                                     cache_mode=cache_mode)
     if args.inputs:
         request.initial_inputs.update(args.inputs)
     if limit_ms is not None:

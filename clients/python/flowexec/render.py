@@ -26,6 +26,16 @@ def reason_name(reason: int) -> str:
     return events_pb2.StatusReason.Name(reason).removeprefix("STATUS_REASON_").lower()
 
 
+_WAITING_FOR = {
+    events_pb2.WAIT_REASON_RATE_LIMITED: "rate limit",
+    events_pb2.WAIT_REASON_PROVIDER_RETRY_AFTER: "the provider's Retry-After",
+}
+
+
+def tokens(usage: graph_pb2.TokenUsage) -> str:
+    return f"{usage.input_tokens:,} in / {usage.output_tokens:,} out tokens"
+
+
 class EventPrinter:
     def __init__(self, out: TextIO = sys.stdout, node_types: dict[str, str] | None = None) -> None:
         self._out = out
@@ -58,9 +68,15 @@ class EventPrinter:
             if st.reason:
                 line += f" [{reason_name(st.reason)}] {st.message}"
             self._line(line)
+        elif kind == "node_waiting":
+            waiting = event.node_waiting
+            what = _WAITING_FOR.get(waiting.reason, "rate limit")
+            self._line(f"  … {self._label(waiting.node_id)}: waiting for {what} ({waiting.provider_id}), "
+                       f"~{waiting.estimated_wait_ms / 1000:.1f} s")
         elif kind == "node_output":
             out = event.node_output.output
-            self._line(f"    {event.node_output.node_id} output in {out.duration_ms} ms: {summary(out)}")
+            used = f", {tokens(out.usage)}" if out.HasField("usage") else ""
+            self._line(f"    {event.node_output.node_id} output in {out.duration_ms} ms{used}: {summary(out)}")
         elif kind == "text_delta":
             delta = event.text_delta
             if self._streaming != delta.node_id:
@@ -73,6 +89,7 @@ class EventPrinter:
             self._line(
                 f"run completed in {event.run_completed.duration_ms} ms: {c.complete} complete, "
                 f"{c.error} error, {c.skipped} skipped, {c.cancelled} cancelled"
+                + (f"; {tokens(event.run_completed.usage)}" if event.run_completed.HasField("usage") else "")
             )
         elif kind == "run_failed":
             self._line(f"run failed: {event.run_failed.message}")

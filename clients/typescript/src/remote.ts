@@ -65,7 +65,7 @@ export interface FollowOptions extends CallOptions {
 
 export interface RemoteRunOptions
   extends FollowOptions,
-    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
+    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls" | "cacheMode"> {
   /**
    * The run's id, as soon as the server has accepted the run (before any status): store it
    * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload.
@@ -215,6 +215,7 @@ export function runGraph(
     dryRun: options.dryRun,
     maxConcurrency: options.maxConcurrency,
     includeProviderCalls: options.includeProviderCalls,
+    cacheMode: options.cacheMode,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });

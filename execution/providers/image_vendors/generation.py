@@ -62,6 +62,11 @@ class ImageGenerationProvider(Protocol):
         """Model used when the node names none (or names a text model of another vendor)."""
         ...
 
+    @property
+    def takes_seed(self) -> bool:
+        """Whether the request carries a seed (so a seed and the same settings give the same image)."""
+        ...
+
     def resolve_model(self, model: str) -> str:
         """The vendor's model id for `model` (aliases accepted); raises InvalidNodeInput."""
         ...

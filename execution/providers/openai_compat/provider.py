@@ -54,6 +54,7 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
                 stream=True,
                 temperature=request.temperature if request.temperature is not None else omit,
                 max_tokens=request.max_tokens or omit,
+                stream_options={"include_usage": True},
             )
             try:
                 async with aclosing(chat_chunks(response, self.provider_id)) as chunks:

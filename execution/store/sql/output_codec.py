@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from execution.messages import ChatMessage
-from execution.outputs import Image, NodeOutput, ProviderCall
+from execution.outputs import NO_USAGE, Image, NodeOutput, ProviderCall, TokenUsage
 
 CODEC_VERSION = 1
 
@@ -34,6 +34,10 @@ def encode_output(output: NodeOutput) -> str:
         doc["image_mime_type"] = output.image.mime_type
     if output.provider_calls:
         doc["provider_calls"] = [_encode_call(call) for call in output.provider_calls]
+    if output.seed is not None:
+        doc["seed"] = output.seed
+    if output.usage:
+        doc["usage"] = [output.usage.input_tokens, output.usage.output_tokens]
     if output.values:
         doc["values"] = dict(output.values)
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
@@ -57,6 +61,8 @@ def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
         cached=bool(doc.get("cached", False)),
         dry_run=bool(doc.get("dry_run", False)),
         provider_calls=tuple(_decode_call(call) for call in doc.get("provider_calls", ())),
+        seed=int(doc["seed"]) if doc.get("seed") is not None else None,
+        usage=TokenUsage(*doc["usage"]) if "usage" in doc else NO_USAGE,
         values=doc.get("values", {}),
     )
 

@@ -35,6 +35,10 @@ class Transactions:
         self._writer: AsyncConnection | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
     async def read(self, work: Work[T]) -> T:
         """`work` on a connection (one snapshot on SQLite; READ COMMITTED on PostgreSQL)."""
         return await self._to_the_end(self._read(work))

@@ -11,11 +11,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class CacheMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CACHE_MODE_UNSPECIFIED: _ClassVar[CacheMode]
+    CACHE_MODE_USE: _ClassVar[CacheMode]
+    CACHE_MODE_REFRESH: _ClassVar[CacheMode]
+    CACHE_MODE_BYPASS: _ClassVar[CacheMode]
+
 class OnDisconnect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ON_DISCONNECT_UNSPECIFIED: _ClassVar[OnDisconnect]
     ON_DISCONNECT_CANCEL: _ClassVar[OnDisconnect]
     ON_DISCONNECT_CONTINUE: _ClassVar[OnDisconnect]
+CACHE_MODE_UNSPECIFIED: CacheMode
+CACHE_MODE_USE: CacheMode
+CACHE_MODE_REFRESH: CacheMode
+CACHE_MODE_BYPASS: CacheMode
 ON_DISCONNECT_UNSPECIFIED: OnDisconnect
 ON_DISCONNECT_CANCEL: OnDisconnect
 ON_DISCONNECT_CONTINUE: OnDisconnect
@@ -48,18 +59,20 @@ class ExecuteFlowRequest(_message.Message):
     def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ..., initial_inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ExecutionOptions(_message.Message):
-    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect", "max_execution_ms")
+    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect", "cache_mode", "max_execution_ms")
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
     ON_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_MODE_FIELD_NUMBER: _ClassVar[int]
     MAX_EXECUTION_MS_FIELD_NUMBER: _ClassVar[int]
     max_concurrency: int
     dry_run: bool
     include_provider_calls: bool
     on_disconnect: OnDisconnect
+    cache_mode: CacheMode
     max_execution_ms: int
-    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ..., max_execution_ms: _Optional[int] = ...) -> None: ...
+    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ..., cache_mode: _Optional[_Union[CacheMode, str]] = ..., max_execution_ms: _Optional[int] = ...) -> None: ...
 
 class ExecuteFlowResponse(_message.Message):
     __slots__ = ("events",)

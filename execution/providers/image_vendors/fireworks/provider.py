@@ -30,6 +30,8 @@ from execution.providers.image_vendors.http import HttpImageVendor, parse_json
 
 class FireworksImages(HttpImageVendor):
     DEFAULT_MODEL = FLUX_SCHNELL
+    # `seed` (0 means random, so only a set seed is sent).
+    takes_seed = True
 
     def resolve_model(self, model: str) -> str:
         return fireworks_model(model, self.default_model)

@@ -28,6 +28,8 @@ DOWNLOAD_POLICY = RetryPolicy(max_attempts=3, initial_backoff=0.5, timeout=60.0)
 
 class GlmImages(HttpImageVendor):
     DEFAULT_MODEL = GLM_IMAGE
+    # No seed parameter: every generation is a new image.
+    takes_seed = False
 
     def resolve_model(self, model: str) -> str:
         return glm_image_model(model, self.default_model)

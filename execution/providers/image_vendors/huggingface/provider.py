@@ -32,6 +32,8 @@ from execution.providers.image_vendors.huggingface.profile import FLUX_SCHNELL, 
 
 class HuggingFaceImages(HttpImageVendor):
     DEFAULT_MODEL = FLUX_SCHNELL
+    # `parameters.seed`: the same seed and settings give the same image.
+    takes_seed = True
 
     def resolve_model(self, model: str) -> str:
         model = model.strip()

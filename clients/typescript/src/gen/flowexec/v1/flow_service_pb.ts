@@ -17,7 +17,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/flow_service.proto.
  */
 export const file_flowexec_v1_flow_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIpMDChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMSLwoOaW5pdGlhbF9pbnB1dHMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Gk0KEkNhY2hlZE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASKoAQoQRXhlY3V0aW9uT3B0aW9ucxIXCg9tYXhfY29uY3VycmVuY3kYASABKAUSDwoHZHJ5X3J1bhgCIAEoCBIeChZpbmNsdWRlX3Byb3ZpZGVyX2NhbGxzGAMgASgIEjAKDW9uX2Rpc2Nvbm5lY3QYBCABKA4yGS5mbG93ZXhlYy52MS5PbkRpc2Nvbm5lY3QSGAoQbWF4X2V4ZWN1dGlvbl9tcxgGIAEoAyI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudCJZCg9TdGFydFJ1blJlcXVlc3QSLQoEZmxvdxgBIAEoCzIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkiMQoQU3RhcnRSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4iNAoPV2F0Y2hSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAQiOgoQV2F0Y2hSdW5SZXNwb25zZRImCgZldmVudHMYASADKAsyFi5mbG93ZXhlYy52MS5Ob2RlRXZlbnQiNwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSFgoOaW5jbHVkZV9pbWFnZXMYAiABKAgiLwoOR2V0UnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuInAKD0xpc3RSdW5zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIPCgdmbG93X2lkGAMgASgJEiUKBnN0YXRlcxgEIAMoDjIVLmZsb3dleGVjLnYxLlJ1blN0YXRlIksKEExpc3RSdW5zUmVzcG9uc2USHgoEcnVucxgBIAMoCzIQLmZsb3dleGVjLnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIgoQQ2FuY2VsUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoRQ2FuY2VsUnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuIiIKEFJlc3VtZVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKEVJlc3VtZVJ1blJlc3BvbnNlEh0KA3J1bhgBIAEoCzIQLmZsb3dleGVjLnYxLlJ1bipjCgxPbkRpc2Nvbm5lY3QSHQoZT05fRElTQ09OTkVDVF9VTlNQRUNJRklFRBAAEhgKFE9OX0RJU0NPTk5FQ1RfQ0FOQ0VMEAESGgoWT05fRElTQ09OTkVDVF9DT05USU5VRRACMpkECgtGbG93U2VydmljZRJSCgtFeGVjdXRlRmxvdxIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBogLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVzcG9uc2UwARJHCghTdGFydFJ1bhIcLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVxdWVzdBodLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVzcG9uc2USSQoIV2F0Y2hSdW4SHC5mbG93ZXhlYy52MS5XYXRjaFJ1blJlcXVlc3QaHS5mbG93ZXhlYy52MS5XYXRjaFJ1blJlc3BvbnNlMAESQQoGR2V0UnVuEhouZmxvd2V4ZWMudjEuR2V0UnVuUmVxdWVzdBobLmZsb3dleGVjLnYxLkdldFJ1blJlc3BvbnNlEkcKCExpc3RSdW5zEhwuZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXF1ZXN0Gh0uZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXNwb25zZRJKCglDYW5jZWxSdW4SHS5mbG93ZXhlYy52MS5DYW5jZWxSdW5SZXF1ZXN0Gh4uZmxvd2V4ZWMudjEuQ2FuY2VsUnVuUmVzcG9uc2USSgoJUmVzdW1lUnVuEh0uZmxvd2V4ZWMudjEuUmVzdW1lUnVuUmVxdWVzdBoeLmZsb3dleGVjLnYxLlJlc3VtZVJ1blJlc3BvbnNlYgZwcm90bzM", [file_flowexec_v1_events, file_flowexec_v1_graph, file_flowexec_v1_runs, file_google_protobuf_struct]);
+  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIpMDChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMSLwoOaW5pdGlhbF9pbnB1dHMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Gk0KEkNhY2hlZE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASLUAQoQRXhlY3V0aW9uT3B0aW9ucxIXCg9tYXhfY29uY3VycmVuY3kYASABKAUSDwoHZHJ5X3J1bhgCIAEoCBIeChZpbmNsdWRlX3Byb3ZpZGVyX2NhbGxzGAMgASgIEjAKDW9uX2Rpc2Nvbm5lY3QYBCABKA4yGS5mbG93ZXhlYy52MS5PbkRpc2Nvbm5lY3QSKgoKY2FjaGVfbW9kZRgFIAEoDjIWLmZsb3dleGVjLnYxLkNhY2hlTW9kZRIYChBtYXhfZXhlY3V0aW9uX21zGAYgASgDIj0KE0V4ZWN1dGVGbG93UmVzcG9uc2USJgoGZXZlbnRzGAEgAygLMhYuZmxvd2V4ZWMudjEuTm9kZUV2ZW50IlkKD1N0YXJ0UnVuUmVxdWVzdBItCgRmbG93GAEgASgLMh8uZmxvd2V4ZWMudjEuRXhlY3V0ZUZsb3dSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCSIxChBTdGFydFJ1blJlc3BvbnNlEh0KA3J1bhgBIAEoCzIQLmZsb3dleGVjLnYxLlJ1biI0Cg9XYXRjaFJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJEhEKCWFmdGVyX3NlcRgCIAEoBCI6ChBXYXRjaFJ1blJlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudCI3Cg1HZXRSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIWCg5pbmNsdWRlX2ltYWdlcxgCIAEoCCIvCg5HZXRSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4icAoPTGlzdFJ1bnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg8KB2Zsb3dfaWQYAyABKAkSJQoGc3RhdGVzGAQgAygOMhUuZmxvd2V4ZWMudjEuUnVuU3RhdGUiSwoQTGlzdFJ1bnNSZXNwb25zZRIeCgRydW5zGAEgAygLMhAuZmxvd2V4ZWMudjEuUnVuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIiChBDYW5jZWxSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCSIyChFDYW5jZWxSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4iIgoQUmVzdW1lUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoRUmVzdW1lUnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuKmoKCUNhY2hlTW9kZRIaChZDQUNIRV9NT0RFX1VOU1BFQ0lGSUVEEAASEgoOQ0FDSEVfTU9ERV9VU0UQARIWChJDQUNIRV9NT0RFX1JFRlJFU0gQAhIVChFDQUNIRV9NT0RFX0JZUEFTUxADKmMKDE9uRGlzY29ubmVjdBIdChlPTl9ESVNDT05ORUNUX1VOU1BFQ0lGSUVEEAASGAoUT05fRElTQ09OTkVDVF9DQU5DRUwQARIaChZPTl9ESVNDT05ORUNUX0NPTlRJTlVFEAIymQQKC0Zsb3dTZXJ2aWNlElIKC0V4ZWN1dGVGbG93Eh8uZmxvd2V4ZWMudjEuRXhlY3V0ZUZsb3dSZXF1ZXN0GiAuZmxvd2V4ZWMudjEuRXhlY3V0ZUZsb3dSZXNwb25zZTABEkcKCFN0YXJ0UnVuEhwuZmxvd2V4ZWMudjEuU3RhcnRSdW5SZXF1ZXN0Gh0uZmxvd2V4ZWMudjEuU3RhcnRSdW5SZXNwb25zZRJJCghXYXRjaFJ1bhIcLmZsb3dleGVjLnYxLldhdGNoUnVuUmVxdWVzdBodLmZsb3dleGVjLnYxLldhdGNoUnVuUmVzcG9uc2UwARJBCgZHZXRSdW4SGi5mbG93ZXhlYy52MS5HZXRSdW5SZXF1ZXN0GhsuZmxvd2V4ZWMudjEuR2V0UnVuUmVzcG9uc2USRwoITGlzdFJ1bnMSHC5mbG93ZXhlYy52MS5MaXN0UnVuc1JlcXVlc3QaHS5mbG93ZXhlYy52MS5MaXN0UnVuc1Jlc3BvbnNlEkoKCUNhbmNlbFJ1bhIdLmZsb3dleGVjLnYxLkNhbmNlbFJ1blJlcXVlc3QaHi5mbG93ZXhlYy52MS5DYW5jZWxSdW5SZXNwb25zZRJKCglSZXN1bWVSdW4SHS5mbG93ZXhlYy52MS5SZXN1bWVSdW5SZXF1ZXN0Gh4uZmxvd2V4ZWMudjEuUmVzdW1lUnVuUmVzcG9uc2ViBnByb3RvMw", [file_flowexec_v1_events, file_flowexec_v1_graph, file_flowexec_v1_runs, file_google_protobuf_struct]);
 
 /**
  * A graph to run.
@@ -127,6 +127,14 @@ export type ExecutionOptions = Message<"flowexec.v1.ExecutionOptions"> & {
    * @generated from field: flowexec.v1.OnDisconnect on_disconnect = 4;
    */
   onDisconnect: OnDisconnect;
+
+  /**
+   * The run's use of the server's node-output cache. A node's own `cache` setting (in its
+   * data: true, false, "use", "refresh" or "bypass") narrows it; a dry run never uses it.
+   *
+   * @generated from field: flowexec.v1.CacheMode cache_mode = 5;
+   */
+  cacheMode: CacheMode;
 
   /**
    * Time limit of the run once it executes, in milliseconds (0: none). When it passes, the
@@ -474,6 +482,50 @@ export const ResumeRunResponseSchema: GenMessage<ResumeRunResponse> = /*@__PURE_
   messageDesc(file_flowexec_v1_flow_service, 14);
 
 /**
+ * How a run uses the server's node-output cache (outputs keyed by node type and version,
+ * settings, resolved model and the digests of the node's inputs).
+ *
+ * @generated from enum flowexec.v1.CacheMode
+ */
+export enum CacheMode {
+  /**
+   * The server default: CACHE_MODE_USE.
+   *
+   * @generated from enum value: CACHE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Nodes cached by their type's default (or their own setting) reuse a stored output when
+   * there is one (no provider call; the output says `cached`) and store what they compute.
+   *
+   * @generated from enum value: CACHE_MODE_USE = 1;
+   */
+  USE = 1,
+
+  /**
+   * Read nothing: every cached node computes again (sharing a call already in flight) and
+   * its output replaces the stored one.
+   *
+   * @generated from enum value: CACHE_MODE_REFRESH = 2;
+   */
+  REFRESH = 2,
+
+  /**
+   * Neither read nor write: the run ignores the cache.
+   *
+   * @generated from enum value: CACHE_MODE_BYPASS = 3;
+   */
+  BYPASS = 3,
+}
+
+/**
+ * Describes the enum flowexec.v1.CacheMode.
+ */
+export const CacheModeSchema: GenEnum<CacheMode> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_flow_service, 0);
+
+/**
  * What a dropped ExecuteFlow call does to its run.
  *
  * @generated from enum flowexec.v1.OnDisconnect
@@ -505,7 +557,7 @@ export enum OnDisconnect {
  * Describes the enum flowexec.v1.OnDisconnect.
  */
 export const OnDisconnectSchema: GenEnum<OnDisconnect> = /*@__PURE__*/
-  enumDesc(file_flowexec_v1_flow_service, 0);
+  enumDesc(file_flowexec_v1_flow_service, 1);
 
 /**
  * Executes node graphs of the image-generation editor server-side.
@@ -529,8 +581,8 @@ export const FlowService: GenService<{
   },
   /**
    * Validates and starts a run that goes on with no client attached; returns at once.
-   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
-   * run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit (or
+   * the caller's own, when the server caps runs per user) the run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
    * RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
    *
    * @generated from rpc flowexec.v1.FlowService.StartRun
