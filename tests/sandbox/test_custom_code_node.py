@@ -4,7 +4,9 @@ checked), the results at the end element; settings that cannot run are refused b
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -92,3 +94,9 @@ async def test_code_that_cannot_run_is_refused_before_the_run(client: FlowClient
     assert field == "nodes[1].data.code"
     assert description == ("node 'code-1' (custom_code): 'code' must be Python source defining main(inputs), "
                            "at most 262,144 characters")
+
+
+async def test_the_example_document_runs_unchanged(client: FlowClient) -> None:
+    example = json.loads((Path(__file__).parents[2] / "examples" / "custom_code_flow.json").read_text())
+    seen = await run(client, example)
+    assert seen.results() == {"net": 40.0, "total": 48.0}
