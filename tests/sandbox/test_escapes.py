@@ -168,3 +168,14 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+async def test_started_by_root_the_sandbox_runs_as_nobody(box: CodeSandbox) -> None:
+    """As host root the kernel would not apply the process limit at all, and an escaped process
+    would be root: bubblewrap and everything under it run as nobody (65534) instead."""
+    await box.start()
+    await box.wait_warm()
+    pids = descendants(os.getpid())
+    assert len(pids) == 3  # the waiting worker: bubblewrap, the sandbox's init, the runner
+    expected = 65534 if os.geteuid() == 0 else os.geteuid()
+    assert {Path(f"/proc/{pid}").stat().st_uid for pid in pids} == {expected}
