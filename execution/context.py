@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from execution.events import NodeProgress
 from execution.ids import NodeId, RunId
 from execution.model_resolution import ResolvedModel
 from execution.outputs import NodeOutput
@@ -56,6 +57,11 @@ class NodeContext(Generic[S]):
     _emit_text: Callable[[NodeId, str], None]
     # Live provider calls pass it: the run owner's budgets, and the scheduler's pause for this node.
     gate: CallGate = UNGATED
+    # Where emit_progress goes (the run's event stream); None: progress is dropped.
+    _emit_progress: Callable[[NodeProgress], None] | None = None
+    # 1 for the node's first execution in this run; node-level retries (RetryPolicy) count up.
+    # With run_id and node_id it names one execution, e.g. to make a backend submission idempotent.
+    attempt: int = 1
     # Named inputs, by input name (node types with named ports; see the module docstring).
     values: Mapping[str, Any] = field(default_factory=dict)
     # One entry per taken edge that is not an adapter edge, in edge order (named-port node types).
@@ -67,3 +73,9 @@ class NodeContext(Generic[S]):
         """Stream a chunk of this node's text output to the client as it is produced."""
         if chunk:
             self._emit_text(self.node_id, chunk)
+
+    def emit_progress(self, value: int, total: int = 0, *, label: str = "", step: str = "") -> None:
+        """Tell the client how far this node has come (`value` of `total` units; 0 = unknown)."""
+        if self._emit_progress is not None:
+            value, total = max(int(value), 0), max(int(total), 0)
+            self._emit_progress(NodeProgress(self.node_id, min(value, total) if total else value, total, label, step))

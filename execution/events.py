@@ -107,6 +107,20 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeProgress:
+    """How far a running node has come: `value` of `max` units (0 = unknown) of one step.
+
+    `label` names what progresses ("KSampler"), `step` which sub-step the numbers belong to (a
+    ComfyUI node id, a pipeline chunk); both may be empty. Informational only."""
+
+    node_id: NodeId
+    value: int
+    max: int = 0
+    label: str = ""
+    step: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StatusCounts:
     complete: int = 0
     error: int = 0
@@ -130,8 +144,8 @@ class RunFailed:
     message: str
 
 
-EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | RunCompleted
-             | RunFailed)
+EventBody = (RunStarted | NodeStatusChanged | NodeOutputProduced | TextDelta | NodeWaiting | NodeProgress
+             | RunCompleted | RunFailed)
 
 
 @dataclass(frozen=True, slots=True)

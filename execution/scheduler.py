@@ -46,6 +46,7 @@ from execution.events import (
     Event,
     EventBody,
     NodeOutputProduced,
+    NodeProgress,
     NodeStatus,
     NodeStatusChanged,
     NodeWaiting,
@@ -409,6 +410,7 @@ class FlowRun:
             services=self._services,
             _emit_text=self._emit_text,
             gate=self._gate(node_id) if spec.calls_provider and not self.request.options.dry_run else UNGATED,
+            _emit_progress=self._emit_progress,
             values=values,
             edge_values=edge_values,
             run_inputs=self.request.initial_inputs,
@@ -476,6 +478,12 @@ class FlowRun:
                 return
         self._text.count_streamed(node_id, chunk)  # raises StreamedTextTooLarge past the limit
         self._stream.put_text(node_id, chunk)
+
+    def _emit_progress(self, progress: NodeProgress) -> None:
+        # Never after the node settled; and dropped while the reader is behind (the next report
+        # says more, and a backend reporting every step must not grow a stalled run's queue).
+        if self._status.get(progress.node_id) is NodeStatus.RUNNING and not self._stream.congested:
+            self._stream.put(progress)
 
     def _emit(self, body: EventBody) -> None:
         self._stream.put(body)

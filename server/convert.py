@@ -18,6 +18,7 @@ from execution.errors import GraphValidationError
 from execution.events import (
     Event,
     NodeOutputProduced,
+    NodeProgress,
     NodeStatus,
     NodeStatusChanged,
     NodeWaiting,
@@ -231,6 +232,13 @@ def fill_event(msg: events_pb2.NodeEvent, event: Event, *, provider_calls: bool 
         delta = msg.text_delta
         delta.node_id = body.node_id
         delta.chunk = body.chunk
+    elif isinstance(body, NodeProgress):
+        progress = msg.node_progress
+        progress.node_id = body.node_id
+        progress.value = max(body.value, 0)
+        progress.max = max(body.max, 0)
+        progress.label = body.label
+        progress.step = body.step
     elif isinstance(body, NodeOutputProduced):
         produced = msg.node_output
         produced.node_id = body.node_id

@@ -42,6 +42,7 @@ from execution.messages import ChatMessage
 from execution.model_resolution import ModelChoice
 from execution.nodes.image_inputs import prepare_image, setting_image_bytes, upstream_image
 from execution.nodes.inputs import extract_personas, merge_input_text
+from execution.nodes.jobs import generation_job
 from execution.nodes.setting_types import ModelSettings, NumberBetween, StrictText, Text, WholeNumber
 from execution.nodes.spec import IMAGE_OUT, PERSONA_IN, TEXT_IN, TEXT_OUT, CachePolicy, NodeFamily, NodeSpec
 from execution.nodes.vision_steps import VisionSteps, vision_call
@@ -183,7 +184,7 @@ async def image_generator(ctx: NodeContext[GeneratorSettings]) -> NodeOutput:
                         (ChatMessage("user", request_text(planned)),))
     if ctx.dry_run:
         return NodeOutput(text=request.prompt, dry_run=True, provider_calls=(call,))
-    generated = await choice.provider.generate(choice.model, request)
+    generated = await choice.provider.generate(choice.model, request, generation_job(ctx))
     prepared = await images.processor.from_provider(generated.image.data, NODE_OUTPUT,
                                                     provider=planned.provider_id)
     return NodeOutput(text=request.prompt, image=prepared.image, provider_calls=(call,),
@@ -226,7 +227,7 @@ IMAGE_DESCRIBER = NodeSpec(
 IMAGE_GENERATOR = NodeSpec(
     "imageGenerator", NodeFamily.IMAGE, image_generator, GeneratorSettings,
     display_name="Image Generator",
-    description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM).",
+    description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM, ComfyUI).",
     inputs=(TEXT_IN,), outputs=(IMAGE_OUT, TEXT_OUT), calls_provider=True,
     cache_policy=CachePolicy(default=fixed_seed, call=generation_call),
 )

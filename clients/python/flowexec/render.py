@@ -84,6 +84,13 @@ class EventPrinter:
                 self._streaming = delta.node_id
             self._out.write(delta.chunk)
             self._out.flush()
+        elif kind == "node_progress":
+            progress = event.node_progress
+            # A line when a step starts and when it ends, not one per unit (log-friendly).
+            if progress.value <= 1 or progress.value == progress.max:
+                what = f" {progress.label}" if progress.label else ""
+                total = f"/{progress.max}" if progress.max else ""
+                self._line(f"    {progress.node_id} progress:{what} {progress.value}{total}")
         elif kind == "run_completed":
             c = event.run_completed.counts
             self._line(

@@ -14,7 +14,7 @@ export type {
   TransportKind,
 } from "./client.js";
 export type { FollowOptions, ReattachOptions, RemoteRunOptions } from "./remote.js";
-export type { CancelledAs } from "./run-reporter.js";
+export type { CancelledAs, NodeProgressReport } from "./run-reporter.js";
 export { DEFAULT_RECONNECT } from "./reconnect.js";
 export type { ReconnectListener, ReconnectOption, ReconnectPolicy } from "./reconnect.js";
 export type { GetRunOptions, ListRunsOptions, RunPage, StartRunOptions, WatchRunOptions } from "./runs.js";

@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66lowexec/v1/events.proto\x12\x0b\x66lowexec.v1\x1a\x17\x66lowexec/v1/graph.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbb\x03\n\tNodeEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0brun_started\x18\n \x01(\x0b\x32\x17.flowexec.v1.RunStartedH\x00\x12\x35\n\x0bnode_status\x18\x0b \x01(\x0b\x32\x1e.flowexec.v1.NodeStatusChangedH\x00\x12\x36\n\x0bnode_output\x18\x0c \x01(\x0b\x32\x1f.flowexec.v1.NodeOutputProducedH\x00\x12,\n\ntext_delta\x18\r \x01(\x0b\x32\x16.flowexec.v1.TextDeltaH\x00\x12\x32\n\rrun_completed\x18\x0e \x01(\x0b\x32\x19.flowexec.v1.RunCompletedH\x00\x12,\n\nrun_failed\x18\x0f \x01(\x0b\x32\x16.flowexec.v1.RunFailedH\x00\x12\x30\n\x0cnode_waiting\x18\x10 \x01(\x0b\x32\x18.flowexec.v1.NodeWaitingH\x00\x42\x06\n\x04kind\"x\n\nRunStarted\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12\x18\n\x10planned_node_ids\x18\x02 \x03(\t\x12\x17\n\x0f\x63\x61\x63hed_node_ids\x18\x03 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\x12\x15\n\rparent_run_id\x18\x05 \x01(\t\"\x9c\x01\n\x11NodeStatusChanged\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e\x32\x17.flowexec.v1.NodeStatus\x12)\n\x06reason\x18\x03 \x01(\x0e\x32\x19.flowexec.v1.StatusReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x11\n\tretryable\x18\x05 \x01(\x08\"N\n\x12NodeOutputProduced\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06output\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput\"w\n\x0bNodeWaiting\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\'\n\x06reason\x18\x03 \x01(\x0e\x32\x17.flowexec.v1.WaitReason\x12\x19\n\x11\x65stimated_wait_ms\x18\x04 \x01(\x03\"+\n\tTextDelta\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05\x63hunk\x18\x02 \x01(\t\"S\n\x0cStatusCounts\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x05\x12\r\n\x05\x65rror\x18\x02 \x01(\x05\x12\x0f\n\x07skipped\x18\x03 \x01(\x05\x12\x11\n\tcancelled\x18\x04 \x01(\x05\"\xf9\x02\n\x0cRunCompleted\x12\x37\n\x07outputs\x18\x01 \x03(\x0b\x32&.flowexec.v1.RunCompleted.OutputsEntry\x12)\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x19.flowexec.v1.StatusCounts\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x12&\n\x05usage\x18\n \x01(\x0b\x32\x17.flowexec.v1.TokenUsage\x12\x37\n\x07results\x18\x0b \x03(\x0b\x32&.flowexec.v1.RunCompleted.ResultsEntry\x1aG\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\x1a\x46\n\x0cResultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.Value:\x02\x38\x01\"\x1c\n\tRunFailed\x12\x0f\n\x07message\x18\x01 \x01(\t*\xc0\x01\n\nNodeStatus\x12\x1b\n\x17NODE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13NODE_STATUS_PENDING\x10\x01\x12\x17\n\x13NODE_STATUS_RUNNING\x10\x02\x12\x18\n\x14NODE_STATUS_COMPLETE\x10\x03\x12\x15\n\x11NODE_STATUS_ERROR\x10\x04\x12\x17\n\x13NODE_STATUS_SKIPPED\x10\x05\x12\x19\n\x15NODE_STATUS_CANCELLED\x10\x06*\x81\x04\n\x0cStatusReason\x12\x1d\n\x19STATUS_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dSTATUS_REASON_UPSTREAM_FAILED\x10\x01\x12\x1d\n\x19STATUS_REASON_NO_EXECUTOR\x10\x02\x12\x1f\n\x1bSTATUS_REASON_INVALID_INPUT\x10\x03\x12 \n\x1cSTATUS_REASON_PROVIDER_ERROR\x10\x04\x12\x19\n\x15STATUS_REASON_TIMEOUT\x10\x05\x12\x1a\n\x16STATUS_REASON_INTERNAL\x10\x06\x12\"\n\x1eSTATUS_REASON_CLIENT_CANCELLED\x10\x07\x12#\n\x1fSTATUS_REASON_DEADLINE_EXCEEDED\x10\x08\x12!\n\x1dSTATUS_REASON_SERVER_SHUTDOWN\x10\t\x12 \n\x1cSTATUS_REASON_NOT_CONFIGURED\x10\n\x12\"\n\x1eSTATUS_REASON_SERVER_RESTARTED\x10\x0b\x12\x1e\n\x1aSTATUS_REASON_RATE_LIMITED\x10\x0c\x12\"\n\x1eSTATUS_REASON_BRANCH_NOT_TAKEN\x10\r\x12 \n\x1cSTATUS_REASON_RUN_TIME_LIMIT\x10\x0e*m\n\nWaitReason\x12\x1b\n\x17WAIT_REASON_UNSPECIFIED\x10\x00\x12\x1c\n\x18WAIT_REASON_RATE_LIMITED\x10\x01\x12$\n WAIT_REASON_PROVIDER_RETRY_AFTER\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66lowexec/v1/events.proto\x12\x0b\x66lowexec.v1\x1a\x17\x66lowexec/v1/graph.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xef\x03\n\tNodeEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0brun_started\x18\n \x01(\x0b\x32\x17.flowexec.v1.RunStartedH\x00\x12\x35\n\x0bnode_status\x18\x0b \x01(\x0b\x32\x1e.flowexec.v1.NodeStatusChangedH\x00\x12\x36\n\x0bnode_output\x18\x0c \x01(\x0b\x32\x1f.flowexec.v1.NodeOutputProducedH\x00\x12,\n\ntext_delta\x18\r \x01(\x0b\x32\x16.flowexec.v1.TextDeltaH\x00\x12\x32\n\rrun_completed\x18\x0e \x01(\x0b\x32\x19.flowexec.v1.RunCompletedH\x00\x12,\n\nrun_failed\x18\x0f \x01(\x0b\x32\x16.flowexec.v1.RunFailedH\x00\x12\x30\n\x0cnode_waiting\x18\x10 \x01(\x0b\x32\x18.flowexec.v1.NodeWaitingH\x00\x12\x32\n\rnode_progress\x18\x12 \x01(\x0b\x32\x19.flowexec.v1.NodeProgressH\x00\x42\x06\n\x04kind\"x\n\nRunStarted\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12\x18\n\x10planned_node_ids\x18\x02 \x03(\t\x12\x17\n\x0f\x63\x61\x63hed_node_ids\x18\x03 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\x12\x15\n\rparent_run_id\x18\x05 \x01(\t\"\x9c\x01\n\x11NodeStatusChanged\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e\x32\x17.flowexec.v1.NodeStatus\x12)\n\x06reason\x18\x03 \x01(\x0e\x32\x19.flowexec.v1.StatusReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x11\n\tretryable\x18\x05 \x01(\x08\"N\n\x12NodeOutputProduced\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06output\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput\"w\n\x0bNodeWaiting\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\'\n\x06reason\x18\x03 \x01(\x0e\x32\x17.flowexec.v1.WaitReason\x12\x19\n\x11\x65stimated_wait_ms\x18\x04 \x01(\x03\"+\n\tTextDelta\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05\x63hunk\x18\x02 \x01(\t\"X\n\x0cNodeProgress\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04\x12\x0b\n\x03max\x18\x03 \x01(\x04\x12\r\n\x05label\x18\x04 \x01(\t\x12\x0c\n\x04step\x18\x05 \x01(\t\"S\n\x0cStatusCounts\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x05\x12\r\n\x05\x65rror\x18\x02 \x01(\x05\x12\x0f\n\x07skipped\x18\x03 \x01(\x05\x12\x11\n\tcancelled\x18\x04 \x01(\x05\"\xf9\x02\n\x0cRunCompleted\x12\x37\n\x07outputs\x18\x01 \x03(\x0b\x32&.flowexec.v1.RunCompleted.OutputsEntry\x12)\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x19.flowexec.v1.StatusCounts\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x12&\n\x05usage\x18\n \x01(\x0b\x32\x17.flowexec.v1.TokenUsage\x12\x37\n\x07results\x18\x0b \x03(\x0b\x32&.flowexec.v1.RunCompleted.ResultsEntry\x1aG\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\x1a\x46\n\x0cResultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.Value:\x02\x38\x01\"\x1c\n\tRunFailed\x12\x0f\n\x07message\x18\x01 \x01(\t*\xc0\x01\n\nNodeStatus\x12\x1b\n\x17NODE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13NODE_STATUS_PENDING\x10\x01\x12\x17\n\x13NODE_STATUS_RUNNING\x10\x02\x12\x18\n\x14NODE_STATUS_COMPLETE\x10\x03\x12\x15\n\x11NODE_STATUS_ERROR\x10\x04\x12\x17\n\x13NODE_STATUS_SKIPPED\x10\x05\x12\x19\n\x15NODE_STATUS_CANCELLED\x10\x06*\x81\x04\n\x0cStatusReason\x12\x1d\n\x19STATUS_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dSTATUS_REASON_UPSTREAM_FAILED\x10\x01\x12\x1d\n\x19STATUS_REASON_NO_EXECUTOR\x10\x02\x12\x1f\n\x1bSTATUS_REASON_INVALID_INPUT\x10\x03\x12 \n\x1cSTATUS_REASON_PROVIDER_ERROR\x10\x04\x12\x19\n\x15STATUS_REASON_TIMEOUT\x10\x05\x12\x1a\n\x16STATUS_REASON_INTERNAL\x10\x06\x12\"\n\x1eSTATUS_REASON_CLIENT_CANCELLED\x10\x07\x12#\n\x1fSTATUS_REASON_DEADLINE_EXCEEDED\x10\x08\x12!\n\x1dSTATUS_REASON_SERVER_SHUTDOWN\x10\t\x12 \n\x1cSTATUS_REASON_NOT_CONFIGURED\x10\n\x12\"\n\x1eSTATUS_REASON_SERVER_RESTARTED\x10\x0b\x12\x1e\n\x1aSTATUS_REASON_RATE_LIMITED\x10\x0c\x12\"\n\x1eSTATUS_REASON_BRANCH_NOT_TAKEN\x10\r\x12 \n\x1cSTATUS_REASON_RUN_TIME_LIMIT\x10\x0e*m\n\nWaitReason\x12\x1b\n\x17WAIT_REASON_UNSPECIFIED\x10\x00\x12\x1c\n\x18WAIT_REASON_RATE_LIMITED\x10\x01\x12$\n WAIT_REASON_PROVIDER_RETRY_AFTER\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,32 +38,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_options = b'8\001'
   _globals['_RUNCOMPLETED_RESULTSENTRY']._loaded_options = None
   _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_options = b'8\001'
-  _globals['_NODESTATUS']._serialized_start=1598
-  _globals['_NODESTATUS']._serialized_end=1790
-  _globals['_STATUSREASON']._serialized_start=1793
-  _globals['_STATUSREASON']._serialized_end=2306
-  _globals['_WAITREASON']._serialized_start=2308
-  _globals['_WAITREASON']._serialized_end=2417
+  _globals['_NODESTATUS']._serialized_start=1740
+  _globals['_NODESTATUS']._serialized_end=1932
+  _globals['_STATUSREASON']._serialized_start=1935
+  _globals['_STATUSREASON']._serialized_end=2448
+  _globals['_WAITREASON']._serialized_start=2450
+  _globals['_WAITREASON']._serialized_end=2559
   _globals['_NODEEVENT']._serialized_start=130
-  _globals['_NODEEVENT']._serialized_end=573
-  _globals['_RUNSTARTED']._serialized_start=575
-  _globals['_RUNSTARTED']._serialized_end=695
-  _globals['_NODESTATUSCHANGED']._serialized_start=698
-  _globals['_NODESTATUSCHANGED']._serialized_end=854
-  _globals['_NODEOUTPUTPRODUCED']._serialized_start=856
-  _globals['_NODEOUTPUTPRODUCED']._serialized_end=934
-  _globals['_NODEWAITING']._serialized_start=936
-  _globals['_NODEWAITING']._serialized_end=1055
-  _globals['_TEXTDELTA']._serialized_start=1057
-  _globals['_TEXTDELTA']._serialized_end=1100
-  _globals['_STATUSCOUNTS']._serialized_start=1102
-  _globals['_STATUSCOUNTS']._serialized_end=1185
-  _globals['_RUNCOMPLETED']._serialized_start=1188
-  _globals['_RUNCOMPLETED']._serialized_end=1565
-  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_start=1422
-  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_end=1493
-  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_start=1495
-  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_end=1565
-  _globals['_RUNFAILED']._serialized_start=1567
-  _globals['_RUNFAILED']._serialized_end=1595
+  _globals['_NODEEVENT']._serialized_end=625
+  _globals['_RUNSTARTED']._serialized_start=627
+  _globals['_RUNSTARTED']._serialized_end=747
+  _globals['_NODESTATUSCHANGED']._serialized_start=750
+  _globals['_NODESTATUSCHANGED']._serialized_end=906
+  _globals['_NODEOUTPUTPRODUCED']._serialized_start=908
+  _globals['_NODEOUTPUTPRODUCED']._serialized_end=986
+  _globals['_NODEWAITING']._serialized_start=988
+  _globals['_NODEWAITING']._serialized_end=1107
+  _globals['_TEXTDELTA']._serialized_start=1109
+  _globals['_TEXTDELTA']._serialized_end=1152
+  _globals['_NODEPROGRESS']._serialized_start=1154
+  _globals['_NODEPROGRESS']._serialized_end=1242
+  _globals['_STATUSCOUNTS']._serialized_start=1244
+  _globals['_STATUSCOUNTS']._serialized_end=1327
+  _globals['_RUNCOMPLETED']._serialized_start=1330
+  _globals['_RUNCOMPLETED']._serialized_end=1707
+  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_start=1564
+  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_end=1635
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_start=1637
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_end=1707
+  _globals['_RUNFAILED']._serialized_start=1709
+  _globals['_RUNFAILED']._serialized_end=1737
 # @@protoc_insertion_point(module_scope)

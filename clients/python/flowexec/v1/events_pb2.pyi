@@ -72,7 +72,7 @@ WAIT_REASON_RATE_LIMITED: WaitReason
 WAIT_REASON_PROVIDER_RETRY_AFTER: WaitReason
 
 class NodeEvent(_message.Message):
-    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting")
+    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting", "node_progress")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -83,6 +83,7 @@ class NodeEvent(_message.Message):
     RUN_COMPLETED_FIELD_NUMBER: _ClassVar[int]
     RUN_FAILED_FIELD_NUMBER: _ClassVar[int]
     NODE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    NODE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     seq: int
     time: _timestamp_pb2.Timestamp
@@ -93,7 +94,8 @@ class NodeEvent(_message.Message):
     run_completed: RunCompleted
     run_failed: RunFailed
     node_waiting: NodeWaiting
-    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ...) -> None: ...
+    node_progress: NodeProgress
+    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ..., node_progress: _Optional[_Union[NodeProgress, _Mapping]] = ...) -> None: ...
 
 class RunStarted(_message.Message):
     __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run", "parent_run_id")
@@ -150,6 +152,20 @@ class TextDelta(_message.Message):
     node_id: str
     chunk: str
     def __init__(self, node_id: _Optional[str] = ..., chunk: _Optional[str] = ...) -> None: ...
+
+class NodeProgress(_message.Message):
+    __slots__ = ("node_id", "value", "max", "label", "step")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    value: int
+    max: int
+    label: str
+    step: str
+    def __init__(self, node_id: _Optional[str] = ..., value: _Optional[int] = ..., max: _Optional[int] = ..., label: _Optional[str] = ..., step: _Optional[str] = ...) -> None: ...
 
 class StatusCounts(_message.Message):
     __slots__ = ("complete", "error", "skipped", "cancelled")

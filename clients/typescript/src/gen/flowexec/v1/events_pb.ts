@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIrsDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAQgYKBGtpbmQieAoKUnVuU3RhcnRlZBIPCgdmbG93X2lkGAEgASgJEhgKEHBsYW5uZWRfbm9kZV9pZHMYAiADKAkSFwoPY2FjaGVkX25vZGVfaWRzGAMgAygJEg8KB2RyeV9ydW4YBCABKAgSFQoNcGFyZW50X3J1bl9pZBgFIAEoCSKcAQoRTm9kZVN0YXR1c0NoYW5nZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5mbG93ZXhlYy52MS5Ob2RlU3RhdHVzEikKBnJlYXNvbhgDIAEoDjIZLmZsb3dleGVjLnYxLlN0YXR1c1JlYXNvbhIPCgdtZXNzYWdlGAQgASgJEhEKCXJldHJ5YWJsZRgFIAEoCCJOChJOb2RlT3V0cHV0UHJvZHVjZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZvdXRwdXQYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0IncKC05vZGVXYWl0aW5nEg8KB25vZGVfaWQYASABKAkSEwoLcHJvdmlkZXJfaWQYAiABKAkSJwoGcmVhc29uGAMgASgOMhcuZmxvd2V4ZWMudjEuV2FpdFJlYXNvbhIZChFlc3RpbWF0ZWRfd2FpdF9tcxgEIAEoAyIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi+QIKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMSJgoFdXNhZ2UYCiABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlEjcKB3Jlc3VsdHMYCyADKAsyJi5mbG93ZXhlYy52MS5SdW5Db21wbGV0ZWQuUmVzdWx0c0VudHJ5GkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ARpGCgxSZXN1bHRzRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlOgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiqBBAoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQCxIeChpTVEFUVVNfUkVBU09OX1JBVEVfTElNSVRFRBAMEiIKHlNUQVRVU19SRUFTT05fQlJBTkNIX05PVF9UQUtFThANEiAKHFNUQVRVU19SRUFTT05fUlVOX1RJTUVfTElNSVQQDiptCgpXYWl0UmVhc29uEhsKF1dBSVRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHAoYV0FJVF9SRUFTT05fUkFURV9MSU1JVEVEEAESJAogV0FJVF9SRUFTT05fUFJPVklERVJfUkVUUllfQUZURVIQAmIGcHJvdG8z", [file_flowexec_v1_graph, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIu8DCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEjIKDW5vZGVfcHJvZ3Jlc3MYEiABKAsyGS5mbG93ZXhlYy52MS5Ob2RlUHJvZ3Jlc3NIAEIGCgRraW5kIngKClJ1blN0YXJ0ZWQSDwoHZmxvd19pZBgBIAEoCRIYChBwbGFubmVkX25vZGVfaWRzGAIgAygJEhcKD2NhY2hlZF9ub2RlX2lkcxgDIAMoCRIPCgdkcnlfcnVuGAQgASgIEhUKDXBhcmVudF9ydW5faWQYBSABKAkinAEKEU5vZGVTdGF0dXNDaGFuZ2VkEg8KB25vZGVfaWQYASABKAkSJwoGc3RhdHVzGAIgASgOMhcuZmxvd2V4ZWMudjEuTm9kZVN0YXR1cxIpCgZyZWFzb24YAyABKA4yGS5mbG93ZXhlYy52MS5TdGF0dXNSZWFzb24SDwoHbWVzc2FnZRgEIAEoCRIRCglyZXRyeWFibGUYBSABKAgiTgoSTm9kZU91dHB1dFByb2R1Y2VkEg8KB25vZGVfaWQYASABKAkSJwoGb3V0cHV0GAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dCJ3CgtOb2RlV2FpdGluZxIPCgdub2RlX2lkGAEgASgJEhMKC3Byb3ZpZGVyX2lkGAIgASgJEicKBnJlYXNvbhgDIAEoDjIXLmZsb3dleGVjLnYxLldhaXRSZWFzb24SGQoRZXN0aW1hdGVkX3dhaXRfbXMYBCABKAMiKwoJVGV4dERlbHRhEg8KB25vZGVfaWQYASABKAkSDQoFY2h1bmsYAiABKAkiWAoMTm9kZVByb2dyZXNzEg8KB25vZGVfaWQYASABKAkSDQoFdmFsdWUYAiABKAQSCwoDbWF4GAMgASgEEg0KBWxhYmVsGAQgASgJEgwKBHN0ZXAYBSABKAkiUwoMU3RhdHVzQ291bnRzEhAKCGNvbXBsZXRlGAEgASgFEg0KBWVycm9yGAIgASgFEg8KB3NraXBwZWQYAyABKAUSEQoJY2FuY2VsbGVkGAQgASgFIvkCCgxSdW5Db21wbGV0ZWQSNwoHb3V0cHV0cxgBIAMoCzImLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZC5PdXRwdXRzRW50cnkSKQoGY291bnRzGAIgASgLMhkuZmxvd2V4ZWMudjEuU3RhdHVzQ291bnRzEhMKC2R1cmF0aW9uX21zGAMgASgDEiYKBXVzYWdlGAogASgLMhcuZmxvd2V4ZWMudjEuVG9rZW5Vc2FnZRI3CgdyZXN1bHRzGAsgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLlJlc3VsdHNFbnRyeRpHCgxPdXRwdXRzRW50cnkSCwoDa2V5GAEgASgJEiYKBXZhbHVlGAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dDoCOAEaRgoMUmVzdWx0c0VudHJ5EgsKA2tleRgBIAEoCRIlCgV2YWx1ZRgCIAEoCzIWLmdvb2dsZS5wcm90b2J1Zi5WYWx1ZToCOAEiHAoJUnVuRmFpbGVkEg8KB21lc3NhZ2UYASABKAkqwAEKCk5vZGVTdGF0dXMSGwoXTk9ERV9TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNOT0RFX1NUQVRVU19QRU5ESU5HEAESFwoTTk9ERV9TVEFUVVNfUlVOTklORxACEhgKFE5PREVfU1RBVFVTX0NPTVBMRVRFEAMSFQoRTk9ERV9TVEFUVVNfRVJST1IQBBIXChNOT0RFX1NUQVRVU19TS0lQUEVEEAUSGQoVTk9ERV9TVEFUVVNfQ0FOQ0VMTEVEEAYqgQQKDFN0YXR1c1JlYXNvbhIdChlTVEFUVVNfUkVBU09OX1VOU1BFQ0lGSUVEEAASIQodU1RBVFVTX1JFQVNPTl9VUFNUUkVBTV9GQUlMRUQQARIdChlTVEFUVVNfUkVBU09OX05PX0VYRUNVVE9SEAISHwobU1RBVFVTX1JFQVNPTl9JTlZBTElEX0lOUFVUEAMSIAocU1RBVFVTX1JFQVNPTl9QUk9WSURFUl9FUlJPUhAEEhkKFVNUQVRVU19SRUFTT05fVElNRU9VVBAFEhoKFlNUQVRVU19SRUFTT05fSU5URVJOQUwQBhIiCh5TVEFUVVNfUkVBU09OX0NMSUVOVF9DQU5DRUxMRUQQBxIjCh9TVEFUVVNfUkVBU09OX0RFQURMSU5FX0VYQ0VFREVEEAgSIQodU1RBVFVTX1JFQVNPTl9TRVJWRVJfU0hVVERPV04QCRIgChxTVEFUVVNfUkVBU09OX05PVF9DT05GSUdVUkVEEAoSIgoeU1RBVFVTX1JFQVNPTl9TRVJWRVJfUkVTVEFSVEVEEAsSHgoaU1RBVFVTX1JFQVNPTl9SQVRFX0xJTUlURUQQDBIiCh5TVEFUVVNfUkVBU09OX0JSQU5DSF9OT1RfVEFLRU4QDRIgChxTVEFUVVNfUkVBU09OX1JVTl9USU1FX0xJTUlUEA4qbQoKV2FpdFJlYXNvbhIbChdXQUlUX1JFQVNPTl9VTlNQRUNJRklFRBAAEhwKGFdBSVRfUkVBU09OX1JBVEVfTElNSVRFRBABEiQKIFdBSVRfUkVBU09OX1BST1ZJREVSX1JFVFJZX0FGVEVSEAJiBnByb3RvMw", [file_flowexec_v1_graph, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -105,6 +105,14 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: NodeWaiting;
     case: "nodeWaiting";
+  } | {
+    /**
+     * A running node reported how far it has come (e.g. an image backend's sampler steps).
+     *
+     * @generated from field: flowexec.v1.NodeProgress node_progress = 18;
+     */
+    value: NodeProgress;
+    case: "nodeProgress";
   } | { case: undefined; value?: undefined };
 };
 
@@ -319,6 +327,59 @@ export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_events, 5);
 
 /**
+ * How far a running node has come, for a progress bar. Sent only while the node is
+ * RUNNING, as often as its backend reports (ComfyUI: once per sampler step); a node may
+ * report several sub-steps one after the other, each counting from 0 to its own max.
+ * Informational: nothing else depends on it, and a node may finish without any.
+ *
+ * @generated from message flowexec.v1.NodeProgress
+ */
+export type NodeProgress = Message<"flowexec.v1.NodeProgress"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Units done so far, 0 ≤ value ≤ max.
+   *
+   * @generated from field: uint64 value = 2;
+   */
+  value: bigint;
+
+  /**
+   * Units in all for this step; 0 when unknown.
+   *
+   * @generated from field: uint64 max = 3;
+   */
+  max: bigint;
+
+  /**
+   * Human-readable name of what is progressing (e.g. "KSampler"); may be empty.
+   *
+   * @generated from field: string label = 4;
+   */
+  label: string;
+
+  /**
+   * Machine id of the sub-step the numbers belong to (e.g. a ComfyUI node id, a pipeline
+   * chunk); empty when the node has one step.
+   *
+   * @generated from field: string step = 5;
+   */
+  step: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeProgress.
+ * Use `create(NodeProgressSchema)` to create a new message.
+ */
+export const NodeProgressSchema: GenMessage<NodeProgress> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 6);
+
+/**
  * Number of planned nodes that ended in each terminal status.
  *
  * @generated from message flowexec.v1.StatusCounts
@@ -358,7 +419,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * The run ended.
@@ -416,7 +477,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * The run failed as a whole.
@@ -437,7 +498,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 8);
+  messageDesc(file_flowexec_v1_events, 9);
 
 /**
  * Lifecycle status of a node in a run.
