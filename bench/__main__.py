@@ -18,6 +18,7 @@ from bench import (
     langgraph_figures,
     limiter_figures,
     runs_figures,
+    sandbox_figures,
     store_figures,
     stream_figures,
     token_figures,
@@ -38,6 +39,7 @@ SUITES: dict[str, Suite] = {
     "cache": cache_figures.cache,
     "limiter": limiter_figures.limiter,
     "branching": branch_figures.branching,
+    "custom_code": sandbox_figures.custom_code,
 }
 
 

@@ -13,6 +13,7 @@ from execution.cache.open import cache_store_beside
 from execution.config_error import ConfigurationError
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
+from execution.sandbox import SandboxUnavailable
 from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
 from execution.store.open import sqlite_url
@@ -54,6 +55,9 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
     cache = open_cache(settings, store)
     try:
         await _serve(build_server(settings, store, cache, services), on_ready)
+    except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work
+        print(f"flowexec: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
         url = redact(settings.database_url or sqlite_url(settings.data_dir))
         print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)

@@ -67,6 +67,10 @@ class NodeFamily(enum.Enum):
     UTILITY = "utility"
     # llm_text, llm_structured: the seed's AI elements (any LLM provider, Bedrock included).
     AI = "ai"
+    # custom_code: user Python in the sandbox.
+    CODE = "code"
+    # aptos_read, aptos_build_transaction: an Aptos fullnode's REST API.
+    BLOCKCHAIN = "blockchain"
     DIAGNOSTIC = "diagnostic"
 
 

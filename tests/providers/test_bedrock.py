@@ -40,7 +40,7 @@ async def providers(fake: FakeBedrock, **overrides: Any) -> AsyncIterator[LlmPro
 async def complete(llm: LlmProviders, **request: Any) -> tuple[str, list[str]]:
     deltas: list[str] = []
     call = llm.call("bedrock", ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
-    return await call.send(on_text=deltas.append), deltas
+    return (await call.send(on_text=deltas.append)).text, deltas
 
 
 async def test_request_on_the_wire_signed_and_streamed(fake_bedrock: FakeBedrock) -> None:
