@@ -11,10 +11,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench import (
+    branch_figures,
+    cache_figures,
     concurrency_figures,
     engine_figures,
     langgraph_figures,
+    limiter_figures,
     runs_figures,
+    sandbox_figures,
     store_figures,
     stream_figures,
     token_figures,
@@ -32,6 +36,10 @@ SUITES: dict[str, Suite] = {
     "langgraph": langgraph_figures.peer,
     "store": store_figures.store,
     "runs": runs_figures.runs,
+    "cache": cache_figures.cache,
+    "limiter": limiter_figures.limiter,
+    "branching": branch_figures.branching,
+    "custom_code": sandbox_figures.custom_code,
 }
 
 

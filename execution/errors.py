@@ -7,7 +7,9 @@
         │   └── InvalidSettings    one setting does not fit its type  (names the setting)
         ├── NotConfiguredError     provider missing key/config     (not retryable)
         ├── ProviderError          the vendor failed               (retryable per cause)
-        └── NodeTimeout            a time limit passed             (retryable)
+        │   └── ProviderRateLimited  HTTP 429: the vendor asks us to wait (retry_after)
+        ├── NodeTimeout            a time limit passed             (retryable)
+        └── RateLimited            a rate limit would make it wait too long (retryable)
 
 Executors raise NodeError subclasses; anything else escaping an executor is a bug and
 is reported as StatusReason.INTERNAL with the exception type only.
@@ -83,6 +85,22 @@ class ProviderError(NodeError):
         self.retry_after = retry_after
 
 
+class ProviderRateLimited(ProviderError):
+    """The vendor rate-limited us (HTTP 429, not a spent quota). A chat call does not retry it
+    in place: the node waits for `retry_after` (or a back-off) without holding a slot."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message, retryable=True, retry_after=retry_after)
+
+
 class NodeTimeout(NodeError):
     reason = StatusReason.TIMEOUT
+    retryable = True
+
+
+class RateLimited(NodeError):
+    """Waiting for a rate limit — the user's budget for a provider, or the provider's own
+    Retry-After — would take longer than the server waits. Later the budget has room again."""
+
+    reason = StatusReason.RATE_LIMITED
     retryable = True

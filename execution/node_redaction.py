@@ -9,12 +9,13 @@ A key may arrive split across two chunks: each node's deltas cross a StreamRedac
 holds back at most (longest secret − 1) characters, and only while they could begin a secret;
 the held rest follows as one last delta when the node completes (and is dropped when it
 fails: the client is told to discard partial text then). The output's text is redacted with
-the same rule, so it still equals the concatenated deltas. With no secret configured the run
-never creates this.
+the same rule, so it still equals the concatenated deltas; the strings in its named values are
+redacted too. With no secret configured the run never creates this.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -47,7 +48,24 @@ class NodeRedaction:
             value = getattr(output, name)
             if value and (redacted := self._redactor.redact(value)) != value:
                 changed[name] = redacted
+        if output.values and (values := self._redact_value(output.values)) is not output.values:
+            changed["values"] = values
         return tail, replace(output, **changed) if changed else output
+
+    def _redact_value(self, value: Any) -> Any:
+        """`value` with secrets masked in every string (keys included); the same object when
+        nothing changed."""
+        if isinstance(value, str):
+            redacted = self._redactor.redact(value)
+            return value if redacted == value else redacted
+        if isinstance(value, list):
+            items = [self._redact_value(v) for v in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+        if isinstance(value, Mapping):
+            pairs = [(self._redact_value(k), self._redact_value(v)) for k, v in value.items()]
+            same = all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items(), strict=True))
+            return value if same else dict(pairs)
+        return value
 
     def drop(self, node_id: NodeId) -> None:
         """The node failed: its held-back text (perhaps a key's opening part) is not sent."""

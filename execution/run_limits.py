@@ -20,6 +20,10 @@ class Limits:
     max_summary_text_bytes: int = 4 * 1024 * 1024
     # Events a run may queue ahead of its reader before it waits for it (execution.stream).
     stream_high_water: int = 4096
+    # Per user (RunOptions.owner): nodes running at once over all of the user's runs
+    # (execution.ratelimit.user_caps). 0 = no cap. (A user's executing runs are capped by the
+    # run manager: RunPolicy.max_active_runs_per_owner.)
+    max_running_nodes_per_user: int = 0
 
     def concurrency_for(self, requested: int) -> int:
         if requested <= 0:

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from execution.aptos.client import AptosClient
+from execution.model_tasks.settings import TaskSettings
+from execution.model_tasks.table import ModelTasks, default_model_tasks
+from execution.pipelines.library import PipelineLibrary
+from execution.pipelines.settings import PipelineSettings
 from execution.providers.image_vendors.image_providers import ImageServices
 from execution.providers.image_vendors.image_settings import ImageProviderSettings
 from execution.providers.llm import LlmProviders
 from execution.providers.settings import ProviderSettings
+from execution.ratelimit.budget import UNLIMITED, ProviderBudgets
+from execution.ratelimit.gate import DEFAULT_MAX_WAIT
+from execution.ratelimit.in_process import InProcessBudgets
 from execution.redaction import SecretRedactor
+from execution.sandbox.sandbox import CodeSandbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,23 +35,58 @@ class Services:
     llm: LlmProviders = field(default_factory=LlmProviders.unconfigured)
     # Image processing (Pillow, off the loop) and image vendors; the default holds no keys.
     images: ImageServices = field(default_factory=ImageServices)
+    # User code (custom_code nodes) behind bubblewrap; the default is off.
+    sandbox: CodeSandbox = field(default_factory=CodeSandbox.disabled)
+    # An Aptos fullnode's REST API (aptos_* nodes); the default names no node.
+    aptos: AptosClient = field(default_factory=AptosClient)
+    # Budgets per user × provider that chat calls spend (execution.ratelimit), and how long a
+    # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
+    budgets: ProviderBudgets = UNLIMITED
+    max_budget_wait: float = DEFAULT_MAX_WAIT
+    # What `task:NAME` models resolve to, per execution mode, and the server's default mode.
+    model_tasks: ModelTasks = field(default_factory=default_model_tasks)
+    # The configs `pipeline` nodes run (seed 002); the default holds the shipped examples.
+    pipelines: PipelineLibrary = field(default_factory=PipelineLibrary.examples)
 
     @classmethod
     def from_env(cls) -> Services:
-        """Services configured from the process environment (API keys, base URLs, limits)."""
-        return cls.from_settings(ProviderSettings(), ImageProviderSettings())
+        """Services configured from the process environment (API keys, base URLs, limits, the task
+        table, the pipeline library, the code sandbox, Aptos). ConfigurationError (naming file or
+        variable, and field) when the task table or the pipeline library is unusable: the server
+        must not start."""
+        tasks = TaskSettings().model_tasks_table()
+        return cls.from_settings(ProviderSettings(), ImageProviderSettings(), model_tasks=tasks,
+                                 pipelines=PipelineSettings().library(tasks), sandbox=CodeSandbox.from_env(),
+                                 aptos=AptosClient.from_env())
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
-                      image_settings: ImageProviderSettings | None = None) -> Services:
+                      image_settings: ImageProviderSettings | None = None, *,
+                      model_tasks: ModelTasks | None = None, pipelines: PipelineLibrary | None = None,
+                      sandbox: CodeSandbox | None = None, aptos: AptosClient | None = None) -> Services:
+        aptos = aptos or AptosClient()
+        policies = settings.budget_policies()
         return cls(
-            redactor=SecretRedactor(settings.secrets()),
+            redactor=SecretRedactor([*settings.secrets(), *aptos.settings.secrets()]),
             provider_settings=settings,
             llm=LlmProviders.from_settings(settings),
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
+            sandbox=sandbox or CodeSandbox.disabled(),
+            aptos=aptos,
+            budgets=InProcessBudgets(policies) if policies.active else UNLIMITED,
+            max_budget_wait=settings.rate_limit_max_wait,
+            model_tasks=model_tasks or default_model_tasks(),
+            pipelines=pipelines or PipelineLibrary.examples(),
         )
+
+    async def start(self) -> None:
+        """What must work before the server takes calls: custom code's sandbox, when it is on
+        (SandboxUnavailable says why it cannot be)."""
+        await self.sandbox.start()
 
     async def aclose(self) -> None:
         """Release provider clients (connection pools); call once at shutdown."""
         await self.llm.aclose()
         await self.images.aclose()
+        await self.sandbox.aclose()
+        await self.aptos.aclose()

@@ -26,6 +26,7 @@ from execution.errors import InvalidNodeInput
 from execution.ids import NodeId
 from execution.outputs import NodeOutput
 from execution.run_limits import Limits
+from execution.values import json_size
 
 
 class StreamedTextTooLarge(InvalidNodeInput):
@@ -37,9 +38,12 @@ def utf8_size(text: str) -> int:
 
 
 def text_size(output: NodeOutput) -> int:
-    """UTF-8 bytes of every text an output carries (provider call messages included)."""
+    """UTF-8 bytes of every text an output carries (provider call messages and its named values,
+    as JSON, included)."""
     size = utf8_size(output.text) + utf8_size(output.persona_name) + utf8_size(output.persona_description)
     size += utf8_size(output.replace_prompt) + utf8_size(output.injected_prompt)
+    if output.values:
+        size += json_size(output.values)
     for call in output.provider_calls:
         size += sum(utf8_size(m.content) for m in call.messages)
     return size
@@ -47,7 +51,7 @@ def text_size(output: NodeOutput) -> int:
 
 def without_text(output: NodeOutput) -> NodeOutput:
     return replace(output, text="", persona_name="", persona_description="", replace_prompt="", injected_prompt="",
-                   provider_calls=tuple(replace(c, messages=()) for c in output.provider_calls))
+                   provider_calls=tuple(replace(c, messages=()) for c in output.provider_calls), values={})
 
 
 class TextMeter:

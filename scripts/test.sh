@@ -19,6 +19,7 @@ ruff check execution server clients/python/flowexec tests bench scripts
 mypy execution server clients/python/flowexec
 
 echo "== python tests"
+scripts/ensure_bubblewrap.sh  # custom_code's sandbox (tests/sandbox); installs Debian's bubblewrap when missing
 python -m pytest tests "$@"
 
 if [ -x scripts/test_typescript.sh ]; then

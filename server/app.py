@@ -81,7 +81,10 @@ class FlowexecServer:
         return f"{self.settings.host}:{self.port}"
 
     async def start(self) -> int:
-        """Recover the last process's unfinished runs, bind, start serving; return the bound port."""
+        """Start the engine's services (custom code's sandbox: SandboxUnavailable when it is on but
+        cannot work here), recover the last process's unfinished runs, bind, start serving; return
+        the bound port."""
+        await self.engine.services.start()
         await self.runs.recover()
         self.port = self._server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
         if self.port == 0:

@@ -10,8 +10,9 @@ service and message of the server to whoever asks, and an operator who turned au
 an anonymous caller to learn nothing from the server (grpcurl sends one with
 `-H "authorization: Bearer $TOKEN"`).
 
-The token's `sub` (required) is the caller: it owns the runs it starts, and another caller's
-runs do not exist for it. The interceptor runs in the call's own task, before the handler, so
+The token's `sub` (required) is the caller: it owns the runs it starts (their RunOptions.owner:
+whose cache entries, provider budgets and caps they use), and another caller's runs do not
+exist for it. The interceptor runs in the call's own task, before the handler, so
 it hands the caller over in a context variable (`caller()`); with auth off every call is the
 one local owner.
 """
@@ -26,10 +27,11 @@ from typing import Any
 import grpc
 import jwt
 
+from execution.graph.model import LOCAL_OWNER
+
 log = logging.getLogger("flowexec.auth")
 
 OPEN_SERVICES = ("/grpc.health.v1.Health/",)
-LOCAL_OWNER = "local"
 
 _caller: contextvars.ContextVar[str] = contextvars.ContextVar("flowexec_caller", default=LOCAL_OWNER)
 

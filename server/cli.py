@@ -1,4 +1,5 @@
-"""The `flowexec` command: the server's commands (`serve`, `demo`, `gateway`) beside the client's (`run`).
+"""The `flowexec` command: the server's commands (`serve`, `demo`, `gateway`, `cache`) beside the
+client's (`run`).
 
 The client package's CLI (`flowexec.cli`) holds the client commands and imports nothing of
 the server; this module adds the server's on top of it. Each command imports what it runs
@@ -54,7 +55,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `serve`, `gateway` and `demo` to a `flowexec` parser's subcommands."""
+    """Add `serve`, `gateway`, `demo` and `cache` to a `flowexec` parser's subcommands."""
+    from server.cache_admin import add_cache_commands
+
     serve = sub.add_parser("serve", help="run the gRPC server (settings from FLOWEXEC_* / .env)")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -81,6 +84,8 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     demo.add_argument("--flow", help="flow file (default: the example shipped with the server)")
     client_cli.add_flow_options(demo)
     demo.set_defaults(func=cmd_demo)
+
+    add_cache_commands(sub)
 
 
 def main(argv: list[str] | None = None) -> None:

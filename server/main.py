@@ -7,8 +7,12 @@ import signal
 import sys
 from collections.abc import Callable
 
+from execution.cache.node_cache import NodeCache
+from execution.cache.open import cache_store_beside
+from execution.config_error import ConfigurationError
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
+from execution.sandbox import SandboxUnavailable
 from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
 from execution.store.open import sqlite_url
@@ -20,26 +24,47 @@ from server.settings import ServerSettings
 from server.storage import StoreConfigError, open_run_store
 
 
-def build_server(settings: ServerSettings, store: RunStore) -> FlowexecServer:
-    services = Services.from_env()
+def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None,
+                 services: Services | None = None) -> FlowexecServer:
+    """The server over `store`; `services` default to the environment's (Services.from_env)."""
+    services = services or Services.from_env()
     configure_logging(settings.log_level, services.redactor)
-    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits())
+    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits(),
+                    cache=cache)
     return FlowexecServer(engine, settings, store)
 
 
+def open_cache(settings: ServerSettings, store: RunStore) -> NodeCache | None:
+    """The node-output cache, in the run store's database (None when the cache is off)."""
+    if not settings.cache_enabled:
+        return None
+    return NodeCache(cache_store_beside(store), settings.cache_config())
+
+
 async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], None] | None = None) -> None:
+    try:
+        services = Services.from_env()
+    except ConfigurationError as err:  # the task table or the pipeline library: one line per problem
+        print("\n".join(f"flowexec: {line}" for line in str(err).splitlines()), file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     try:
         store = await open_run_store(settings)
     except StoreConfigError as err:
         print(f"flowexec: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
+    cache = open_cache(settings, store)
     try:
-        await _serve(build_server(settings, store), on_ready)
+        await _serve(build_server(settings, store, cache, services), on_ready)
+    except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work
+        print(f"flowexec: {err.message}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
     except StoreUnavailable as err:  # at start-up: recovering the last process's runs needs the store
         url = redact(settings.database_url or sqlite_url(settings.data_dir))
         print(f"flowexec: the run store at {url} is unavailable: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     finally:
+        if cache is not None:  # first: it writes what is queued, on the run store's engine
+            await cache.close()
         await store.close()
 
 

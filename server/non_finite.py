@@ -42,7 +42,12 @@ def _find(req: flow_service_pb2.ExecuteFlowRequest) -> Iterator[Violation]:
     for i, node in enumerate(req.nodes):
         for path, number in _walk(node.data, f"nodes[{i}].data"):
             yield Violation(path, f"node {quote(node.id)} has a non-finite number ({_name(number)})")
+    for path, number in _walk(req.initial_inputs, "initial_inputs"):
+        yield Violation(path, f"run input has a non-finite number ({_name(number)})")
     for node_id, output in req.cached_outputs.items():
+        for name, value in output.values.items():
+            for path, number in _walk_value(value, f"cached_outputs[{_key(node_id)}].values[{_key(name)}]"):
+                yield Violation(path, f"cached output of node {quote(node_id)} has a non-finite number ({_name(number)})")
         for j, call in enumerate(output.provider_calls):
             if not math.isfinite(call.temperature):
                 yield Violation(f"cached_outputs[{_key(node_id)}].provider_calls[{j}].temperature",

@@ -38,7 +38,7 @@ class ProtobufRunCodec:
         return convert.request_from_proto(wire.decode(data, flow_service_pb2.ExecuteFlowRequest))
 
 
-# The two events nearly every event is (a status without a reason, a text delta), written
+# The two events nearly every event is (a bare status, a text delta), written
 # field by field without convert.fill_event's dispatch: the same message, in half the time.
 _NodeEvent = events_pb2.NodeEvent
 _STATUS = convert.STATUS
@@ -47,7 +47,7 @@ _NO_REASON = StatusReason.NONE
 
 def _status_event(event: Event) -> bytes:
     body: NodeStatusChanged = event.body  # type: ignore[assignment]
-    if body.reason is not _NO_REASON:
+    if body.reason is not _NO_REASON or body.message:  # the general path writes those
         message = _NodeEvent()
         convert.fill_event(message, event)
         return message.SerializeToString()

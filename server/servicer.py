@@ -9,6 +9,10 @@ What leaves is decided here too. Provider calls (provider, model, the full promp
 dry run is for; on a live run they would show every browser the server's prompts and vendors, so
 a run carries them only when its request asks (options.include_provider_calls) and the operator
 allows it (FLOWEXEC_EXPOSE_PROVIDER_CALLS): a request flag alone would let any client ask.
+
+Whose run it is comes from the auth interceptor (server.auth.caller: the token's subject),
+never from the request: the run manager makes it the run's owner, whose cache entries,
+provider budgets and caps the run uses.
 """
 
 from __future__ import annotations

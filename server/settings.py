@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, NonNegativeFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from execution.cache.node_cache import CacheConfig
 from execution.run_limits import Limits
 from execution.runs.policy import DAY, RunPolicy
 from execution.store.open import default_data_dir
 
+# The database URL that keeps everything in the process (persistence off).
 MEMORY_STORE = "memory"
 
 
@@ -33,11 +35,15 @@ class ServerSettings(BaseSettings):
     max_summary_text_bytes: int = Field(
         4 * 1024 * 1024, description="Text RunCompleted repeats over all outputs; the rest go without text.")
     max_active_runs: int = Field(2000, description="Runs executing at once; more wait queued.")
+    max_active_runs_per_user: int = Field(
+        0, ge=0, description="Runs one user (token subject) may have executing; more wait queued. 0 = no cap.")
+    max_running_nodes_per_user: int = Field(
+        0, ge=0, description="Nodes running at once over all of one user's runs; 0 = no cap.")
     max_queued_runs: int = Field(1000, ge=0, description="Runs waiting at once; more get RESOURCE_EXHAUSTED.")
     max_queued_runs_per_user: int = Field(100, ge=0, description="Runs one user may have waiting at once.")
     database_url: str = Field(
-        "", description="Where runs are stored: empty = the SQLite file flowexec.db in the data dir; "
-                        "`sqlite:///path.db`; `postgresql://user:password@host/db`; `memory` keeps them in the "
+        "", description="Where runs and the node-output cache are stored: empty = the SQLite file flowexec.db in "
+                        "the data dir; `sqlite:///path.db`; `postgresql://user:password@host/db`; `memory` keeps them in the "
                         "process only (persistence off).")
     data_dir: Path = Field(default_factory=default_data_dir,
                            description="Where local data (the default SQLite database) lives: $XDG_DATA_HOME/flowexec, "
@@ -55,6 +61,14 @@ class ServerSettings(BaseSettings):
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
     stream_high_water: int = Field(
         4096, description="Events a run queues ahead of a slow reader before it waits (see execution.stream).")
+    cache_enabled: bool = Field(True, description="Reuse a node's output when everything that determines it is "
+                                                  "unchanged (execution.cache).")
+    cache_ttl_seconds: NonNegativeFloat = Field(
+        7 * DAY, description="How long a cached output stays valid (unless its node type says); 0 = until evicted.")
+    cache_max_bytes: PositiveInt = Field(
+        1024 * 1024 * 1024, description="Bytes of cached outputs kept; past it the least recently used go.")
+    cache_shared: bool = Field(
+        False, description="One cache for every user; off, a user's entries answer only that user's runs.")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
     expose_provider_calls: bool = Field(
@@ -71,11 +85,16 @@ class ServerSettings(BaseSettings):
             max_active_runs=self.max_active_runs,
             max_queued_runs=self.max_queued_runs,
             max_queued_runs_per_owner=self.max_queued_runs_per_user,
+            max_active_runs_per_owner=self.max_active_runs_per_user,
             watch_keepalive_seconds=self.watch_keepalive_seconds,
             retention_seconds=self.run_retention_seconds,
             retention_check_seconds=self.retention_check_seconds,
             resume_interrupted=self.resume_interrupted,
         )
+
+    def cache_config(self) -> CacheConfig:
+        return CacheConfig(ttl_seconds=self.cache_ttl_seconds, max_bytes=self.cache_max_bytes,
+                           shared=self.cache_shared)
 
     def limits(self) -> Limits:
         return Limits(
@@ -87,4 +106,5 @@ class ServerSettings(BaseSettings):
             max_node_text_bytes=self.max_node_text_bytes,
             max_summary_text_bytes=self.max_summary_text_bytes,
             stream_high_water=self.stream_high_water,
+            max_running_nodes_per_user=self.max_running_nodes_per_user,
         )

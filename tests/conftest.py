@@ -1,8 +1,9 @@
 """Fixtures for every test, from modules named for what they hold (tests/fixtures/):
 real servers on port 0 and clients (`start_server`, `engine`, `client`), the fake vendors
-(`fake_openai`, `fake_anthropic`, `fake_hf`, `fake_glm`, `fake_fireworks`, `services`),
-the server's captured log (`server_log`), a real PostgreSQL (`postgres`, `postgres_url`), and
-`flowexec serve` as a process of its own (`served`; `flowexec_serve` for async tests)."""
+(`fake_openai`, `fake_anthropic`, `fake_hf`, `fake_glm`, `fake_fireworks`, `services`; `fake_comfyui`
+and `comfy_services`), the server's captured log (`server_log`), a real PostgreSQL (`postgres`,
+`postgres_url`), and `flowexec serve` as a process of its own (`served`; `flowexec_serve` for
+async tests)."""
 
 pytest_plugins = [
     "tests.fixtures.servers",

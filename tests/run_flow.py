@@ -1,13 +1,21 @@
 """Runs a flow in-process on an Engine (the real node types, the given services) and reads
 its events back per node: `run = await run_flow(services, nodes, edges)`, then
-`run.status("n")`, `run.output("n")`, `run.deltas("n")`, `run.completed`."""
+`run.status("n")`, `run.output("n")`, `run.deltas("n")`, `run.progress("n")`, `run.completed`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
 from execution.engine import Engine
-from execution.events import Event, NodeOutputProduced, NodeStatus, NodeStatusChanged, RunCompleted, TextDelta
+from execution.events import (
+    Event,
+    NodeOutputProduced,
+    NodeProgress,
+    NodeStatus,
+    NodeStatusChanged,
+    RunCompleted,
+    TextDelta,
+)
 from execution.graph.model import Edge, Node, RunOptions
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.registry import NodeRegistry
@@ -35,6 +43,9 @@ class Run:
 
     def deltas(self, node_id: str) -> list[str]:
         return [e.body.chunk for e in self.events if isinstance(e.body, TextDelta) and e.body.node_id == node_id]
+
+    def progress(self, node_id: str) -> list[NodeProgress]:
+        return [e.body for e in self.events if isinstance(e.body, NodeProgress) and e.body.node_id == node_id]
 
     @property
     def completed(self) -> RunCompleted:

@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from execution.cache.mode import CacheMode
 from execution.ids import EdgeId, FlowId, NodeId
+from execution.model_tasks.mode import ExecutionMode
 from execution.outputs import NodeOutput
 
 GROUP_NODE_TYPE = "group"
+# The one user of a server without authentication.
+LOCAL_OWNER = "local"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +40,29 @@ class Edge:
     target_handle: str = ""
 
 
+# The owner of runs when nobody is authenticated (auth off, in-process use).
+LOCAL_OWNER = "local"
+
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     max_concurrency: int = 0
     dry_run: bool = False
     # Live outputs carry their provider calls (the server decides whether a request may ask).
     include_provider_calls: bool = False
+    # Who the run is for: whose cache entries answer it (unless the cache is shared), whose
+    # provider budgets (requests and tokens per minute) its calls spend and whose cap on running
+    # nodes it counts against. Never taken from the request: the run manager sets the run's
+    # owner (the caller's token subject; LOCAL_OWNER without auth).
+    owner: str = LOCAL_OWNER
+    # The run's use of the cache (per node: execution.cache.mode.node_mode).
+    cache_mode: CacheMode = CacheMode.USE
+    # Where `task:NAME` models come from (eco: local; fast: cloud); None = the server's default.
+    # A node's own `executionMode` setting wins.
+    execution_mode: ExecutionMode | None = None
+    # Time limit of the run once it executes, in milliseconds; 0: none. When it passes, the
+    # unfinished nodes end CANCELLED with StatusReason.RUN_TIME_LIMIT.
+    max_execution_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,3 +76,5 @@ class FlowRequest:
     trigger_node_id: NodeId | None = None
     cached_outputs: Mapping[NodeId, NodeOutput] = field(default_factory=dict)
     options: RunOptions = field(default_factory=RunOptions)
+    # The run's inputs (a JSON object), read by input nodes (start, chat_input, context_history).
+    initial_inputs: Mapping[str, Any] = field(default_factory=dict)

@@ -34,6 +34,8 @@ class Graph:
     downstream: dict[NodeId, tuple[NodeId, ...]]
     upstream: dict[NodeId, tuple[NodeId, ...]]
     order: tuple[NodeId, ...]
+    # Each node's incoming edges with their index in the request, in edge order.
+    in_edges: dict[NodeId, tuple[tuple[int, Edge], ...]]
 
 
 def validate(request: FlowRequest, limits: Limits) -> Graph:
@@ -50,6 +52,9 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
     trigger = request.trigger_node_id
     if trigger is not None and trigger not in nodes:
         violations.append(Violation("trigger_node_id", f"trigger node {quote(trigger)} is not a node of the flow"))
+    if request.options.max_execution_ms < 0:
+        violations.append(Violation("options.max_execution_ms",
+                                    f"must not be negative (got {request.options.max_execution_ms})"))
     # The valid edges are checked for a cycle even when other edges were rejected: one error names every problem.
     graph = _build(nodes, edges, violations)
     if violations:
@@ -95,8 +100,8 @@ def _check_nodes(
 
 def _check_edges(
     raw: tuple[Edge, ...], nodes: dict[NodeId, Node], groups: set[NodeId], violations: list[Violation]
-) -> list[Edge]:
-    edges: list[Edge] = []
+) -> list[tuple[int, Edge]]:
+    edges: list[tuple[int, Edge]] = []
     by_id: dict[EdgeId, Edge] = {}
     seen: set[tuple[NodeId, NodeId, str, str]] = set()
     for i, edge in enumerate(raw):
@@ -119,16 +124,19 @@ def _check_edges(
         key = (edge.source, edge.target, edge.source_handle, edge.target_handle)
         if not bad and key not in seen:
             seen.add(key)
-            edges.append(edge)
+            edges.append((i, edge))
     return edges
 
 
-def _build(nodes: dict[NodeId, Node], edges: list[Edge], violations: list[Violation]) -> Graph:
+def _build(nodes: dict[NodeId, Node], edges: list[tuple[int, Edge]], violations: list[Violation]) -> Graph:
     text: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     adapters: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     down: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     up: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
-    for edge in edges:
+    into: dict[NodeId, list[tuple[int, Edge]]] = {n: [] for n in nodes}
+    for indexed in edges:
+        edge = indexed[1]
+        into[edge.target].append(indexed)
         (adapters if is_adapter_edge(edge) else text)[edge.target].append(edge.source)
         if edge.source not in up[edge.target]:
             up[edge.target].append(edge.source)
@@ -148,6 +156,7 @@ def _build(nodes: dict[NodeId, Node], edges: list[Edge], violations: list[Violat
         downstream={n: tuple(v) for n, v in down.items()},
         upstream={n: tuple(v) for n, v in up.items()},
         order=order,
+        in_edges={n: tuple(v) for n, v in into.items()},
     )
 
 

@@ -6,12 +6,28 @@ A family module holds its node types whole (settings records, executors, specs);
 
 from __future__ import annotations
 
-from execution.nodes import data_sources, diagnostics, image, output, text
+from execution.nodes import (
+    ai,
+    aptos,
+    comfyui,
+    custom_code,
+    data_sources,
+    diagnostics,
+    flow_control,
+    image,
+    input_handling,
+    output,
+    pipeline,
+    text,
+    utility,
+)
 from execution.nodes.registry import NodeRegistry
 
 
 def builtin_registry(*, diagnostic_nodes: bool = False) -> NodeRegistry:
-    specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *output.NODE_SPECS]
+    specs = [*data_sources.NODE_SPECS, *text.NODE_SPECS, *image.NODE_SPECS, *comfyui.NODE_SPECS, *output.NODE_SPECS,
+             *pipeline.NODE_SPECS, *flow_control.NODE_SPECS, *input_handling.NODE_SPECS, *utility.NODE_SPECS,
+             *ai.NODE_SPECS, *custom_code.NODE_SPECS, *aptos.NODE_SPECS]
     if diagnostic_nodes:
         specs += diagnostics.NODE_SPECS
     return NodeRegistry(specs)

@@ -1,4 +1,4 @@
-"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream, flood.
+"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream, flood, progress.
 
 Registered only when the server enables them (FLOWEXEC_DIAGNOSTIC_NODES=1); never part
 of the editor's palette.
@@ -82,6 +82,22 @@ async def flood(ctx: NodeContext[FloodSettings]) -> NodeOutput:
     return NodeOutput(text=text * count)
 
 
+class ProgressSettings(NodeSettings):
+    steps: LenientNumber = 3.0
+    interval: LenientNumber = 0.0
+    label: Text = ""
+
+
+async def progress(ctx: NodeContext[ProgressSettings]) -> NodeOutput:
+    """Report progress 1..`steps` of `steps`, `interval` seconds apart, then output "done"."""
+    steps = int(ctx.settings.steps)
+    for value in range(1, steps + 1):
+        ctx.emit_progress(value, steps, label=ctx.settings.label)
+        if ctx.settings.interval:
+            await asyncio.sleep(ctx.settings.interval)
+    return NodeOutput(text="done")
+
+
 DELAY = NodeSpec("diag.delay", NodeFamily.DIAGNOSTIC, delay, DelaySettings,
                  display_name="Delay", description="Sleeps, then outputs text.", inputs=(TEXT_IN,))
 FAIL = NodeSpec("diag.fail", NodeFamily.DIAGNOSTIC, fail, FailSettings,
@@ -91,4 +107,7 @@ STREAM = NodeSpec("diag.stream", NodeFamily.DIAGNOSTIC, stream, StreamSettings,
 FLOOD = NodeSpec("diag.flood", NodeFamily.DIAGNOSTIC, flood, FloodSettings,
                  display_name="Flood", description="Streams many text deltas as fast as it can.")
 
-NODE_SPECS: tuple[NodeSpec[Any], ...] = (DELAY, FAIL, STREAM, FLOOD)
+PROGRESS = NodeSpec("diag.progress", NodeFamily.DIAGNOSTIC, progress, ProgressSettings,
+                    display_name="Progress", description="Reports progress steps, then outputs text.")
+
+NODE_SPECS: tuple[NodeSpec[Any], ...] = (DELAY, FAIL, STREAM, FLOOD, PROGRESS)

@@ -3,7 +3,9 @@
 - imageDescriber: `data.image`, else the first upstream image (+ `data.notes`) → a vision
   model's description. Output `{text: description, image}`.
 - imageGenerator: upstream text, else `data.prompt`, plus width/height/steps/seed/negative
-  prompt → an image vendor. Output `{image, text: prompt}`. The prompt is sent as is.
+  prompt → an image vendor. Output `{image, text: prompt, seed}`. The prompt is sent as is.
+  A node without a seed (or -1) gets a random one drawn here when the vendor takes seeds, so
+  the output can say which seed made the image (set it on the node to make it again).
 - personasReplacer: personas from adapter inputs; upstream text → a text-only persona swap;
   otherwise the upstream image (preferred) or `data.image` analysed by a vision model.
   Output `{text: description}`.
@@ -16,6 +18,10 @@ vendor (naming a text-only provider is an error), else from the flow's provider 
 an image vendor ("glm" → GLM-Image), else the default vendor (FLOWEXEC_IMAGE_PROVIDER,
 HuggingFace FLUX.1-schnell).
 Dry run: no image is generated and no model is called; ProviderCalls show what would be sent.
+
+Cache (execution.cache): describer and replacer by default, keyed by the provider and models
+they resolve to; the generator only with a fixed seed its vendor takes (anything else is a
+new image each time unless the node asks with `cache: true`), keyed by the vendor request.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import enum
 import json
 import logging
+import random
+from dataclasses import replace
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, WithJsonSchema
@@ -34,13 +42,17 @@ from execution.messages import ChatMessage
 from execution.model_resolution import ModelChoice
 from execution.nodes.image_inputs import prepare_image, setting_image_bytes, upstream_image
 from execution.nodes.inputs import extract_personas, merge_input_text
+from execution.nodes.jobs import generation_job
 from execution.nodes.setting_types import ModelSettings, NumberBetween, StrictText, Text, WholeNumber
-from execution.nodes.spec import IMAGE_OUT, PERSONA_IN, TEXT_IN, TEXT_OUT, NodeFamily, NodeSpec
-from execution.nodes.vision_steps import VisionSteps
+from execution.nodes.spec import IMAGE_OUT, PERSONA_IN, TEXT_IN, TEXT_OUT, CachePolicy, NodeFamily, NodeSpec
+from execution.nodes.vision_steps import VisionSteps, vision_call
 from execution.outputs import NodeOutput, ProviderCall
+from execution.prompts import describe, template, vision
+from execution.prompts import replace as replace_prompts
 from execution.prompts.describe import DescribeMode, describe_prompt
 from execution.prompts.replace import text_swap_prompt, vision_replace_prompt
 from execution.providers.image_vendors.generation import GenerationRequest, PlannedRequest
+from execution.providers.image_vendors.image_providers import ImageChoice
 
 log = logging.getLogger("flowexec.nodes.image")
 
@@ -139,10 +151,32 @@ def generation_request(prompt: str, settings: GeneratorSettings) -> GenerationRe
     )
 
 
-async def image_generator(ctx: NodeContext[GeneratorSettings]) -> NodeOutput:
+def _generation(ctx: NodeContext[GeneratorSettings]) -> tuple[ImageChoice, GenerationRequest]:
+    """The vendor the node generates with and the request it sends (seed as set, or None)."""
     request = generation_request(merge_input_text(ctx.inputs) or ctx.settings.prompt, ctx.settings)
+    choice = ctx.services.images.providers.choose(ctx.model.provider_id, ctx.model.model,
+                                                  explicit=bool(ctx.settings.provider_id))
+    return choice, request
+
+
+def fixed_seed(ctx: NodeContext[GeneratorSettings]) -> bool:
+    """Cached by default only when the image can be made again: a seed set, and a vendor that takes it."""
+    return ctx.settings.seed is not None and _generation(ctx)[0].provider.takes_seed
+
+
+def generation_call(ctx: NodeContext[GeneratorSettings]) -> dict[str, Any]:
+    """The vendor request as it would be sent (vendor, model, URL, body): the cache key's `call`."""
+    choice, request = _generation(ctx)
+    planned = choice.provider.plan(choice.model, request)
+    return {"provider": planned.provider_id, "model": planned.model, "url": planned.url, "body": dict(planned.body)}
+
+
+async def image_generator(ctx: NodeContext[GeneratorSettings]) -> NodeOutput:
+    choice, request = _generation(ctx)
+    takes_seed = choice.provider.takes_seed
+    if request.seed is None and takes_seed and not ctx.dry_run:
+        request = replace(request, seed=random.randint(1, MAX_SEED))  # 0 is "random" to some vendors
     images = ctx.services.images
-    choice = images.providers.choose(ctx.model.provider_id, ctx.model.model, explicit=bool(ctx.settings.provider_id))
     planned = choice.provider.plan(choice.model, request)
     for note in planned.notes:  # settings the vendor cannot take as given
         log.info("run %s node %s (%s): %s", ctx.run_id, ctx.node_id, planned.provider_id, note)
@@ -150,10 +184,11 @@ async def image_generator(ctx: NodeContext[GeneratorSettings]) -> NodeOutput:
                         (ChatMessage("user", request_text(planned)),))
     if ctx.dry_run:
         return NodeOutput(text=request.prompt, dry_run=True, provider_calls=(call,))
-    generated = await choice.provider.generate(choice.model, request)
+    generated = await choice.provider.generate(choice.model, request, generation_job(ctx))
     prepared = await images.processor.from_provider(generated.image.data, NODE_OUTPUT,
                                                     provider=planned.provider_id)
-    return NodeOutput(text=request.prompt, image=prepared.image, provider_calls=(call,))
+    return NodeOutput(text=request.prompt, image=prepared.image, provider_calls=(call,),
+                      seed=request.seed if takes_seed else None)
 
 
 def request_text(planned: PlannedRequest) -> str:
@@ -187,18 +222,21 @@ IMAGE_DESCRIBER = NodeSpec(
     display_name="Image Describer",
     description="Describes the node's image with a vision model (or Florence-2); outputs text and image.",
     inputs=(TEXT_IN,), outputs=(TEXT_OUT, IMAGE_OUT), calls_provider=True, default_model=CLAUDE,
+    cache_policy=CachePolicy(call=vision_call), prompts=(template, vision, describe),
 )
 IMAGE_GENERATOR = NodeSpec(
     "imageGenerator", NodeFamily.IMAGE, image_generator, GeneratorSettings,
     display_name="Image Generator",
-    description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM).",
+    description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM, ComfyUI).",
     inputs=(TEXT_IN,), outputs=(IMAGE_OUT, TEXT_OUT), calls_provider=True,
+    cache_policy=CachePolicy(default=fixed_seed, call=generation_call),
 )
 PERSONAS_REPLACER = NodeSpec(
     "personasReplacer", NodeFamily.IMAGE, personas_replacer, ReplacerSettings,
     display_name="Personas Replacer",
     description="Rewrites the upstream description, or describes the image, with the adapter characters.",
     inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=CLAUDE,
+    cache_policy=CachePolicy(call=vision_call), prompts=(template, vision, replace_prompts),
 )
 
 NODE_SPECS: tuple[NodeSpec[Any], ...] = (IMAGE_DESCRIBER, IMAGE_GENERATOR, PERSONAS_REPLACER)

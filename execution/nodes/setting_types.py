@@ -21,11 +21,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, core_schema
 
+from execution.cache.mode import NodeCacheChoice
 from execution.errors import InvalidSettings
 
 
@@ -92,12 +101,39 @@ LenientNumber = Annotated[float, BeforeValidator(_lenient_number)]
 Flag = Annotated[bool, BeforeValidator(bool)]
 
 
+_CACHE_WORDS = {"": NodeCacheChoice.DEFAULT, "use": NodeCacheChoice.USE, "refresh": NodeCacheChoice.REFRESH,
+                "bypass": NodeCacheChoice.BYPASS}
+
+
+def _cache_choice(value: Any) -> NodeCacheChoice:
+    if value is None:
+        return NodeCacheChoice.DEFAULT
+    if isinstance(value, bool):
+        return NodeCacheChoice.USE if value else NodeCacheChoice.BYPASS
+    if isinstance(value, str) and value.strip().lower() in _CACHE_WORDS:
+        return _CACHE_WORDS[value.strip().lower()]
+    raise ValueError('must be true, false, "use", "refresh" or "bypass"')
+
+
+# A node's use of the server's cache (execution.cache.mode): unset = its type's default; true or
+# "use" = read and store; "refresh" = compute again and store; false or "bypass" = leave it alone.
+CacheSetting = Annotated[NodeCacheChoice, BeforeValidator(_cache_choice), WithJsonSchema(
+    {"anyOf": [{"type": "boolean"}, {"enum": ["", "use", "refresh", "bypass"]}],
+     "description": "Server cache for this node: unset = the node type's default"})]
+
+
 class ModelSettings(NodeSettings):
     """Base of the records of node types that call a provider: the node's own choice of
-    provider and model (execution.model_resolution resolves them with the type's default)."""
+    provider and model (execution.model_resolution resolves them with the type's default), and
+    of its use of the server's cache."""
 
     provider_id: Text = ""
+    # A model id, or `task:NAME` (execution.model_tasks: the task table picks provider and model).
     model: Text = ""
+    # Where `task:NAME` models come from: "eco" (local) or "fast" (cloud); unset = the request's.
+    # Checked where the model is resolved (execution.model_resolution.node_mode).
+    execution_mode: Annotated[Text, Options(("eco", "fast"))] = ""
+    cache: CacheSetting = NodeCacheChoice.DEFAULT
 
 
 def _number(value: Any) -> float | None:
@@ -184,15 +220,20 @@ S = TypeVar("S", bound=NodeSettings)
 
 
 def parse_settings(record: type[S], data: Mapping[str, Any]) -> S:
-    """`data` as `record`; InvalidSettings names the first setting that does not fit."""
+    """`data` as `record`; InvalidSettings names the first setting that does not fit (with its
+    path inside the setting when the problem is deeper: `cases[0].operator`)."""
     try:
         return record.model_validate(data)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        field = _setting_name(record, error["loc"][0] if error["loc"] else "")
+        loc = error["loc"]
+        field = _setting_name(record, loc[0] if loc else "")
+        for part in loc[1:]:  # inside a setting: `cases[0].operator`
+            field += f"[{part}]" if isinstance(part, int) else f".{part}"
         if error["type"] == "value_error":  # our own validators: "must be …"
-            raise InvalidSettings(field, f"'{field}' {error['ctx']['error']}") from None
-        raise InvalidSettings(field, f"'{field}': {error['msg']}") from None
+            detail = str(error["ctx"]["error"])
+            raise InvalidSettings(field, f"'{field}' {detail}" if field else detail) from None
+        raise InvalidSettings(field, f"'{field}': {error['msg']}" if field else str(error["msg"])) from None
 
 
 def _setting_name(record: type[NodeSettings], key: object) -> str:
@@ -202,3 +243,11 @@ def _setting_name(record: type[NodeSettings], key: object) -> str:
         if key in (name, info.alias, info.validation_alias, *getattr(info.validation_alias, "choices", ())):
             return info.alias or name
     return str(key)
+
+
+class ElementSettings(NodeSettings):
+    """Base of the records of the general flow elements (seed 004: start, case, merge, …): their
+    settings are the element's own fields, spelled as the seed's flow documents spell them
+    (`input_schema`, `max_tokens`), so no camelCase alias."""
+
+    model_config = ConfigDict(alias_generator=None)

@@ -1,11 +1,13 @@
 """NodeSpec: everything that is true of one node type, beside its executor.
 
 A node-family module declares one NodeSpec per type — its executor, its settings record, its
-ports, whether it calls a provider and with which default model, its version and policies —
-and exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those
-lists. The scheduler reads a node's spec, never a table of node-type names: it parses the
-node's settings with `parse_settings`, resolves its model from `default_model`, and awaits
-`executor`. The same spec is what validation needs to reject bad settings before a run (one
+ports (fixed, or read from its settings) and join policy (execution.nodes.ports), whether it
+calls a provider and with which default model, its version, policies and prompt modules — and
+exports them in `NODE_SPECS`; execution.nodes.builtin assembles the registry from those lists.
+The scheduler reads a node's spec, never a table of node-type names: it parses the node's
+settings with `parse_settings` (once, when the run is wired: execution.wiring), resolves its
+model from `default_model`, and awaits `executor` (through the cache, which reads
+`cache_policy`). The same spec is what validation needs to reject bad settings before a run (one
 `parse_settings` call per node) and what a node-type catalogue lists: family, display name,
 description, the settings record's JSON schema, ports, `calls_provider`, default model.
 
@@ -19,15 +21,33 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from execution.cache.canonical import digest, module_data
 from execution.context import NodeContext
-from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.model_resolution import ModelChoice
+from execution.nodes.ports import (
+    IMAGE_OUT,
+    PERSONA_IN,
+    PERSONA_OUT,
+    TEXT_IN,
+    TEXT_OUT,
+    JoinPolicy,
+    NodePorts,
+    Port,
+    PortKind,
+    PortSet,
+)
 from execution.nodes.setting_types import NodeSettings, parse_settings
 from execution.outputs import NodeOutput
+
+__all__ = [
+    "IMAGE_OUT", "PERSONA_IN", "PERSONA_OUT", "TEXT_IN", "TEXT_OUT", "CachePolicy", "JoinPolicy", "NodeFamily",
+    "NodePorts", "NodeSpec", "Port", "PortKind", "PortSet", "RetryPolicy",
+]
 
 S = TypeVar("S", bound=NodeSettings)
 
@@ -37,39 +57,46 @@ class NodeFamily(enum.Enum):
     TEXT = "text"
     IMAGE = "image"
     OUTPUT = "output"
+    # Templated pipelines (seed 002): a config's chunks run in one node.
+    PIPELINE = "pipeline"
+    # start, end, case, flow_select: where a flow begins, ends and branches.
+    FLOW_CONTROL = "flow_control"
+    # chat_input, context_history, data_block: what a run is given.
+    INPUT = "input"
+    # merge, selector, random: values in, values out.
+    UTILITY = "utility"
+    # llm_text, llm_structured: the seed's AI elements (any LLM provider, Bedrock included).
+    AI = "ai"
+    # custom_code: user Python in the sandbox.
+    CODE = "code"
+    # aptos_read, aptos_build_transaction: an Aptos fullnode's REST API.
+    BLOCKCHAIN = "blockchain"
     DIAGNOSTIC = "diagnostic"
-
-
-class PortKind(enum.Enum):
-    TEXT = "text"
-    IMAGE = "image"
-    PERSONA = "persona"
-
-
-@dataclass(frozen=True, slots=True)
-class Port:
-    """A connection point, named by its React Flow handle. Inputs: an edge whose target handle
-    starts with `adapter-` carries a persona, any other edge carries its source's whole output
-    (text, and the image an image node reads from it). Outputs are what NodeOutput fills in."""
-
-    handle: str
-    kind: PortKind
-
-
-TEXT_IN = Port("text", PortKind.TEXT)
-PERSONA_IN = Port(f"{ADAPTER_HANDLE_PREFIX}persona", PortKind.PERSONA)
-TEXT_OUT = Port("text", PortKind.TEXT)
-IMAGE_OUT = Port("image", PortKind.IMAGE)
-PERSONA_OUT = Port("persona", PortKind.PERSONA)
 
 
 @dataclass(frozen=True, slots=True)
 class CachePolicy:
-    """Outputs of this node type may be reused across runs, keyed by (type, version, settings,
-    resolved model, upstream outputs). Declared for the cache to come; nothing reads it yet."""
+    """Outputs of this node type may be reused (execution.cache): a node's key is its type's
+    `cache_fingerprint` (type, version, prompt data), its settings, the call it resolves to and
+    its inputs' digests. A type without a policy is never cached: it costs less to run than to
+    look up (data sources, outputs) or has no call to save.
 
-    # How long a cached output stays valid; None: until its key changes.
+    `default`: cached when neither the node's `cache` setting nor the request says otherwise —
+    a constant, or a test of the node (image generation: only with a fixed seed the vendor takes).
+    `call`: what the node's provider call resolves to beyond its settings — provider, the model
+    actually sent (defaults filled in), the vendor request — as JSON values; it may raise a
+    NodeError when the call cannot be made (the node then runs uncached and fails as it would).
+    `ttl_seconds`: how long an entry stays valid; None = the server's FLOWEXEC_CACHE_TTL_SECONDS.
+    The key has no place for the run's inputs (`ctx.run_inputs`): a type that reads them (start,
+    chat_input) declares no policy.
+    """
+
+    default: bool | Callable[[NodeContext[Any]], bool] = True
+    call: Callable[[NodeContext[Any]], Mapping[str, Any]] | None = None
     ttl_seconds: float | None = None
+
+    def cached_by_default(self, ctx: NodeContext[Any]) -> bool:
+        return self.default if isinstance(self.default, bool) else self.default(ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +120,32 @@ class NodeSpec(Generic[S]):
     description: str
     inputs: tuple[Port, ...] = ()
     outputs: tuple[Port, ...] = (TEXT_OUT,)
+    # Ports that depend on the node's settings (an end node's input_schema, a case node's
+    # branches); None: `inputs` and `outputs` are the ports. See execution.nodes.ports.
+    ports: Callable[[S], NodePorts] | None = None
+    # How the node joins inputs that were not taken (a merge reads it from its settings).
+    join: JoinPolicy | Callable[[S], JoinPolicy] = JoinPolicy.SETTLED
+    # The node's named values are the run's results (RunCompleted.results): `end`.
+    results: bool = False
     calls_provider: bool = False
     # The provider/model a node of this type uses unless it names its own (see model_resolution).
     default_model: ModelChoice | None = None
-    # Bumped when the executor's behaviour changes (part of future cache keys).
+    # Bumped when the executor's code changes what it outputs (part of cache keys; prompt text
+    # need not bump it: see `prompts`).
     version: int = 1
     cache_policy: CachePolicy | None = None
     retry_policy: RetryPolicy | None = None
+    # The prompt modules (execution.prompts.*) the executor renders from: their data — every
+    # template, string and number in them — is part of `cache_fingerprint`, so an edited prompt
+    # invalidates its node types' cached outputs without a version bump.
+    prompts: tuple[ModuleType, ...] = ()
     # The record for empty settings, parsed once; None when empty settings do not parse.
     _unset: S | None = field(init=False, default=None, repr=False, compare=False)
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
+    # sha256 of (type, version, prompt data): what the type contributes to every key of its nodes.
+    cache_fingerprint: str = field(init=False, default="", repr=False, compare=False)
+    # The ports of a node with empty settings, read once (most nodes of most flows).
+    _unset_ports: NodePorts | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -111,6 +154,23 @@ class NodeSpec(Generic[S]):
             unset = None
         object.__setattr__(self, "_unset", unset)
         object.__setattr__(self, "_reads_nothing", not self.settings.model_fields)
+        object.__setattr__(self, "cache_fingerprint", digest({
+            "type": self.node_type, "version": self.version,
+            "prompts": {module.__name__: module_data(module) for module in self.prompts}}))
+
+    def node_ports(self, settings: S) -> NodePorts:
+        """The ports of a node of this type with these settings."""
+        if self.ports is None:
+            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        if settings is not self._unset:
+            return self.ports(settings)
+        if self._unset_ports is None:
+            object.__setattr__(self, "_unset_ports", self.ports(settings))
+        assert self._unset_ports is not None
+        return self._unset_ports
+
+    def join_policy(self, settings: S) -> JoinPolicy:
+        return self.join if isinstance(self.join, JoinPolicy) else self.join(settings)
 
     def parse_settings(self, data: Mapping[str, Any]) -> S:
         """The node's settings as this type's record; InvalidSettings names a setting that does

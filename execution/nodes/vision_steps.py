@@ -15,14 +15,17 @@ model reads no images).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from execution.context import NodeContext
 from execution.images import VISION_FLORENCE, ImagePolicy
 from execution.messages import ChatMessage
-from execution.nodes.chat_steps import ChatSteps
+from execution.nodes.chat_steps import ChatSteps, chat_call
 from execution.nodes.image_inputs import prepare_image
 from execution.outputs import ProviderCall
 from execution.prompts.template import RenderedPrompt
 from execution.prompts.vision import Dialect, VisionPrompt
+from execution.providers.chat import ChatRequest
 from execution.providers.profile import ProviderProfile
 from execution.providers.vision_messages import ImagePart, Part, vision_message
 
@@ -49,6 +52,21 @@ class VisionSteps(ChatSteps):
     def _vision_model(self) -> str:
         return self._ctx.model.model or self.profile().vision_model
 
+    def _florence_model(self) -> str:
+        model = self._ctx.model.model
+        return self._ctx.services.images.providers.captioner.resolve_model(model if "florence" in model.lower() else "")
+
+    def resolved_call(self) -> dict[str, Any]:
+        """Where this node's calls go, before any is made (the cache key's `call`): Florence-2
+        and its model, or the chat provider with the model of its text calls and of its vision
+        calls (each as the provider will send it)."""
+        ctx = self._ctx
+        if self.uses_florence():
+            return {"provider": ctx.services.images.providers.captioner.provider_id, "model": self._florence_model()}
+        provider = ctx.services.llm.get(ctx.model.provider_id)
+        vision_model = provider.prepare(ChatRequest((), model=self._vision_model())).model
+        return {**chat_call(ctx), "vision_model": vision_model}
+
     # -- calls ----------------------------------------------------------------------------
 
     async def vision(self, prompt: VisionPrompt, images: Sequence[bytes], *, what: Sequence[str]) -> str:
@@ -73,7 +91,7 @@ class VisionSteps(ChatSteps):
         ctx = self._ctx
         captioner = ctx.services.images.providers.captioner
         prepared = await prepare_image(ctx, raw, VISION_FLORENCE, what=what)
-        model = captioner.resolve_model(ctx.model.model if "florence" in ctx.model.model.lower() else "")
+        model = self._florence_model()
         part = ImagePart(prepared.image, prepared.width, prepared.height)
         self.calls.append(ProviderCall(captioner.provider_id, model, "describe",
                                        (vision_message("user", [part]),)))
@@ -88,3 +106,8 @@ class VisionSteps(ChatSteps):
     async def _chat(self, prompt: RenderedPrompt, messages: tuple[ChatMessage, ...], model: str) -> str:
         text = await self.chat(prompt, messages, model=model, stream=True)
         return text if self._ctx.dry_run else text.strip()
+
+
+def vision_call(ctx: NodeContext) -> dict[str, Any]:
+    """CachePolicy.call of the vision nodes: VisionSteps.resolved_call."""
+    return VisionSteps(ctx).resolved_call()

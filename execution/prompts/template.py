@@ -22,7 +22,8 @@ _BUILT_IN = frozenset({"char_limit"})
 class RenderedPrompt:
     purpose: str
     text: str
-    temperature: float
+    # None: not sent (the provider's default), for prompts built from data that set none.
+    temperature: float | None
     max_tokens: int
 
 

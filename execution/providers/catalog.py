@@ -3,7 +3,9 @@ how its key is handled, and its vision model — and how each row's Endpoint is 
 
 A provider id names its settings: `<id>_api_key`, `<id>_base_url`, `<id>_model` on
 ProviderSettings. Adding an OpenAI-compatible provider is one row here plus those fields;
-adding an SDK vendor is its folder (a provider class with its profile) plus a row naming it.
+adding an SDK vendor is its folder (a provider class with its profile) plus a row naming it. A
+vendor that needs more than a key (Bedrock: AWS credentials and region) reads it from settings
+in its class's `configured`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import enum
 from dataclasses import dataclass, replace
 from typing import Any
 
+from execution.providers.bedrock import BedrockProvider
 from execution.providers.claude import ClaudeProvider
 from execution.providers.endpoint import Endpoint
 from execution.providers.openai_compat import OpenAICompatibleProvider
-from execution.providers.profile import ProviderProfile
+from execution.providers.profile import ProviderProfile, StructuredOutput
 from execution.providers.sdk_provider import SdkProvider
 from execution.providers.settings import ProviderSettings
 
@@ -34,21 +37,31 @@ class LlmProviderSpec:
     key: KeyRule = KeyRule.REQUIRED
     # The model vision nodes use when they name none, for a provider whose default model reads no images.
     vision_model: str = ""
+    # How this provider gets JSON that fits a schema, when its API differs from its vendor's default.
+    structured_output: StructuredOutput | None = None
 
     @property
     def profile(self) -> ProviderProfile:
         profile = self.provider_class.default_profile
-        return replace(profile, vision_model=self.vision_model) if self.vision_model else profile
+        if self.vision_model:
+            profile = replace(profile, vision_model=self.vision_model)
+        if self.structured_output is not None:
+            profile = replace(profile, structured_output=self.structured_output)
+        return profile
 
 
 LLM_PROVIDERS: tuple[LlmProviderSpec, ...] = (
     LlmProviderSpec("mistral", OpenAICompatibleProvider, vision_model="pixtral-12b-2409"),
-    LlmProviderSpec("glm", OpenAICompatibleProvider, vision_model="glm-4.6v"),
+    # Z.ai's response_format is json_object only: the schema goes in the prompt.
+    LlmProviderSpec("glm", OpenAICompatibleProvider, vision_model="glm-4.6v",
+                    structured_output=StructuredOutput.INSTRUCT),
     LlmProviderSpec("openrouter", OpenAICompatibleProvider),
     LlmProviderSpec("huggingface", OpenAICompatibleProvider, vision_model="Qwen/Qwen2.5-VL-7B-Instruct"),
     LlmProviderSpec("ollama", OpenAICompatibleProvider, KeyRule.NONE),
     LlmProviderSpec("openai", OpenAICompatibleProvider, KeyRule.OPTIONAL),
     LlmProviderSpec("claude", ClaudeProvider),
+    # Claude on AWS Bedrock; AWS credentials and region instead of a key (bedrock/provider.py).
+    LlmProviderSpec("bedrock", BedrockProvider, KeyRule.NONE),
 )
 
 
@@ -77,4 +90,4 @@ def endpoint_for(spec: LlmProviderSpec, settings: ProviderSettings) -> Endpoint:
 
 def provider_for(spec: LlmProviderSpec, settings: ProviderSettings) -> SdkProvider[Any]:
     """The row's provider, configured from settings."""
-    return spec.provider_class(endpoint_for(spec, settings), spec.profile)
+    return spec.provider_class.configured(endpoint_for(spec, settings), spec.profile, settings)

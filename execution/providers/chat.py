@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import NewType, Protocol
 
 from execution.messages import ChatMessage
+from execution.outputs import NO_USAGE, TokenUsage
+from execution.providers.output_schema import OutputSchema
 from execution.providers.profile import ProviderProfile
 
 # Which wire protocol (and SDK) a provider speaks, named by its vendor folder's provider class
@@ -20,20 +22,34 @@ Vendor = NewType("Vendor", str)
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     """One chat completion request. `model` empty = the provider's default; `temperature`
-    None = the provider's default (and, after `prepare`, "not sent")."""
+    None = the provider's default (and, after `prepare`, "not sent"). With `output_schema` the
+    reply is a JSON object meant to fit it, by the provider's StructuredOutput mechanism; its
+    text (the JSON) streams like any other."""
 
     messages: tuple[ChatMessage, ...]
     model: str = ""
     temperature: float | None = None
     max_tokens: int = 0
+    output_schema: OutputSchema | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ChatChunk:
-    """A piece of streamed output. The last chunk of a complete stream carries `finish_reason`."""
+    """A piece of streamed output. The last chunk of a complete stream carries `finish_reason`;
+    a chunk with `usage` carries the tokens the whole call used so far, as the vendor reported
+    them (a later one replaces an earlier one)."""
 
     text: str = ""
     finish_reason: str | None = None
+    usage: TokenUsage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """A finished chat: its whole text and the tokens it used (none known: NO_USAGE)."""
+
+    text: str
+    usage: TokenUsage = NO_USAGE
 
 
 class TextProvider(Protocol):

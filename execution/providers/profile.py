@@ -7,6 +7,7 @@ row may add the provider's default vision model.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 
@@ -27,6 +28,20 @@ class SamplingSupport:
         return any(re.search(pattern, model, re.IGNORECASE) for pattern in self.models)
 
 
+class StructuredOutput(enum.Enum):
+    """How a provider's models are made to answer with JSON that fits a schema
+    (execution.providers.output_schema)."""
+
+    # OpenAI-compatible `response_format: {"type": "json_schema", "json_schema": {...}}`.
+    JSON_SCHEMA = "json_schema"
+    # Anthropic Messages: one tool whose input_schema is the schema, forced by tool_choice; the
+    # tool call's input is the reply.
+    TOOL_USE = "tool_use"
+    # No native support: the prompt asks for the JSON (execution.prompts.structured_output) and
+    # the reply is parsed.
+    INSTRUCT = "instruct"
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderProfile:
     # How prompts about images are worded for this provider's models.
@@ -36,6 +51,7 @@ class ProviderProfile:
     # The model vision nodes use when they name none; "" = the provider's default model reads images.
     vision_model: str = ""
     sampling: SamplingSupport = field(default_factory=SamplingSupport)
+    structured_output: StructuredOutput = StructuredOutput.INSTRUCT
 
     def accepts_sampling(self, model: str) -> bool:
         return self.sampling.accepts(model)

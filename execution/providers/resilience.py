@@ -3,7 +3,9 @@ per-provider concurrency limit. Policies are frozen data; tenacity executes them
 
 Only errors marked retryable are retried (ProviderError(retryable=True), NodeTimeout), and
 only while the caller's `may_retry` veto allows it (a stream that already reached the client
-must not start over). The wait before a retry is the exponential back-off, or the vendor's
+must not start over). A caller that waits for rate limits itself (a chat call: providers.call,
+without holding any slot meanwhile) has a 429 (ProviderRateLimited) raised to it at once.
+The wait before a retry is the exponential back-off, or the vendor's
 Retry-After when it is longer (capped by `max_retry_after`, beyond which waiting is
 pointless: fail instead).
 """
@@ -17,7 +19,7 @@ from typing import TypeVar
 
 import tenacity
 
-from execution.errors import NodeError, NodeTimeout, ProviderError
+from execution.errors import NodeError, NodeTimeout, ProviderError, ProviderRateLimited
 
 T = TypeVar("T")
 
@@ -41,11 +43,18 @@ class CallPolicy:
     max_concurrency: int = 8
 
 
-def _should_retry(policy: RetryPolicy,
-                  may_retry: Callable[[], bool] | None = None) -> Callable[[tenacity.RetryCallState], bool]:
+def backoff(policy: RetryPolicy, attempt: int) -> float:
+    """The exponential back-off before retry number `attempt` (1, 2, …)."""
+    return min(policy.max_backoff, policy.initial_backoff * policy.multiplier ** (attempt - 1))
+
+
+def _should_retry(policy: RetryPolicy, may_retry: Callable[[], bool] | None = None,
+                  rate_limits_to_caller: bool = False) -> Callable[[tenacity.RetryCallState], bool]:
     def decide(state: tenacity.RetryCallState) -> bool:
         exc = state.outcome.exception() if state.outcome else None
         if not isinstance(exc, NodeError) or not exc.retryable:
+            return False
+        if rate_limits_to_caller and isinstance(exc, ProviderRateLimited):
             return False
         if may_retry is not None and not may_retry():
             return False
@@ -68,11 +77,12 @@ def _wait(policy: RetryPolicy) -> Callable[[tenacity.RetryCallState], float]:
 
 
 async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPolicy, *, what: str,
-                            may_retry: Callable[[], bool] | None = None) -> T:
+                            may_retry: Callable[[], bool] | None = None, rate_limits_to_caller: bool = False) -> T:
     """Run `attempt` under the policy; each attempt is bounded by `policy.timeout`.
 
     `attempt` must raise only our own errors (its vendor's error boundary maps the rest).
     `may_retry`, when given, is asked before each retry; False ends the call with the error.
+    `rate_limits_to_caller`: a 429 (ProviderRateLimited) is raised at once, not retried here.
     """
 
     async def bounded() -> T:
@@ -85,7 +95,7 @@ async def call_with_retries(attempt: Callable[[], Awaitable[T]], policy: RetryPo
     retrying = tenacity.AsyncRetrying(
         stop=tenacity.stop_after_attempt(policy.max_attempts),
         wait=_wait(policy),
-        retry=_should_retry(policy, may_retry),
+        retry=_should_retry(policy, may_retry, rate_limits_to_caller),
         reraise=True,
     )
     return await retrying(bounded)

@@ -11,11 +11,17 @@ from __future__ import annotations
 import abc
 from collections.abc import AsyncGenerator
 from dataclasses import replace
-from typing import ClassVar, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, Protocol, Self, TypeVar
 
+from execution.messages import ChatMessage
+from execution.prompts.structured_output import schema_instruction
 from execution.providers.chat import ChatChunk, ChatRequest, Vendor
 from execution.providers.endpoint import Endpoint
-from execution.providers.profile import ProviderProfile
+from execution.providers.profile import ProviderProfile, StructuredOutput
+from execution.providers.vision_messages import VisionMessage
+
+if TYPE_CHECKING:
+    from execution.providers.settings import ProviderSettings
 
 
 class _Closable(Protocol):
@@ -34,6 +40,12 @@ class SdkProvider(abc.ABC, Generic[ClientT]):
         self.profile = profile or self.default_profile
         self._client: ClientT | None = None
 
+    @classmethod
+    def configured(cls, endpoint: Endpoint, profile: ProviderProfile, settings: ProviderSettings) -> Self:
+        """The provider of a catalogue row. A vendor that needs more settings than its Endpoint
+        holds reads them here."""
+        return cls(endpoint, profile)
+
     @property
     def provider_id(self) -> str:
         return self.endpoint.provider_id
@@ -46,10 +58,15 @@ class SdkProvider(abc.ABC, Generic[ClientT]):
 
     def prepare(self, request: ChatRequest) -> ChatRequest:
         """See TextProvider.prepare: the default model filled in; the temperature kept only for a
-        model that takes one (the profile says which)."""
+        model that takes one (the profile says which); for an output schema this provider cannot
+        send natively, the instruction asking for it added to the last user message."""
         model = self.endpoint.model_for(request.model)
-        return replace(request, model=model,
-                       temperature=request.temperature if self.profile.accepts_sampling(model) else None)
+        prepared = replace(request, model=model,
+                           temperature=request.temperature if self.profile.accepts_sampling(model) else None)
+        if request.output_schema is not None and self.profile.structured_output is StructuredOutput.INSTRUCT:
+            prepared = replace(prepared, messages=with_instruction(prepared.messages,
+                                                                   schema_instruction(request.output_schema.schema)))
+        return prepared
 
     @abc.abstractmethod
     def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
@@ -63,3 +80,15 @@ class SdkProvider(abc.ABC, Generic[ClientT]):
         if self._client is not None:
             client, self._client = self._client, None
             await client.close()
+
+
+def with_instruction(messages: tuple[ChatMessage, ...], instruction: str) -> tuple[ChatMessage, ...]:
+    """`instruction` appended to the last user message (or as a new user message when none)."""
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if message.role == "user":
+            content = f"{message.content}\n\n{instruction}"
+            extended = (replace(message, content=content, parts=(*message.parts, instruction))
+                        if isinstance(message, VisionMessage) else replace(message, content=content))
+            return (*messages[:index], extended, *messages[index + 1:])
+    return (*messages, ChatMessage("user", instruction))

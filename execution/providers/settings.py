@@ -10,19 +10,26 @@ finds them.
 Per-provider policy knobs are JSON maps keyed by provider id, e.g.
 FLOWEXEC_PROVIDER_TIMEOUTS='{"claude": 180}', FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS='{"ollama": 2}';
 image providers use the same maps with their own ids.
+
+Budgets per user × provider (requests and tokens per minute) follow the same shape: a default
+for every provider (FLOWEXEC_PROVIDER_RPM, FLOWEXEC_PROVIDER_TPM; 0 = no limit, the default)
+and per-provider maps (FLOWEXEC_PROVIDER_RPM_LIMITS='{"mistral": 60}'). They apply to chat
+calls; see execution.ratelimit.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr
+from pydantic import AliasChoices, Field, NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from execution.providers.resilience import CallPolicy, ConcurrencyLimits, RetryPolicy
+from execution.ratelimit.gate import DEFAULT_MAX_WAIT
+from execution.ratelimit.policy import BudgetPolicies
 
 
-def _env(name: str, default: Any, description: str) -> Any:
+def _env(name: str | AliasChoices, default: Any, description: str) -> Any:
     return Field(default, validation_alias=name, description=description)
 
 
@@ -42,6 +49,16 @@ class ProviderSettings(BaseSettings):
     openai_api_key: SecretStr | None = _env("FLOWEXEC_OPENAI_API_KEY", None,
                                             "Key for the generic OpenAI-compatible server, if it wants one.")
 
+    # -- AWS (bedrock): the standard AWS variable names, as the seed's .env sets them --------
+    aws_region: str | None = _env(AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"), None,
+                                  "AWS region of Bedrock runtime (us-west-2, …).")
+    aws_access_key_id: SecretStr | None = _env("AWS_ACCESS_KEY_ID", None, "AWS access key id (bedrock).")
+    aws_secret_access_key: SecretStr | None = _env("AWS_SECRET_ACCESS_KEY", None, "AWS secret access key (bedrock).")
+    aws_session_token: SecretStr | None = _env("AWS_SESSION_TOKEN", None,
+                                               "AWS session token, with temporary credentials (bedrock).")
+    aws_bearer_token_bedrock: SecretStr | None = _env(
+        "AWS_BEARER_TOKEN_BEDROCK", None, "Bedrock API key; when set it is used instead of the access keys.")
+
     # -- Base URLs ------------------------------------------------------------------------
     mistral_base_url: str = _env("FLOWEXEC_MISTRAL_BASE_URL", "https://api.mistral.ai/v1", "Mistral API.")
     glm_base_url: str = _env("FLOWEXEC_GLM_BASE_URL", "https://api.z.ai/api/coding/paas/v4", "GLM API.")
@@ -53,6 +70,8 @@ class ProviderSettings(BaseSettings):
     ollama_base_url: str = _env("OLLAMA_BASE_URL", "http://localhost:11434/v1", "Local Ollama (no key).")
     openai_base_url: str | None = _env("FLOWEXEC_OPENAI_BASE_URL", None,
                                        "Generic OpenAI-compatible server (vLLM, LM Studio, …); unset = off.")
+    bedrock_base_url: str | None = _env("FLOWEXEC_BEDROCK_BASE_URL", None,
+                                        "Bedrock runtime endpoint; unset = https://bedrock-runtime.<region>.amazonaws.com.")
 
     # -- Default models (used when neither the node nor the type table names one) --------
     mistral_model: str = _env("FLOWEXEC_MISTRAL_MODEL", "ministral-14b-2512", "Default Mistral model.")
@@ -66,6 +85,8 @@ class ProviderSettings(BaseSettings):
     ollama_model: str = _env("FLOWEXEC_OLLAMA_MODEL", "llama3.2", "Default Ollama model.")
     openai_model: str = _env("FLOWEXEC_OPENAI_MODEL", "",
                              "Model of the generic server; empty = the node must name one.")
+    bedrock_model: str = _env("FLOWEXEC_BEDROCK_MODEL", "anthropic.claude-sonnet-4-5-20250929-v1:0",
+                              "Default Bedrock model id (or inference profile id, e.g. us.anthropic.…).")
 
     # -- Call policy (all providers, LLM and image) ----------------------------------------
     provider_timeout: PositiveFloat = _env("FLOWEXEC_PROVIDER_TIMEOUT", 120.0,
@@ -83,6 +104,20 @@ class ProviderSettings(BaseSettings):
     provider_concurrency_limits: dict[str, PositiveInt] = _env(
         "FLOWEXEC_PROVIDER_CONCURRENCY_LIMITS", {}, "Per-provider concurrency overrides (JSON map).")
 
+    # -- Budgets per user × provider (chat calls) ------------------------------------------
+    provider_rpm: NonNegativeInt = _env("FLOWEXEC_PROVIDER_RPM", 0,
+                                        "Requests per minute one user may send to one provider; 0 = no limit.")
+    provider_rpm_limits: dict[str, NonNegativeInt] = _env(
+        "FLOWEXEC_PROVIDER_RPM_LIMITS", {}, "Per-provider requests-per-minute overrides (JSON map).")
+    provider_tpm: NonNegativeInt = _env("FLOWEXEC_PROVIDER_TPM", 0,
+                                        "Tokens (input + output) per minute one user may spend at one provider; "
+                                        "0 = no limit.")
+    provider_tpm_limits: dict[str, NonNegativeInt] = _env(
+        "FLOWEXEC_PROVIDER_TPM_LIMITS", {}, "Per-provider tokens-per-minute overrides (JSON map).")
+    rate_limit_max_wait: Annotated[float, Field(ge=0)] = _env(
+        "FLOWEXEC_RATE_LIMIT_MAX_WAIT", DEFAULT_MAX_WAIT,
+        "Longest a node waits for its user's budget; a longer wait ends it ERROR / RATE_LIMITED.")
+
     @classmethod
     def explicit(cls, **values: Any) -> ProviderSettings:
         """Settings from these values (by field name) and the defaults only: no environment, no .env."""
@@ -92,6 +127,8 @@ class ProviderSettings(BaseSettings):
     def env_name(cls, field_name: str) -> str:
         """The environment variable a field is read from (named in configuration errors)."""
         alias = cls.model_fields[field_name].validation_alias
+        if isinstance(alias, AliasChoices):
+            alias = alias.choices[0]
         return alias if isinstance(alias, str) else field_name.upper()
 
     def secrets(self) -> list[str]:
@@ -107,6 +144,10 @@ class ProviderSettings(BaseSettings):
             timeout=self.provider_timeouts.get(provider_id, self.provider_timeout),
         )
         return CallPolicy(retry=retry, max_concurrency=self.concurrency_limits().limit_for(provider_id))
+
+    def budget_policies(self) -> BudgetPolicies:
+        return BudgetPolicies.from_maps(self.provider_rpm, self.provider_tpm, self.provider_rpm_limits,
+                                        self.provider_tpm_limits)
 
     def concurrency_limits(self) -> ConcurrencyLimits:
         return ConcurrencyLimits(self.provider_concurrency, dict(self.provider_concurrency_limits))
@@ -133,6 +174,7 @@ def by_alias(cls: type[BaseSettings], values: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"unknown {cls.__name__} fields: {sorted(unknown)}")
     aliases = {name: field.validation_alias for name, field in cls.model_fields.items()}
+    aliases = {name: a.choices[0] if isinstance(a, AliasChoices) else a for name, a in aliases.items()}
     return {a if isinstance(a := aliases[name], str) else name: value for name, value in values.items()}
 
 

@@ -10,7 +10,11 @@ discard the partial text it received. Replies that carry no text at all count as
 (a 200 with nothing in it is not a usable prompt).
 
 The concurrency slot is held for the whole call, back-off included, so a provider that is
-rate-limiting us is not hit by the next queued call during our wait.
+failing is not hit by the next queued call during our wait — except a 429: it is raised at once
+(ProviderRateLimited), leaving the slot, and the caller waits for the vendor's Retry-After
+without holding any slot (providers.call).
+
+Usage: the last usage the stream reported comes back with the text (NO_USAGE when it had none).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from collections.abc import Callable
 from contextlib import aclosing
 
 from execution.errors import NodeError, NodeTimeout, ProviderError
-from execution.providers.chat import ChatRequest, TextProvider
+from execution.outputs import NO_USAGE, TokenUsage
+from execution.providers.chat import ChatRequest, Completion, TextProvider
 from execution.providers.resilience import CallPolicy, call_with_retries
 
 TextSink = Callable[[str], None]
@@ -33,13 +38,15 @@ async def stream_completion(
     policy: CallPolicy,
     slot: asyncio.Semaphore,
     on_text: TextSink | None = None,
-) -> str:
-    """Run a prepared request; pass text to `on_text` as it arrives; return the whole text."""
+) -> Completion:
+    """Run a prepared request; pass text to `on_text` as it arrives; return the whole text and
+    the tokens the call used. A 429 is raised (ProviderRateLimited), not retried."""
     pid = provider.provider_id
     streamed = 0
+    usage: TokenUsage = NO_USAGE
 
     async def attempt() -> str:
-        nonlocal streamed
+        nonlocal streamed, usage
         parts: list[str] = []
         async with aclosing(provider.stream(request)) as chunks:
             async for chunk in chunks:
@@ -48,6 +55,8 @@ async def stream_completion(
                     if on_text is not None:
                         on_text(chunk.text)
                         streamed += len(chunk.text)
+                if chunk.usage is not None:
+                    usage = chunk.usage
         text = "".join(parts)
         if not text.strip():
             raise ProviderError(f"{pid} returned an empty response", retryable=True)
@@ -55,8 +64,8 @@ async def stream_completion(
 
     async with slot:
         try:
-            return await call_with_retries(attempt, policy.retry, what=f"{pid} call",
-                                           may_retry=lambda: streamed == 0)
+            text = await call_with_retries(attempt, policy.retry, what=f"{pid} call",
+                                           may_retry=lambda: streamed == 0, rate_limits_to_caller=True)
         except NodeError as err:
             if not streamed:
                 raise
@@ -65,3 +74,4 @@ async def stream_completion(
             if isinstance(err, NodeTimeout):
                 raise NodeTimeout(message) from err
             raise ProviderError(message, retryable=err.retryable) from err
+    return Completion(text, usage)

@@ -10,7 +10,9 @@ claude.errors) that turns everything its SDK or transport can raise into our hie
     ├── ProviderError        the vendor failed
     │     HTTP 408, 425, 429, 5xx (not 501/505), 529, in-stream overload,
     │     connection refused/reset/dropped, malformed stream               retryable=True
-    │     (429 carries `retry_after` from Retry-After / retry-after-ms)
+    │     └── ProviderRateLimited   HTTP 429 (not a spent quota), carrying
+    │           `retry_after` from Retry-After / retry-after-ms: a chat call waits
+    │           for it without a slot (providers.call), image calls retry in place
     │     HTTP 400, 403, 404, 413, 422, …, 429 quota/spend limit reached     retryable=False
     └── NodeTimeout          SDK read/connect timeout or our per-call limit retryable=True
 
@@ -27,7 +29,7 @@ import email.utils
 import time
 from collections.abc import Mapping
 
-from execution.errors import NodeError, NotConfiguredError, ProviderError
+from execution.errors import NodeError, NotConfiguredError, ProviderError, ProviderRateLimited
 from execution.redaction import MASK
 
 MAX_VENDOR_MESSAGE = 300
@@ -102,8 +104,7 @@ def status_error(
         return ProviderError(f"{provider_id} quota or spend limit reached (HTTP 429){detail}",
                              retryable=False)
     if status == 429:
-        return ProviderError(f"{provider_id} rate limit hit (HTTP 429){detail}", retryable=True,
-                             retry_after=retry_after)
+        return ProviderRateLimited(f"{provider_id} rate limit hit (HTTP 429){detail}", retry_after=retry_after)
     retryable = is_retryable_status(status)
     return ProviderError(f"{provider_id} returned HTTP {status}{detail}", retryable=retryable,
                          retry_after=retry_after if retryable else None)

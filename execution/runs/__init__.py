@@ -1,7 +1,7 @@
 """Runs as stored resources: started, watched from any seq, listed, cancelled, resumed.
 
     manager.py    RunManager: the operations, run ownership, start-up recovery, retention, drain
-    admission.py  which runs execute now, which wait QUEUED (FIFO, per-owner cap)
+    admission.py  which runs execute now, which wait QUEUED (FIFO; caps overall and per owner)
     live.py       a run this process holds: its recent events, watchers' view, durability rule
     writer.py     the group-commit writer of one live run
     watch.py      a run's events after a seq: stored, then live, gap-free; keepalives

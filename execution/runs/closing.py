@@ -21,7 +21,7 @@ from execution.events import (
     StatusReason,
 )
 from execution.ids import NodeId, RunId
-from execution.outputs import NodeOutput
+from execution.outputs import NO_USAGE, NodeOutput
 from execution.run_limits import Limits
 from execution.store.base import RunState
 from execution.text_limits import TextMeter
@@ -42,7 +42,9 @@ def ending(planned: Sequence[NodeId], statuses: Mapping[NodeId, NodeStatus], out
             bodies.append(NodeStatusChanged(node_id, NodeStatus.CANCELLED, reason, message))
     counts = count(final[n] for n in planned)
     summary = TextMeter(limits, outputs).summary(outputs)
-    bodies.append(RunCompleted(outputs=summary, counts=counts, duration_ms=duration_ms))
+    # The tokens of the nodes that ran before the end (cached outputs fed to the run spent none).
+    usage = sum((o.usage for o in outputs.values() if not o.cached), NO_USAGE)
+    bodies.append(RunCompleted(outputs=summary, counts=counts, duration_ms=duration_ms, usage=usage))
     return bodies
 
 

@@ -103,6 +103,9 @@ class RunManager:
 
     async def _start(self, prepared: PreparedRun, owner: str, request: bytes, *, idempotency_key: str | None = None,
                      parent: RunId | None = None, stored_first: bool = True) -> RunRecord:
+        # The run is its owner's: the engine scopes cache entries (and budgets) by it.
+        prepared = replace(prepared, request=replace(prepared.request, options=replace(prepared.request.options,
+                                                                                       owner=owner)))
         ticket = self._admission.ticket(owner)
         now = time.time()
         record = RunRecord(
@@ -184,7 +187,7 @@ class RunManager:
     async def _retire(self, live: LiveRun) -> None:
         """A run stopped executing: its slot goes to the next queued run; once its last event
         is stored it is no longer live."""
-        successor = self._admission.finished()
+        successor = self._admission.finished(live.owner)
         if successor is not None:
             successor.mark_started()
             self._launch(successor)

@@ -11,6 +11,9 @@ DAY = 24 * 3600.0
 class RunPolicy:
     # Runs executing at once; beyond it a run waits QUEUED (FIFO).
     max_active_runs: int = 2000
+    # Runs of one owner executing at once (0: no cap); beyond it the owner's runs wait QUEUED
+    # while other owners' runs behind them go ahead.
+    max_active_runs_per_owner: int = 0
     # Runs waiting at once, over all owners and per owner; beyond either: QueueFull.
     max_queued_runs: int = 1000
     max_queued_runs_per_owner: int = 100

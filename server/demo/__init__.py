@@ -11,11 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from execution.providers.settings import ProviderSettings
+from execution.sandbox import SandboxUnavailable
 from execution.store.memory import MemoryRunStore
 from flowexec.cli import request_from_args, run_flow
 from server.main import build_server
@@ -60,7 +62,11 @@ def run_demo(args: argparse.Namespace) -> int:
                       "running as a dry run, showing the exact prompts each LLM node would send.\n")
                 args.dry_run = True
         request = request_from_args(doc, args)
-        await server.start()
+        try:
+            await server.start()
+        except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work
+            print(f"flowexec: {err.message}", file=sys.stderr, flush=True)
+            return 2
         print(f"flowexec server started on {server.target}; running {source}\n", flush=True)
         try:
             return await run_flow(server.target, request, args.timeout)

@@ -98,4 +98,9 @@ def test_model_resolution_chain() -> None:
         "storyTeller": ModelChoice("mistral", "labs-mistral-small-creative"),
         "imageDescriber": ModelChoice("claude"),
         "personasReplacer": ModelChoice("claude"),
+        # Seed 004's AI elements run on Bedrock unless the node names a provider.
+        "llm_text": ModelChoice("bedrock"),
+        "llm_structured": ModelChoice("bedrock"),
     }
+    seed_spelling = resolve("llm_text", {"provider_id": "mistral"}, "glm")
+    assert (seed_spelling.provider_id, seed_spelling.source) == ("mistral", ModelSource.NODE)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,12 @@ class Reply:
     # Before chunk `gate_after`, wait until the test sets `gate` (proves chunks travel before the end).
     gate: asyncio.Event | None = field(default=None, compare=False)
     gate_after: int = 1
+    # (input, output) tokens the reply reports; None: ~4 characters a token of the request's
+    # message text and of the reply's text.
+    usage: tuple[int, int] | None = None
+    # OpenAI-compatible: report usage on the finishing chunk (Mistral) instead of a last chunk
+    # of its own with no choices (OpenAI, with stream_options.include_usage).
+    usage_on_finish: bool = False
 
     @classmethod
     def text(cls, text: str, pieces: int = 3, **kw: Any) -> Reply:
@@ -53,24 +60,63 @@ class Reply:
     def full_text(self) -> str:
         return "".join(self.chunks)
 
+    def tokens(self, received: ReceivedRequest) -> tuple[int, int]:
+        if self.usage is not None:
+            return self.usage
+        return math.ceil(len(received.text) / 4), math.ceil(len(self.full_text) / 4)
+
 
 @dataclass(frozen=True)
 class ReceivedRequest:
     path: str
     headers: Mapping[str, str]
     body: Mapping[str, Any]
+    # A vendor that names the model and streaming in the URL (Bedrock) sets these.
+    path_model: str | None = None
+    path_stream: bool | None = None
 
     @property
     def model(self) -> str:
-        return str(self.body.get("model", ""))
+        return self.path_model if self.path_model is not None else str(self.body.get("model", ""))
 
     @property
     def stream(self) -> bool:
-        return bool(self.body.get("stream"))
+        return self.path_stream if self.path_stream is not None else bool(self.body.get("stream"))
+
+    @property
+    def output_schema(self) -> dict[str, Any] | None:
+        """The JSON schema a structured request asked for: OpenAI's response_format json_schema,
+        or the input_schema of the tool an Anthropic tool_choice forces."""
+        response_format = self.body.get("response_format")
+        if isinstance(response_format, dict) and response_format.get("type") == "json_schema":
+            return dict(response_format["json_schema"]["schema"])
+        forced = self.forced_tool
+        for tool in self.body.get("tools") or ():
+            if forced is not None and tool.get("name") == forced:
+                return dict(tool["input_schema"])
+        return None
+
+    @property
+    def forced_tool(self) -> str | None:
+        """The tool an Anthropic `tool_choice: {"type": "tool", "name"}` forces."""
+        choice = self.body.get("tool_choice")
+        return str(choice["name"]) if isinstance(choice, dict) and choice.get("type") == "tool" else None
 
     @property
     def messages(self) -> list[dict[str, Any]]:
         return list(self.body.get("messages", []))
+
+    @property
+    def text(self) -> str:
+        """Every message's text (and the system text), as the fake counts input tokens."""
+        parts = [str(self.body.get("system") or "")]
+        for message in self.messages:
+            content = message.get("content")
+            if isinstance(content, str):
+                parts.append(content)
+            elif isinstance(content, list):
+                parts += [b.get("text", "") for b in content if isinstance(b, dict)]
+        return "".join(parts)
 
     @property
     def prompt(self) -> str:
@@ -93,6 +139,8 @@ def default_responder(request: ReceivedRequest) -> Reply:
 
 class FakeLlmServer(ScriptedFakeServer[Reply]):
     """Core of a fake LLM vendor; subclasses render the wire format."""
+
+    stream_content_type = "text/event-stream"
 
     def __init__(self, *, accepted_keys: set[str] | None = None, responder: Responder | None = None) -> None:
         # When set, requests must authenticate with one of these keys (else 401).
@@ -122,12 +170,23 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         ...
 
     @abc.abstractmethod
-    def presented_key(self, request: web.Request) -> str | None:
-        ...
+    def presented_key(self, request: web.Request, raw_body: bytes) -> str | None:
+        """The key the request authenticates with (None: none, or a signature that does not verify)."""
+
+    def unauthenticated(self, key: str | None) -> Reply:
+        """The vendor's answer to a request whose key is not accepted."""
+        return Reply.error(401, f"Incorrect API key provided: {key}", error_type="authentication_error")
+
+    async def receive(self, request: web.Request, raw_body: bytes) -> ReceivedRequest:
+        return ReceivedRequest(request.path, dict(request.headers), json.loads(raw_body))
 
     @abc.abstractmethod
     def error_body(self, reply: Reply) -> dict[str, Any]:
         ...
+
+    def error_headers(self, reply: Reply) -> dict[str, str]:
+        """Headers the vendor adds to an error response (beyond the scripted ones)."""
+        return {}
 
     def refusal(self, received: ReceivedRequest) -> Reply | None:
         """The error the real API answers this request with, whatever is scripted; None = none."""
@@ -138,7 +197,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         ...
 
     @abc.abstractmethod
-    def start_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def start_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
         ...
 
     @abc.abstractmethod
@@ -146,7 +205,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
         ...
 
     @abc.abstractmethod
-    def end_frames(self, received: ReceivedRequest) -> list[bytes]:
+    def end_frames(self, received: ReceivedRequest, reply: Reply) -> list[bytes]:
         ...
 
     @abc.abstractmethod
@@ -165,11 +224,12 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
             self._changed.notify_all()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        received = ReceivedRequest(request.path, dict(request.headers), await request.json())
+        raw_body = await request.read()
+        received = await self.receive(request, raw_body)
         self.requests.append(received)
-        key = self.presented_key(request)
+        key = self.presented_key(request, raw_body)
         if self.accepted_keys is not None and key not in self.accepted_keys:
-            reply = Reply.error(401, f"Incorrect API key provided: {key}", error_type="authentication_error")
+            reply = self.unauthenticated(key)
         elif (refused := self.refusal(received)) is not None:
             reply = refused
         else:
@@ -185,13 +245,14 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
             if reply.delay:
                 await asyncio.sleep(reply.delay)
             if reply.status >= 400:
-                return web.json_response(self.error_body(reply), status=reply.status, headers=reply.headers)
+                return web.json_response(self.error_body(reply), status=reply.status,
+                                         headers={**self.error_headers(reply), **reply.headers})
             if not received.stream:
                 return web.json_response(self.completion_body(received, reply.full_text), headers=reply.headers)
-            response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-                                                   **reply.headers})
+            response = web.StreamResponse(headers={"Content-Type": self.stream_content_type,
+                                                   "Cache-Control": "no-cache", **reply.headers})
             await response.prepare(request)
-            for frame in self.start_frames(received):
+            for frame in self.start_frames(received, reply):
                 await response.write(frame)
             for index in range(len(reply.chunks) + 1):
                 if reply.drop_after == index:
@@ -211,7 +272,7 @@ class FakeLlmServer(ScriptedFakeServer[Reply]):
             if reply.stream_error:
                 await response.write(self.stream_error_frame(reply))
             elif reply.finish:
-                for frame in self.end_frames(received):
+                for frame in self.end_frames(received, reply):
                     await response.write(frame)
             await response.write_eof()
             return response

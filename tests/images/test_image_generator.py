@@ -57,7 +57,11 @@ async def test_vendor_follows_node_then_flow_provider(services: Services, fake_g
                   height=1080)]
     run = await run_flow(services, nodes, [])
     assert run.status("a") is NodeStatus.COMPLETE and run.status("b") is NodeStatus.COMPLETE
-    assert fake_fireworks.requests[0].json == {"prompt": "x", "aspect_ratio": "16:9"}
+    # No seed on the node: one is drawn and sent (Fireworks takes seeds), and the output says which.
+    body = dict(fake_fireworks.requests[0].json)
+    assert body.pop("seed") == run.output("b").seed
+    assert body == {"prompt": "x", "aspect_ratio": "16:9"}
+    assert run.output("a").seed is None  # GLM takes no seed
     assert "flux-1-dev-fp8" in fake_fireworks.requests[0].path
     # A "glm" flow generates with GLM-Image; a "mistral" node is refused.
     run = await run_flow(services, [node("c", "imageGenerator", prompt="x"),

@@ -31,7 +31,7 @@ async def providers(fake: FakeAnthropic, **overrides: Any) -> AsyncIterator[LlmP
 async def complete(llm: LlmProviders, **request: Any) -> tuple[str, list[str]]:
     deltas: list[str] = []
     call = llm.call("claude", ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
-    return await call.send(on_text=deltas.append), deltas
+    return (await call.send(on_text=deltas.append)).text, deltas
 
 
 async def test_request_on_the_wire_and_deltas(fake_anthropic: FakeAnthropic) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 
 from execution.providers.settings import ProviderSettings
 
-SDKS = ("openai", "anthropic", "httpx2")
+# jsonschema is not among them: the pipeline library and the task table are checked with it at
+# start-up.
+SDKS = ("openai", "anthropic", "httpx2", "boto3", "botocore")
 
 SCRIPT = f"""
 import json, sys

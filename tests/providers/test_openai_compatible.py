@@ -32,8 +32,8 @@ async def providers(fake: FakeOpenAI, **overrides: Any) -> AsyncIterator[LlmProv
 
 async def complete(llm: LlmProviders, provider_id: str = "mistral", **request: Any) -> tuple[str, list[str]]:
     deltas: list[str] = []
-    text = await llm.call(provider_id, ChatRequest(messages=PROMPT, **request)).send(on_text=deltas.append)
-    return text, deltas
+    completion = await llm.call(provider_id, ChatRequest(messages=PROMPT, **request)).send(on_text=deltas.append)
+    return completion.text, deltas
 
 
 async def test_request_on_the_wire_and_deltas_in_order(fake_openai: FakeOpenAI) -> None:
@@ -45,6 +45,7 @@ async def test_request_on_the_wire_and_deltas_in_order(fake_openai: FakeOpenAI) 
     assert received.path == "/mistral/v1/chat/completions"
     assert received.headers["Authorization"] == f"Bearer {TEST_KEYS['mistral']}"
     assert received.body == {"model": "ministral-14b-2512", "stream": True, "temperature": 0.7, "max_tokens": 300,
+                             "stream_options": {"include_usage": True},
                              "messages": [{"role": "user", "content": "Describe a lighthouse."}]}
 
 

@@ -100,10 +100,31 @@ def test_services_from_env_redacts_every_configured_key(monkeypatch: pytest.Monk
     monkeypatch.chdir("/")  # no .env
     monkeypatch.setenv("MISTRAL_API_KEY", "sk-mistral-secret-1")
     monkeypatch.setenv("FIREWORKS_API_KEY", "fw-secret-22222")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret-333333")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "aws-session-secret-4444")
     services = Services.from_env()
-    redacted = services.redactor.redact("a sk-mistral-secret-1 b fw-secret-22222 c")
+    redacted = services.redactor.redact("a sk-mistral-secret-1 b fw-secret-22222 c aws-secret-333333 "
+                                        "aws-session-secret-4444")
     assert "secret" not in redacted
-    assert set(services.llm.ids) == {"mistral", "glm", "openrouter", "huggingface", "ollama", "openai", "claude"}
+    assert set(services.llm.ids) == {"mistral", "glm", "openrouter", "huggingface", "ollama", "openai", "claude",
+                                     "bedrock"}
+
+
+def test_aws_settings_use_the_seed_variable_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert ProviderSettings(_env_file=None).aws_region == "eu-west-1"  # boto3's other name
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA0000EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret-access-key")
+    monkeypatch.setenv("FLOWEXEC_BEDROCK_MODEL", "us.anthropic.claude-sonnet-4-6")
+    settings = ProviderSettings(_env_file=None)
+    assert settings.aws_region == "us-west-2"  # AWS_REGION first, as the SDK reads them
+    assert {"AKIA0000EXAMPLE", "secret-access-key"} <= set(settings.secrets())
+    assert settings.bedrock_model == "us.anthropic.claude-sonnet-4-6"
+    assert ProviderSettings.explicit(aws_region="ap-south-1").aws_region == "ap-south-1"
+    assert ProviderSettings.env_name("aws_region") == "AWS_REGION"
 
 
 def test_default_services_work_without_any_configuration() -> None:

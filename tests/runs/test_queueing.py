@@ -110,3 +110,20 @@ async def test_a_retried_start_finds_its_run_even_when_the_queue_is_full(serve: 
             await runs.start(delay(0), key="new")
         assert info.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
         await runs.cancel(busy.run_id)
+
+
+async def test_a_user_at_the_per_user_cap_waits_queued_while_other_users_go_ahead(serve: Serve) -> None:
+    server = await serve(max_active_runs=2, max_active_runs_per_user=1, auth_jwt_secret=SECRET)
+    async with (Runs(server.target, token("ann")) as ann, Runs(server.target, token("bob")) as bob,
+                Runs(server.target, token("cat")) as cat):
+        ann_busy = await ann.start(delay(30))
+        ann_next = await ann.start(delay(0))  # a slot is free, but not for ann
+        assert (ann_busy.state, ann_next.state) == (RUNNING, QUEUED)
+        bob_busy = await bob.start(delay(30))  # bob is under his cap: he goes ahead of ann's run
+        cat_run = await cat.start(delay(0))  # the server is full now
+        assert (bob_busy.state, cat_run.state) == (RUNNING, QUEUED)
+        await bob.cancel(bob_busy.run_id)  # the freed slot skips ann's run (her cap) for cat's
+        assert (await cat.wait_for_state(cat_run.run_id, SUCCEEDED)).state == SUCCEEDED
+        assert (await ann.get(ann_next.run_id)).state == QUEUED
+        await ann.cancel(ann_busy.run_id)  # her own slot frees: now her run goes
+        assert (await ann.wait_for_state(ann_next.run_id, SUCCEEDED)).state == SUCCEEDED

@@ -63,6 +63,12 @@ async def test_a_run_left_running_is_interrupted_then_resumed(serve: Serve, fake
             history = await runs.watch(run_id)
             assert seqs(history) == list(range(1, len(history) + 1)) and len(history) >= len(seen)
             assert history[-1].run_completed.counts.cancelled == 2
+            # Its total counts the tokens its completed nodes had spent (stored with their outputs).
+            total = history[-1].run_completed.usage
+            assert nodes["story"].output.usage.output_tokens > 0
+            assert (total.input_tokens, total.output_tokens) == (
+                sum(n.output.usage.input_tokens for n in nodes.values()),
+                sum(n.output.usage.output_tokens for n in nodes.values()))
 
             child = await runs.resume(run_id)
             events = await runs.watch(child.run_id)

@@ -63,15 +63,17 @@ async def test_valid_token_runs(target: str) -> None:
     assert events[-1].HasField("run_completed")
 
 
-# Tokens are made when the module is collected: they expire an hour later, not while a long suite runs.
+# Made when the module is collected: the valid-looking ones must still be unexpired when the test
+# runs, however long the suite before it takes.
 @pytest.mark.parametrize(("bearer_token", "reason"), [
     (None, "missing bearer token"),
     ("not-a-jwt", "invalid token"),
-    (jwt.encode({"exp": int(time.time()) + 3600, "aud": "flowexec"}, "another-secret-for-flowexec-0123456789", algorithm="HS256"),
+    (jwt.encode({"exp": int(time.time()) + 86400, "aud": "flowexec"}, "another-secret-for-flowexec-0123456789",
+                algorithm="HS256"),
      "invalid token: InvalidSignatureError"),
     (jwt.encode({"exp": int(time.time()) - 10, "aud": "flowexec"}, SECRET, algorithm="HS256"), "token expired"),
     (jwt.encode({"aud": "flowexec"}, SECRET, algorithm="HS256"), "invalid token: MissingRequiredClaimError"),
-    (jwt.encode({"exp": int(time.time()) + 3600, "aud": "someone-else"}, SECRET, algorithm="HS256"),
+    (jwt.encode({"exp": int(time.time()) + 86400, "aud": "someone-else"}, SECRET, algorithm="HS256"),
      "invalid token: InvalidAudienceError"),
 ])
 async def test_bad_or_missing_token_is_unauthenticated(target: str, bearer_token: str | None, reason: str) -> None:

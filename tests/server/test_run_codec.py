@@ -15,6 +15,7 @@ BODIES: list[EventBody] = [
     *(NodeStatusChanged(NodeId("n-1"), status) for status in NodeStatus),
     NodeStatusChanged(NodeId("n-1"), NodeStatus.ERROR, StatusReason.TIMEOUT, "took too long", True),
     NodeStatusChanged(NodeId("n-1"), NodeStatus.SKIPPED, StatusReason.UPSTREAM_FAILED, "Upstream node failed"),
+    NodeStatusChanged(NodeId("n-1"), NodeStatus.RUNNING, message="reply 1 of 3 did not fit; asking again"),
     TextDelta(NodeId("n-1"), "a chunk, ünïcode too "),
     TextDelta(NodeId("n-1"), ""),
 ]

@@ -1,4 +1,5 @@
-"""The client commands of `flowexec`: run a React Flow export against a running server.
+"""The client commands of `flowexec`: run a flow file (a React Flow export, or a flow document
+with elements and connections: flowexec.element_flow) against a running server.
 
 This package talks to a server over gRPC and imports nothing of the server or the engine, so
 it works where only the client is installed (`python -m flowexec run …`). The server's own
@@ -20,6 +21,7 @@ from typing import Any
 import grpc
 
 from flowexec.client import FlowClient
+from flowexec.element_flow import is_element_flow, request_from_element_flow, results_of
 from flowexec.errors import field_violations
 from flowexec.reactflow import request_from_reactflow
 from flowexec.render import EventPrinter
@@ -45,6 +47,7 @@ async def run_flow(target: str, request: flow_service_pb2.ExecuteFlowRequest, ti
                     # without image bytes, and without text past the server's summary budget.
                     outputs = {**event.run_completed.outputs, **produced}
                     printer.show_outputs(outputs)
+                    printer.show_results(results_of(event.run_completed))
                     counts = event.run_completed.counts
                     exit_code = 0 if counts.error == 0 and counts.cancelled == 0 else 2
         except grpc.aio.AioRpcError as err:
@@ -63,17 +66,60 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider-calls", action="store_true",
                         help="live run: show each output's provider calls (the server must allow it: "
                              "FLOWEXEC_EXPOSE_PROVIDER_CALLS)")
+    parser.add_argument("--cache", choices=("use", "refresh", "bypass"),
+                        help="the run's use of the server's node-output cache (default: use)")
+    parser.add_argument("--mode", choices=("eco", "fast"),
+                        help="where task-selected models run: eco (local, Ollama) or fast (cloud, OpenRouter); "
+                             "default: the server's")
     parser.add_argument("--timeout", type=float, help="deadline for the whole run, in seconds")
+    parser.add_argument("--inputs", type=_json_object, default={},
+                        help="the run's inputs as a JSON object (merged over a flow document's initial_inputs)")
+    parser.add_argument("--time-limit", type=float,
+                        help="time limit of the run on the server, in seconds (replaces a flow document's "
+                             "config.max_execution_time); unlike --timeout, the run ends even with no client")
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not JSON: {err}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object")
+    return value
 
 
 def request_from_args(doc: dict[str, Any], args: argparse.Namespace) -> flow_service_pb2.ExecuteFlowRequest:
-    """The request for a React Flow export, with the options of `add_flow_options` applied."""
-    return request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
-                                  trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls)
+    """The request for a flow file — a React Flow export or a seed-004 flow document (elements and
+    connections) — with the options of `add_flow_options` applied. ValueError: not a flow."""
+    limit_ms = None if args.time_limit is None else round(args.time_limit * 1000)
+    cache_mode = flow_service_pb2.CacheMode.Value(f"CACHE_MODE_{(args.cache or 'unspecified').upper()}")
+    mode = flow_service_pb2.ExecutionMode.Value(f"EXECUTION_MODE_{(args.mode or 'unspecified').upper()}")
+    if is_element_flow(doc):
+        if args.trigger:
+            raise ValueError("--trigger applies to React Flow exports, not to flow documents with elements")
+        request = request_from_element_flow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
+                                            include_provider_calls=args.provider_calls, initial_inputs=args.inputs,
+                                            max_execution_ms=limit_ms)
+        request.options.cache_mode = cache_mode
+        request.options.execution_mode = mode
+        return request
+    request = request_from_reactflow(doc, provider_id=args.provider or "", dry_run=args.dry_run,
+                                     trigger_node_id=args.trigger or "", include_provider_calls=args.provider_calls,
+                                     cache_mode=cache_mode, execution_mode=mode)
+    if args.inputs:
+        request.initial_inputs.update(args.inputs)
+    if limit_ms is not None:
+        request.options.max_execution_ms = limit_ms
+    return request
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    request = request_from_args(json.loads(Path(args.flow).read_text()), args)
+    try:
+        request = request_from_args(json.loads(Path(args.flow).read_text()), args)
+    except ValueError as err:  # not JSON, or not a flow of either kind
+        print(f"error: {args.flow}: {err}", file=sys.stderr)
+        return 1
     if args.detach:
         return asyncio.run(start_detached(args, request))
     return asyncio.run(run_flow(args.target, request, args.timeout, args.token))
@@ -93,8 +139,9 @@ async def start_detached(args: argparse.Namespace, request: flow_service_pb2.Exe
 
 def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the client commands to a `flowexec` parser's subcommands."""
-    run = sub.add_parser("run", help="run a React Flow export against a server, showing statuses live")
-    run.add_argument("flow", help="React Flow export (JSON with nodes and edges)")
+    run = sub.add_parser("run", help="run a flow file against a server, showing statuses live")
+    run.add_argument("flow", help="React Flow export (JSON with nodes and edges), or a flow document with "
+                                  "elements and connections (seed 004)")
     run.add_argument("--target", default="127.0.0.1:50051", help="server address (host:port)")
     run.add_argument("--token", default=os.environ.get("FLOWEXEC_TOKEN"),
                      help="bearer token (JWT) for a server with auth on; default $FLOWEXEC_TOKEN")

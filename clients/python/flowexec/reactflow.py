@@ -25,12 +25,15 @@ def _get(obj: Mapping[str, Any], camel: str, snake: str, default: Any = "") -> A
 def request_from_reactflow(
     doc: Mapping[str, Any], *, provider_id: str = "", dry_run: bool = False, trigger_node_id: str = "",
     include_provider_calls: bool = False,
+    cache_mode: flow_service_pb2.CacheMode = flow_service_pb2.CACHE_MODE_UNSPECIFIED,
+    execution_mode: flow_service_pb2.ExecutionMode = flow_service_pb2.EXECUTION_MODE_UNSPECIFIED,
 ) -> flow_service_pb2.ExecuteFlowRequest:
     request = flow_service_pb2.ExecuteFlowRequest(
         flow_id=str(_get(doc, "flowId", "flow_id", doc.get("id", ""))),
         provider_id=provider_id or str(_get(doc, "providerId", "provider_id")),
         trigger_node_id=trigger_node_id or str(_get(doc, "triggerNodeId", "trigger_node_id")),
-        options=flow_service_pb2.ExecutionOptions(dry_run=dry_run, include_provider_calls=include_provider_calls),
+        options=flow_service_pb2.ExecutionOptions(dry_run=dry_run, include_provider_calls=include_provider_calls,
+                                                  cache_mode=cache_mode, execution_mode=execution_mode),
     )
     for node in doc.get("nodes", []):
         data = struct_pb2.Struct()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from flowexec.v1 import events_pb2, graph_pb2
 
@@ -23,6 +24,16 @@ def status_name(status: int) -> str:
 
 def reason_name(reason: int) -> str:
     return events_pb2.StatusReason.Name(reason).removeprefix("STATUS_REASON_").lower()
+
+
+_WAITING_FOR = {
+    events_pb2.WAIT_REASON_RATE_LIMITED: "rate limit",
+    events_pb2.WAIT_REASON_PROVIDER_RETRY_AFTER: "the provider's Retry-After",
+}
+
+
+def tokens(usage: graph_pb2.TokenUsage) -> str:
+    return f"{usage.input_tokens:,} in / {usage.output_tokens:,} out tokens"
 
 
 class EventPrinter:
@@ -56,10 +67,27 @@ class EventPrinter:
             line = f"  {_MARK.get(st.status, '?')} {self._label(st.node_id)}: {status_name(st.status)}"
             if st.reason:
                 line += f" [{reason_name(st.reason)}] {st.message}"
+            elif st.message:  # a running node's progress
+                line += f" — {st.message}"
             self._line(line)
+        elif kind == "node_waiting":
+            waiting = event.node_waiting
+            what = _WAITING_FOR.get(waiting.reason, "rate limit")
+            self._line(f"  … {self._label(waiting.node_id)}: waiting for {what} ({waiting.provider_id}), "
+                       f"~{waiting.estimated_wait_ms / 1000:.1f} s")
+        elif kind == "node_step":
+            step = event.node_step
+            where = f"step {step.index + 1}/{step.count} {step.name}"
+            if step.state == events_pb2.STEP_STATE_STARTED:
+                self._line(f"  ▷ {self._label(step.node_id)}: {where} started")
+            else:
+                shown = step.text.replace("\n", " ")
+                shown = shown if len(shown) <= 80 else shown[:79] + "…"
+                self._line(f"  ▷ {self._label(step.node_id)}: {where} done" + (f": {shown}" if shown else ""))
         elif kind == "node_output":
             out = event.node_output.output
-            self._line(f"    {event.node_output.node_id} output in {out.duration_ms} ms: {summary(out)}")
+            used = f", {tokens(out.usage)}" if out.HasField("usage") else ""
+            self._line(f"    {event.node_output.node_id} output in {out.duration_ms} ms{used}: {summary(out)}")
         elif kind == "text_delta":
             delta = event.text_delta
             if self._streaming != delta.node_id:
@@ -67,11 +95,19 @@ class EventPrinter:
                 self._streaming = delta.node_id
             self._out.write(delta.chunk)
             self._out.flush()
+        elif kind == "node_progress":
+            progress = event.node_progress
+            # A line when a step starts and when it ends, not one per unit (log-friendly).
+            if progress.value <= 1 or progress.value == progress.max:
+                what = f" {progress.label}" if progress.label else ""
+                total = f"/{progress.max}" if progress.max else ""
+                self._line(f"    {progress.node_id} progress:{what} {progress.value}{total}")
         elif kind == "run_completed":
             c = event.run_completed.counts
             self._line(
                 f"run completed in {event.run_completed.duration_ms} ms: {c.complete} complete, "
                 f"{c.error} error, {c.skipped} skipped, {c.cancelled} cancelled"
+                + (f"; {tokens(event.run_completed.usage)}" if event.run_completed.HasField("usage") else "")
             )
         elif kind == "run_failed":
             self._line(f"run failed: {event.run_failed.message}")
@@ -91,6 +127,15 @@ class EventPrinter:
                 self._line(_indent(out.text, "   "))
             if out.HasField("image"):
                 self._line(f"   [image {out.image.mime_type}, {len(out.image.data)} bytes]")
+
+
+    def show_results(self, results: dict[str, Any]) -> None:
+        """The run's named results (RunCompleted.results), one per line as JSON."""
+        if not results:
+            return
+        self._line("\nresults:")
+        for name, value in results.items():
+            self._line(f"   {name}: {json.dumps(value, ensure_ascii=False)}")
 
 
 def summary(out: graph_pb2.NodeOutput, width: int = 80) -> str:

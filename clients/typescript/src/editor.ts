@@ -6,7 +6,7 @@ import { create, type JsonObject } from "@bufbuild/protobuf";
 import { NodeStatus } from "./gen/flowexec/v1/events_pb.js";
 import { type NodeOutput as NodeOutputMessage, NodeOutputSchema } from "./gen/flowexec/v1/graph_pb.js";
 import type { ExecuteFlowRequest } from "./gen/flowexec/v1/flow_service_pb.js";
-import { ExecuteFlowRequestSchema } from "./gen/flowexec/v1/flow_service_pb.js";
+import { CacheMode, ExecuteFlowRequestSchema, ExecutionMode } from "./gen/flowexec/v1/flow_service_pb.js";
 import { dataUrlToImage, imageToDataUrl } from "./images.js";
 
 /**
@@ -127,7 +127,23 @@ export interface GraphRequestOptions {
   includeProviderCalls?: boolean | undefined;
   /** Most nodes executing at once (capped by the server). */
   maxConcurrency?: number | undefined;
+  /**
+   * The run's use of the server's node-output cache: "use" (the default: unchanged nodes are
+   * served their stored output, marked `cached` in the raw events), "refresh" (compute again and
+   * store) or "bypass" (ignore it). A node's own `data.cache` narrows it.
+   */
+  cacheMode?: "use" | "refresh" | "bypass" | undefined;
+  /**
+   * Where `task:NAME` models (an LLM node's model field, a pipeline's chunks) run: "eco" (local
+   * models through Ollama) or "fast" (cloud models through OpenRouter); unset = the server's
+   * default. A node's own `data.executionMode` wins; always-local tasks (vision, security) stay
+   * local either way. A `pipeline` node's chunks arrive as `nodeStep` events (`onEvent`).
+   */
+  executionMode?: "eco" | "fast" | undefined;
 }
+
+const CACHE_MODES = { use: CacheMode.USE, refresh: CacheMode.REFRESH, bypass: CacheMode.BYPASS } as const;
+const EXECUTION_MODES = { eco: ExecutionMode.ECO, fast: ExecutionMode.FAST } as const;
 
 /** The editor stores a failed node's result as `{ error }`: there is nothing in it to reuse. */
 function failedOutput(output: NodeOutput): boolean {
@@ -162,6 +178,9 @@ export function graphToRequest(
       dryRun: options.dryRun ?? false,
       maxConcurrency: options.maxConcurrency ?? 0,
       includeProviderCalls: options.includeProviderCalls ?? false,
+      cacheMode: options.cacheMode === undefined ? CacheMode.UNSPECIFIED : CACHE_MODES[options.cacheMode],
+      executionMode:
+        options.executionMode === undefined ? ExecutionMode.UNSPECIFIED : EXECUTION_MODES[options.executionMode],
     },
   });
 }

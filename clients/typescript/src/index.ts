@@ -14,7 +14,7 @@ export type {
   TransportKind,
 } from "./client.js";
 export type { FollowOptions, ReattachOptions, RemoteRunOptions } from "./remote.js";
-export type { CancelledAs } from "./run-reporter.js";
+export type { CancelledAs, NodeProgressReport } from "./run-reporter.js";
 export { DEFAULT_RECONNECT } from "./reconnect.js";
 export type { ReconnectListener, ReconnectOption, ReconnectPolicy } from "./reconnect.js";
 export type { GetRunOptions, ListRunsOptions, RunPage, StartRunOptions, WatchRunOptions } from "./runs.js";
@@ -34,6 +34,14 @@ export type {
   NodeOutput,
   StatusCallback,
 } from "./editor.js";
+export { elementFlowToRequest, isElementFlow, outputValues, runResults } from "./element-flow.js";
+export type {
+  ElementFlowDefinition,
+  ElementFlowDocument,
+  ElementFlowOptions,
+  FlowConnection,
+  FlowElement,
+} from "./element-flow.js";
 export { dataUrlToImage, imageToBlob, imageToBlobUrl, imageToDataUrl } from "./images.js";
 export type { ImageBytes } from "./images.js";
 export { invalidGraphViolations, RunFailedError } from "./errors.js";

@@ -35,7 +35,7 @@ import {
   StreamEndedEarly,
   withRetries,
 } from "./reconnect.js";
-import { type CancelledAs, RunReporter } from "./run-reporter.js";
+import { type CancelledAs, type NodeProgressReport, RunReporter } from "./run-reporter.js";
 import { watchResponses } from "./runs.js";
 
 /** How long a CancelRun sent after the call ended may take (it is not retried). */
@@ -46,6 +46,8 @@ export interface FollowOptions extends CallOptions {
   onEvent?: ((event: NodeEvent) => void) | undefined;
   /** Streaming nodes' text chunks, as they arrive (StatusCallback has no place for them). */
   onTextDelta?: ((nodeId: string, chunk: string) => void) | undefined;
+  /** A running node's progress (e.g. ComfyUI sampler steps), as it arrives. */
+  onProgress?: ((nodeId: string, progress: NodeProgressReport) => void) | undefined;
   /**
    * How a cancelled node reaches `onStatus`: "cancelled" (the default), or "error" / "skipped"
    * for an editor whose StatusCallback has no "cancelled" (required with a LegacyStatusCallback).
@@ -65,7 +67,10 @@ export interface FollowOptions extends CallOptions {
 
 export interface RemoteRunOptions
   extends FollowOptions,
-    Pick<GraphRequestOptions, "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls"> {
+    Pick<
+      GraphRequestOptions,
+      "flowId" | "dryRun" | "maxConcurrency" | "includeProviderCalls" | "cacheMode" | "executionMode"
+    > {
   /**
    * The run's id, as soon as the server has accepted the run (before any status): store it
    * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload.
@@ -188,8 +193,8 @@ async function drive(
 }
 
 function reporterFor(onStatus: StatusCallback, options: FollowOptions, afterSeq = 0n): RunReporter {
-  const { onEvent, onTextDelta, cancelledAs } = options;
-  return new RunReporter({ onStatus, onEvent, onTextDelta, cancelledAs }, afterSeq);
+  const { onEvent, onTextDelta, onProgress, cancelledAs } = options;
+  return new RunReporter({ onStatus, onEvent, onTextDelta, onProgress, cancelledAs }, afterSeq);
 }
 
 /** A key for StartRun: with it, StartRun is retried without ever starting the graph twice. */
@@ -215,6 +220,8 @@ export function runGraph(
     dryRun: options.dryRun,
     maxConcurrency: options.maxConcurrency,
     includeProviderCalls: options.includeProviderCalls,
+    cacheMode: options.cacheMode,
+    executionMode: options.executionMode,
     triggerNodeId: run.triggerNodeId,
     cachedOutputs: run.cachedOutputs,
   });

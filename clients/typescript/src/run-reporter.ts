@@ -30,7 +30,19 @@ export interface ReporterCallbacks {
   onEvent?: ((event: NodeEvent) => void) | undefined;
   /** Streaming nodes' text chunks, as they arrive. */
   onTextDelta?: ((nodeId: string, chunk: string) => void) | undefined;
+  /** A running node's progress (value of max units of one step; max 0 = unknown), as it arrives. */
+  onProgress?: ((nodeId: string, progress: NodeProgressReport) => void) | undefined;
   cancelledAs?: CancelledAs | undefined;
+}
+
+/** One NodeProgress event, without its node id: `value` of `max` (0 = unknown) units of `step`. */
+export interface NodeProgressReport {
+  value: number;
+  max: number;
+  /** What is progressing (e.g. "KSampler"); may be empty. */
+  label: string;
+  /** Which sub-step the numbers belong to (e.g. a ComfyUI node id); empty for a single step. */
+  step: string;
 }
 
 const TERMINAL: ReadonlySet<NodeExecutionStatus> = new Set(["complete", "error", "skipped", "cancelled"]);
@@ -107,6 +119,11 @@ export class RunReporter {
       case "textDelta":
         this.callbacks.onTextDelta?.(kind.value.nodeId, kind.value.chunk);
         break;
+      case "nodeProgress": {
+        const { nodeId, value, max, label, step } = kind.value;
+        this.callbacks.onProgress?.(nodeId, { value: Number(value), max: Number(max), label, step });
+        break;
+      }
       case "runCompleted":
         this.completed = kind.value;
         break;

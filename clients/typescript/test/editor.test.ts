@@ -86,6 +86,18 @@ describe("editor conversions", () => {
     assert.deepEqual(asked, [true, false]);
   });
 
+  it("sends the run's cache mode, unspecified (the server's default) unless told", () => {
+    assert.equal(graphToRequest([], [], "").options?.cacheMode, pb.CacheMode.UNSPECIFIED);
+    assert.equal(graphToRequest([], [], "", { cacheMode: "refresh" }).options?.cacheMode, pb.CacheMode.REFRESH);
+    assert.equal(graphToRequest([], [], "", { cacheMode: "bypass" }).options?.cacheMode, pb.CacheMode.BYPASS);
+  });
+
+  it("sends the run's execution mode, unspecified (the server's default) unless told", () => {
+    assert.equal(graphToRequest([], [], "").options?.executionMode, pb.ExecutionMode.UNSPECIFIED);
+    assert.equal(graphToRequest([], [], "", { executionMode: "eco" }).options?.executionMode, pb.ExecutionMode.ECO);
+    assert.equal(graphToRequest([], [], "", { executionMode: "fast" }).options?.executionMode, pb.ExecutionMode.FAST);
+  });
+
   it("leaves unset (empty) output fields out of the editor's NodeOutput", () => {
     const output = outputFromMessage(create(pb.NodeOutputSchema, { text: "hi", durationMs: 42n }));
     assert.deepEqual(output, { text: "hi", durationMs: 42 });

@@ -141,12 +141,14 @@ for (const transport of ["grpc-web", "grpc"] as TransportKind[]) {
         { id: "boom", type: "diag.fail", position: { x: 0, y: 200 }, data: { message: "provider down" } },
         { id: "after-boom", type: "diag.delay", position: { x: 200, y: 200 }, data: {} },
         { id: "mystery", type: "test.no-such-type", position: { x: 0, y: 400 }, data: {} },
+        { id: "steps", type: "diag.progress", position: { x: 0, y: 600 }, data: { steps: 3, label: "work" } },
         { id: "out", type: "textOutput", position: { x: 400, y: 0 }, data: { onChange: () => {} } },
       ];
       const edges = [edge("src", "out"), edge("shout", "out"), edge("boom", "after-boom")];
       const calls: [string, string, unknown][] = [];
       const expected: [string, string][] = [];
       const deltas: string[] = [];
+      const progress: string[] = [];
       const outputs = await client.executeGraphRemote(
         nodes,
         edges,
@@ -157,6 +159,7 @@ for (const transport of ["grpc-web", "grpc"] as TransportKind[]) {
         {
           flowId: "remote",
           onTextDelta: (nodeId, chunk) => deltas.push(`${nodeId}:${chunk}`),
+          onProgress: (nodeId, { value, max, label }) => progress.push(`${nodeId}:${label} ${value}/${max}`),
           onEvent: (event) => {
             if (event.kind.case === "nodeStatus") {
               expected.push([event.kind.value.nodeId, NodeStatus[event.kind.value.status].toLowerCase()]);
@@ -177,6 +180,7 @@ for (const transport of ["grpc-web", "grpc"] as TransportKind[]) {
       assert.equal(last("mystery")?.[1], "skipped");
       assert.equal(last("out")?.[1], "complete");
       assert.deepEqual(deltas, ["shout:he", "shout:llo"]);
+      assert.deepEqual(progress, ["steps:work 1/3", "steps:work 2/3", "steps:work 3/3"]);
       assert.equal(outputs["out"]?.text, "hello\n\nhello");
       assert.equal(outputs["shout"]?.text, "hello");
       assert.deepEqual(outputs["boom"], { error: "provider down" });

@@ -1,5 +1,10 @@
 """The six text nodes: their settings, executors and specs.
 
+Each is cached by default (execution.cache) — the same prompt to the same model gives an answer
+worth reusing — except the storyteller: its template asks for a DIFFERENT interpretation each
+time at temperature 0.95, so it is cached only when a node asks (`cache: true`). Each spec
+names the prompt modules it renders from, so an edited prompt invalidates its cached outputs.
+
 A node that must call a model but has no text to send fails with InvalidNodeInput instead of
 paying for an empty prompt (the translator and compressor pass empty text through, as they
 pass short text through); `tags` may be a list or a string.
@@ -12,12 +17,16 @@ from typing import Annotated, Any
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
 from execution.model_resolution import ModelChoice
+from execution.nodes import languages
+from execution.nodes.chat_steps import chat_call
 from execution.nodes.inputs import extract_personas, merge_input_text
 from execution.nodes.languages import LANGUAGE_NAMES, language_name
 from execution.nodes.setting_types import ModelSettings, Options, Tags, Text
-from execution.nodes.spec import PERSONA_IN, TEXT_IN, NodeFamily, NodeSpec
+from execution.nodes.spec import PERSONA_IN, TEXT_IN, CachePolicy, NodeFamily, NodeSpec
 from execution.nodes.text.llm_steps import LlmSteps
 from execution.outputs import NodeOutput
+from execution.prompts import compress, enhance, inject_persona, storyteller, template, translate
+from execution.prompts import grammar_fix as grammar
 from execution.prompts.compress import COMPRESS_THRESHOLD, compress_prompt
 from execution.prompts.enhance import enhance_prompt
 from execution.prompts.grammar_fix import grammar_fix_prompt
@@ -27,6 +36,9 @@ from execution.prompts.translate import translate_prompt
 
 MINISTRAL = ModelChoice("mistral", "ministral-14b-2512")
 MISTRAL_CREATIVE = ModelChoice("mistral", "labs-mistral-small-creative")
+CACHED = CachePolicy(call=chat_call)
+# Repetition is what the storyteller's prompt forbids: a node asks for the cache itself.
+NOT_CACHED_UNLESS_ASKED = CachePolicy(default=False, call=chat_call)
 
 
 async def _then_inject_personas(ctx: NodeContext, steps: LlmSteps, text: str) -> str:
@@ -117,36 +129,42 @@ INITIAL_PROMPT = NodeSpec(
     display_name="Initial Prompt",
     description="The user's prompt; character personas on adapter edges are injected into it.",
     inputs=(PERSONA_IN,), calls_provider=True, default_model=MINISTRAL,
+    cache_policy=CACHED, prompts=(template, inject_persona),
 )
 PROMPT_ENHANCER = NodeSpec(
     "promptEnhancer", NodeFamily.TEXT, prompt_enhancer, EnhancerSettings,
     display_name="Prompt Enhancer",
     description="Enhances the upstream prompt (optional notes), then injects adapter personas.",
     inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=MINISTRAL,
+    cache_policy=CACHED, prompts=(template, enhance, inject_persona),
 )
 TRANSLATOR = NodeSpec(
     "translator", NodeFamily.TEXT, translator, TranslatorSettings,
     display_name="Translator",
     description="Translates the upstream text to the chosen language; no language = pass-through.",
     inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+    cache_policy=CACHED, prompts=(template, translate, languages),
 )
 STORY_TELLER = NodeSpec(
     "storyTeller", NodeFamily.TEXT, story_teller, StoryTellerSettings,
     display_name="Storyteller",
     description="Writes a short story from the upstream text or the idea (optional style tags).",
     inputs=(TEXT_IN, PERSONA_IN), calls_provider=True, default_model=MISTRAL_CREATIVE,
+    cache_policy=NOT_CACHED_UNLESS_ASKED, prompts=(template, storyteller, inject_persona),
 )
 GRAMMAR_FIX = NodeSpec(
     "grammarFix", NodeFamily.TEXT, grammar_fix, GrammarFixSettings,
     display_name="Grammar Fix",
     description="Fixes grammar, spelling and punctuation (optional tone).",
     inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+    cache_policy=CACHED, prompts=(template, grammar),
 )
 COMPRESSOR = NodeSpec(
     "compressor", NodeFamily.TEXT, compressor, ModelSettings,
     display_name="Compressor",
     description="Compresses text of 2500 characters or more; shorter text passes through.",
     inputs=(TEXT_IN,), calls_provider=True, default_model=MINISTRAL,
+    cache_policy=CACHED, prompts=(template, compress),
 )
 
 NODE_SPECS: tuple[NodeSpec[Any], ...] = (INITIAL_PROMPT, PROMPT_ENHANCER, TRANSLATOR, STORY_TELLER, GRAMMAR_FIX, COMPRESSOR)

@@ -1,5 +1,6 @@
-"""Claude through the official `anthropic` SDK: provider, message mapping, stream adapter,
-error boundary and profile."""
+"""Claude through the official `anthropic` SDK: provider, the Messages API request and stream it
+shares with Claude on Bedrock (messages_api.py), message mapping, stream adapter, error boundary
+and profile."""
 
 from execution.providers.claude.provider import ClaudeProvider
 

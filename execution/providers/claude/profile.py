@@ -1,5 +1,6 @@
 """What Claude models can do: Claude's prompt dialect and image policy (base64 image blocks),
-and which model ids still take a temperature, on which API version.
+structured output by forced tool use, and which model ids still take a temperature, on which
+API version (Claude direct and on Bedrock alike).
 
 Sampling parameters (temperature, top_p, top_k): API version 2026-10-21, the `anthropic` SDK
 2.x default (its request types no longer have them), refuses each of them at any value on any
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from execution.images import VISION_CLAUDE
 from execution.prompts.vision import Dialect
-from execution.providers.profile import ProviderProfile, SamplingSupport
+from execution.providers.profile import ProviderProfile, SamplingSupport, StructuredOutput
 
 # The API version a request carrying a temperature is sent with.
 SAMPLING_API_VERSION = "2023-06-01"
@@ -32,4 +33,5 @@ TEMPERATURE_MODELS: tuple[str, ...] = (
 )
 
 CLAUDE_PROFILE = ProviderProfile(dialect=Dialect.CLAUDE, image_policy=VISION_CLAUDE,
-                                 sampling=SamplingSupport(TEMPERATURE_MODELS))
+                                 sampling=SamplingSupport(TEMPERATURE_MODELS),
+                                 structured_output=StructuredOutput.TOOL_USE)

@@ -1,44 +1,35 @@
-"""ClaudeProvider: an Endpoint plus a lazily created, reused `AsyncAnthropic` client.
+"""ClaudeProvider: an Endpoint plus a lazily created, reused `AsyncAnthropic` client; the
+request and stream are the Messages API's (claude/messages_api.py).
 
 SDK retries are off (max_retries=0): execution.providers.resilience decides. The key is
 always passed explicitly, so the SDK never falls back to its own environment or profile
-lookup. Anthropic requires max_tokens; requests without one get DEFAULT_MAX_TOKENS.
+lookup.
 
 Temperature: the SDK's default API version refuses it, so `prepare` keeps it only for a model
 the profile says takes one (claude/profile.py), and such a request is sent on the API version
 that accepts it, with the temperature in the body; every other request carries none. A dry run
 shows exactly that. The stream format is the same on both versions.
-
-The `anthropic` SDK is imported with the first client, not with this module: a process where
-Claude never sends does not load it, and `prepare` (dry runs) needs none of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from contextlib import aclosing
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
-from execution.providers.chat import ChatChunk, ChatRequest, Vendor
-from execution.providers.claude.adapter import chat_chunks
+from execution.providers.chat import ChatRequest, Vendor
 from execution.providers.claude.errors import anthropic_errors
-from execution.providers.claude.messages import anthropic_messages
-from execution.providers.claude.profile import CLAUDE_PROFILE, SAMPLING_API_VERSION
-from execution.providers.sdk_provider import SdkProvider
+from execution.providers.claude.messages_api import DEFAULT_MAX_TOKENS, MessagesApiProvider
+from execution.providers.claude.profile import SAMPLING_API_VERSION
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
 
-DEFAULT_MAX_TOKENS = 2048
+__all__ = ["DEFAULT_MAX_TOKENS", "ClaudeProvider"]
 
 
-class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
+class ClaudeProvider(MessagesApiProvider["AsyncAnthropic"]):
     vendor = Vendor("anthropic")
-    default_profile = CLAUDE_PROFILE
-
-    def prepare(self, request: ChatRequest) -> ChatRequest:
-        return replace(super().prepare(request), max_tokens=request.max_tokens or DEFAULT_MAX_TOKENS)
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropic:
         import httpx2
@@ -50,26 +41,10 @@ class ClaudeProvider(SdkProvider["AsyncAnthropic"]):
         return AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=self.endpoint.timeout,
                               http_client=http_client)
 
-    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
-        client = self.client()
-        from anthropic import omit
+    def _errors(self) -> AbstractContextManager[None]:
+        return anthropic_errors(self.endpoint)
 
-        system, messages = anthropic_messages(request.messages)
-        # The SDK has no temperature parameter: it goes in the body, on the version that takes it.
-        sampling = request.temperature is not None
-        with anthropic_errors(self.endpoint):
-            events = await client.messages.create(
-                model=request.model,
-                max_tokens=request.max_tokens,
-                messages=messages,
-                stream=True,
-                system=system or omit,
-                extra_headers={"anthropic-version": SAMPLING_API_VERSION} if sampling else None,
-                extra_body={"temperature": request.temperature} if sampling else None,
-            )
-            try:
-                async with aclosing(chat_chunks(events, self.provider_id)) as chunks:
-                    async for chunk in chunks:
-                        yield chunk
-            finally:
-                await events.close()
+    def _version(self, request: ChatRequest) -> tuple[Mapping[str, str] | None, dict[str, Any]]:
+        if request.temperature is None:
+            return None, {}
+        return {"anthropic-version": SAMPLING_API_VERSION}, {"temperature": request.temperature}

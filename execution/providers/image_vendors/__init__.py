@@ -1,10 +1,10 @@
 """Image vendors (text-to-image and captioning over their own HTTP APIs), one folder each,
 as the LLM vendors are (openai_compat/, claude/):
 
-    huggingface/, glm/, fireworks/
+    huggingface/, glm/, fireworks/, comfyui/
                         each: profile.py (base URL, models, the sizes or ratios it takes),
                         provider.py (its client: plan and send), errors.py (its one error
-                        boundary, drawn there)
+                        boundary, drawn there); comfyui/ also runs seed 002's output chunks
     vendor_table.py     the rows: vendor id → class, the editor's other spellings
     image_providers.py  ImageProviders (the vendors of one process, which one a node uses)
                         and ImageServices (them plus the Pillow processor: Services.images)

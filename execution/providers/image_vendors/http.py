@@ -34,6 +34,8 @@ from execution.providers.vendor_errors import is_retryable_status, short, withou
 if TYPE_CHECKING:
     import httpx2
 
+    from execution.providers.image_vendors.image_settings import ImageProviderSettings
+
 T = TypeVar("T")
 
 ERROR_BODY_CAP = 64 * 1024
@@ -169,11 +171,13 @@ class HttpImageVendor:
     """
 
     def __init__(self, endpoint: Endpoint, client: SharedClient, policy: CallPolicy,
-                 limits: ConcurrencyLimits) -> None:
+                 limits: ConcurrencyLimits, settings: ImageProviderSettings | None = None) -> None:
         self.endpoint = endpoint
         self._client = client
         self._policy = policy
         self._limits = limits
+        # The image settings beyond the endpoint, for a vendor that has more knobs (ComfyUI's polling).
+        self.settings = settings
 
     @property
     def provider_id(self) -> str:

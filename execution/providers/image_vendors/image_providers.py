@@ -44,11 +44,16 @@ class ImageChoice:
 
 
 def image_endpoint(provider_id: str, providers: ProviderSettings, images: ImageProviderSettings, *,
-                   default_model: str, model_env: str = "") -> Endpoint:
-    """The Endpoint of image vendor `provider_id`: its key from `<id>_api_key`, its base URL from
-    `<id>_image_base_url`, its timeout from the call policy of its id. `model_env` is empty
-    when the default model is not a setting."""
+                   default_model: str, model_env: str = "", takes_key: bool = True) -> Endpoint:
+    """The Endpoint of image vendor `provider_id`: its key from `<id>_api_key` (none when it
+    takes none), its base URL from `<id>_image_base_url`, its timeout from the call policy of
+    its id. `model_env` is empty when the default model is not a setting."""
     key_field, url_field = f"{provider_id}_api_key", f"{provider_id}_image_base_url"
+    if not takes_key:
+        return Endpoint(provider_id=provider_id, base_url=getattr(images, url_field),
+                        base_url_env=ImageProviderSettings.env_name(url_field), default_model=default_model,
+                        model_env=model_env, timeout=providers.call_policy(provider_id).retry.timeout,
+                        key_required=False)
     secret = getattr(providers, key_field)
     return Endpoint(
         provider_id=provider_id,
@@ -79,8 +84,9 @@ class ImageProviders:
         limits = providers.concurrency_limits()  # the image wing's slots, shared by its vendors
         generators = {
             row.provider_id: row.generator(
-                image_endpoint(row.provider_id, providers, images, default_model=row.generator.DEFAULT_MODEL),
-                shared, providers.call_policy(row.provider_id), limits)
+                image_endpoint(row.provider_id, providers, images, default_model=row.generator.DEFAULT_MODEL,
+                               takes_key=row.takes_key),
+                shared, providers.call_policy(row.provider_id), limits, images)
             for row in IMAGE_VENDORS
         }
         florence = image_endpoint(FLORENCE_VENDOR, providers, images, default_model=images.florence_model,
@@ -109,6 +115,10 @@ class ImageProviders:
         return ImageChoice(provider, provider.resolve_model(model))
 
     async def aclose(self) -> None:
+        for generator in self.generators.values():  # a vendor holding more than HTTP calls (ComfyUI's socket)
+            close = getattr(generator, "aclose", None)
+            if close is not None:
+                await close()
         await self._client.aclose()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, NonNegativeInt
+from pydantic import Field, NonNegativeInt, PositiveFloat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from execution.providers.image_vendors.fireworks import profile as fireworks
@@ -35,8 +35,14 @@ class ImageProviderSettings(BaseSettings):
                                    "Z.ai API root for images/generations.")
     fireworks_image_base_url: str = _env("FLOWEXEC_FIREWORKS_BASE_URL", fireworks.DEFAULT_BASE_URL,
                                          "Fireworks inference API root.")
+    comfyui_image_base_url: str | None = _env("COMFYUI_BASE_URL", None,
+                                              "ComfyUI server root (http://host:8188); unset: ComfyUI is off.")
+    comfyui_poll_seconds: PositiveFloat = _env("FLOWEXEC_COMFYUI_POLL_SECONDS", 2.0,
+                                               "A prompt's queue and history are read after this much "
+                                               "silence on ComfyUI's websocket.")
     image_provider: str = _env("FLOWEXEC_IMAGE_PROVIDER", "huggingface",
-                               "Image vendor when no node or flow names one: huggingface, glm or fireworks.")
+                               "Image vendor when no node or flow names one: huggingface, glm, fireworks "
+                               "or comfyui.")
     florence_model: str = _env("FLOWEXEC_FLORENCE_MODEL", huggingface.FLORENCE_2,
                                "Florence-2 model on hf-inference.")
     image_workers: NonNegativeInt = _env("FLOWEXEC_IMAGE_WORKERS", 0,

@@ -5,6 +5,11 @@ Its timeout is the endpoint's per-call timeout, so a stalled connection surfaces
 even between our own checks. Providers that need no key (ollama, a local vLLM) get a
 placeholder, because the SDK insists on one and such servers ignore it.
 
+Structured output (a request with an output_schema): `response_format` json_schema, `strict`
+only when the schema meets strict mode's rules (every object closed, all fields required) —
+else the vendor would refuse the schema; the reply is validated by the caller either way. The
+JSON arrives as ordinary content deltas.
+
 The `openai` SDK is imported with the first client, not with this module: a process where
 no OpenAI-compatible provider sends never loads it, and `prepare` (dry runs) needs none of it.
 """
@@ -20,10 +25,12 @@ from execution.providers.openai_compat.adapter import chat_chunks
 from execution.providers.openai_compat.errors import openai_errors
 from execution.providers.openai_compat.messages import openai_messages
 from execution.providers.openai_compat.profile import OPENAI_COMPATIBLE_PROFILE
+from execution.providers.profile import StructuredOutput
 from execution.providers.sdk_provider import SdkProvider
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
+    from openai.types.shared_params import ResponseFormatJSONSchema
 
 NO_KEY_PLACEHOLDER = "no-key"
 
@@ -42,11 +49,22 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
         return AsyncOpenAI(api_key=key or NO_KEY_PLACEHOLDER, base_url=base_url, max_retries=0,
                            timeout=self.endpoint.timeout, http_client=http_client)
 
+    def _response_format(self, request: ChatRequest) -> ResponseFormatJSONSchema | None:
+        """The json_schema response format for a structured request (strict when the schema
+        allows it), when this provider's profile says its API has one."""
+        schema = request.output_schema
+        if schema is None or self.profile.structured_output is not StructuredOutput.JSON_SCHEMA:
+            return None
+        return {"type": "json_schema",
+                "json_schema": {"name": schema.name, "description": schema.description,
+                                "schema": dict(schema.schema), "strict": schema.strict_compatible}}
+
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
         client = self.client()
         from openai import omit
 
         messages = openai_messages(request.messages)
+        response_format = self._response_format(request)
         with openai_errors(self.endpoint):
             response = await client.chat.completions.create(
                 model=request.model,
@@ -54,6 +72,8 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
                 stream=True,
                 temperature=request.temperature if request.temperature is not None else omit,
                 max_tokens=request.max_tokens or omit,
+                stream_options={"include_usage": True},
+                response_format=response_format if response_format is not None else omit,
             )
             try:
                 async with aclosing(chat_chunks(response, self.provider_id)) as chunks:

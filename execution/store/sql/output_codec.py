@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from execution.messages import ChatMessage
-from execution.outputs import Image, NodeOutput, ProviderCall
+from execution.outputs import NO_USAGE, Image, NodeOutput, ProviderCall, TokenUsage
 
 CODEC_VERSION = 1
 # One encoder for every output (json.dumps with options builds a new one per call).
@@ -42,6 +42,12 @@ def encode_output(output: NodeOutput) -> str:
         parts += (',"image_mime_type":', _STRING(output.image.mime_type))
     if output.provider_calls:
         parts += (',"provider_calls":', _ENCODE([_encode_call(call) for call in output.provider_calls]))
+    if output.seed is not None:
+        parts.append(f',"seed":{int(output.seed)}')
+    if output.usage:
+        parts.append(f',"usage":[{int(output.usage.input_tokens)},{int(output.usage.output_tokens)}]')
+    if output.values:
+        parts += (',"values":', _ENCODE(dict(output.values)))
     parts.append("}")
     return "".join(parts)
 
@@ -64,6 +70,9 @@ def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
         cached=bool(doc.get("cached", False)),
         dry_run=bool(doc.get("dry_run", False)),
         provider_calls=tuple(_decode_call(call) for call in doc.get("provider_calls", ())),
+        seed=int(doc["seed"]) if doc.get("seed") is not None else None,
+        usage=TokenUsage(*doc["usage"]) if "usage" in doc else NO_USAGE,
+        values=doc.get("values", {}),
     )
 
 

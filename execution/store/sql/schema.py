@@ -11,6 +11,10 @@ the store's queries are written against these Table objects, the same for SQLite
 - nodes: each planned node's last record; output is our own JSON codec (sql/output_codec.py),
   the image kept by reference (image_sha256) to images.
 - images: content-addressed (sha256 of the bytes), stored once however many outputs hold them.
+- cache_entries: the node-output cache (execution.cache): one row per key (a sha256 that already
+  holds the owner's scope), the output in the same codec as `nodes`, its image inline (entries
+  come and go on their own; sharing `images` would tie them to the runs' retention), its size
+  for the byte cap, and the times eviction orders by (last use for LRU, expiry for the TTL).
 
 No foreign keys: the store writes every related row in one transaction and deletes them
 together (retention), and a per-row FK check on events would tax the hottest insert.
@@ -92,4 +96,25 @@ images = sa.Table(
     sa.Column("mime_type", sa.String(255), nullable=False),
     sa.Column("size", sa.Integer(), nullable=False),
     sa.Column("data", sa.LargeBinary(), nullable=False),
+)
+
+cache_entries = sa.Table(
+    "cache_entries", metadata,
+    sa.Column("key", SHA256_HEX, primary_key=True),
+    sa.Column("node_type", sa.String(255), nullable=False),
+    # NodeOutput as JSON text (output_codec); its image's bytes in `image`.
+    sa.Column("output", sa.Text(), nullable=False),
+    sa.Column("image", sa.LargeBinary(), nullable=True),
+    # execution.cache.store.entry_size: the encoded output plus the image.
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("created_at", sa.Double(), nullable=False),
+    sa.Column("last_used_at", sa.Double(), nullable=False),
+    # NULL: no TTL.
+    sa.Column("expires_at", sa.Double(), nullable=True),
+    sa.Column("hits", sa.BigInteger(), nullable=False),
+    # Eviction: least recently used first; expired entries.
+    sa.Index(None, "last_used_at"),
+    sa.Index(None, "expires_at"),
+    # `flowexec cache clear --node-type`, stats per type.
+    sa.Index(None, "node_type"),
 )

@@ -132,6 +132,11 @@ class SqlRunStore(RunStore):
     async def delete_finished_before(self, cutoff: float) -> int:
         return await retention.delete_finished_before(self._tx, cutoff)
 
+    @property
+    def transactions(self) -> Transactions:
+        """Its engine and writer: for other tables in the same database (the node-output cache)."""
+        return self._tx
+
     async def close(self) -> None:
         await self._tx.close()
 

@@ -46,6 +46,10 @@ class Transactions:
         self._kept = KeptConnections(engine)
         self._in_flight: set[asyncio.Task[Any]] = set()
 
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
     async def read(self, work: Work[T]) -> T:
         """`work` on a connection (one snapshot on SQLite; READ COMMITTED on PostgreSQL)."""
         return await self._to_the_end(self._read(work))

@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from flowexec.v1 import graph_pb2 as flowexec_dot_v1_dot_graph__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66lowexec/v1/events.proto\x12\x0b\x66lowexec.v1\x1a\x17\x66lowexec/v1/graph.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x03\n\tNodeEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0brun_started\x18\n \x01(\x0b\x32\x17.flowexec.v1.RunStartedH\x00\x12\x35\n\x0bnode_status\x18\x0b \x01(\x0b\x32\x1e.flowexec.v1.NodeStatusChangedH\x00\x12\x36\n\x0bnode_output\x18\x0c \x01(\x0b\x32\x1f.flowexec.v1.NodeOutputProducedH\x00\x12,\n\ntext_delta\x18\r \x01(\x0b\x32\x16.flowexec.v1.TextDeltaH\x00\x12\x32\n\rrun_completed\x18\x0e \x01(\x0b\x32\x19.flowexec.v1.RunCompletedH\x00\x12,\n\nrun_failed\x18\x0f \x01(\x0b\x32\x16.flowexec.v1.RunFailedH\x00\x42\x06\n\x04kind\"x\n\nRunStarted\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12\x18\n\x10planned_node_ids\x18\x02 \x03(\t\x12\x17\n\x0f\x63\x61\x63hed_node_ids\x18\x03 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\x12\x15\n\rparent_run_id\x18\x05 \x01(\t\"\x9c\x01\n\x11NodeStatusChanged\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e\x32\x17.flowexec.v1.NodeStatus\x12)\n\x06reason\x18\x03 \x01(\x0e\x32\x19.flowexec.v1.StatusReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x11\n\tretryable\x18\x05 \x01(\x08\"N\n\x12NodeOutputProduced\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06output\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput\"+\n\tTextDelta\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05\x63hunk\x18\x02 \x01(\t\"S\n\x0cStatusCounts\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x05\x12\r\n\x05\x65rror\x18\x02 \x01(\x05\x12\x0f\n\x07skipped\x18\x03 \x01(\x05\x12\x11\n\tcancelled\x18\x04 \x01(\x05\"\xd0\x01\n\x0cRunCompleted\x12\x37\n\x07outputs\x18\x01 \x03(\x0b\x32&.flowexec.v1.RunCompleted.OutputsEntry\x12)\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x19.flowexec.v1.StatusCounts\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x1aG\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\"\x1c\n\tRunFailed\x12\x0f\n\x07message\x18\x01 \x01(\t*\xc0\x01\n\nNodeStatus\x12\x1b\n\x17NODE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13NODE_STATUS_PENDING\x10\x01\x12\x17\n\x13NODE_STATUS_RUNNING\x10\x02\x12\x18\n\x14NODE_STATUS_COMPLETE\x10\x03\x12\x15\n\x11NODE_STATUS_ERROR\x10\x04\x12\x17\n\x13NODE_STATUS_SKIPPED\x10\x05\x12\x19\n\x15NODE_STATUS_CANCELLED\x10\x06*\x9b\x03\n\x0cStatusReason\x12\x1d\n\x19STATUS_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dSTATUS_REASON_UPSTREAM_FAILED\x10\x01\x12\x1d\n\x19STATUS_REASON_NO_EXECUTOR\x10\x02\x12\x1f\n\x1bSTATUS_REASON_INVALID_INPUT\x10\x03\x12 \n\x1cSTATUS_REASON_PROVIDER_ERROR\x10\x04\x12\x19\n\x15STATUS_REASON_TIMEOUT\x10\x05\x12\x1a\n\x16STATUS_REASON_INTERNAL\x10\x06\x12\"\n\x1eSTATUS_REASON_CLIENT_CANCELLED\x10\x07\x12#\n\x1fSTATUS_REASON_DEADLINE_EXCEEDED\x10\x08\x12!\n\x1dSTATUS_REASON_SERVER_SHUTDOWN\x10\t\x12 \n\x1cSTATUS_REASON_NOT_CONFIGURED\x10\n\x12\"\n\x1eSTATUS_REASON_SERVER_RESTARTED\x10\x0b\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66lowexec/v1/events.proto\x12\x0b\x66lowexec.v1\x1a\x17\x66lowexec/v1/graph.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x04\n\tNodeEvent\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0b\n\x03seq\x18\x02 \x01(\x04\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x0brun_started\x18\n \x01(\x0b\x32\x17.flowexec.v1.RunStartedH\x00\x12\x35\n\x0bnode_status\x18\x0b \x01(\x0b\x32\x1e.flowexec.v1.NodeStatusChangedH\x00\x12\x36\n\x0bnode_output\x18\x0c \x01(\x0b\x32\x1f.flowexec.v1.NodeOutputProducedH\x00\x12,\n\ntext_delta\x18\r \x01(\x0b\x32\x16.flowexec.v1.TextDeltaH\x00\x12\x32\n\rrun_completed\x18\x0e \x01(\x0b\x32\x19.flowexec.v1.RunCompletedH\x00\x12,\n\nrun_failed\x18\x0f \x01(\x0b\x32\x16.flowexec.v1.RunFailedH\x00\x12\x30\n\x0cnode_waiting\x18\x10 \x01(\x0b\x32\x18.flowexec.v1.NodeWaitingH\x00\x12\x32\n\rnode_progress\x18\x12 \x01(\x0b\x32\x19.flowexec.v1.NodeProgressH\x00\x12*\n\tnode_step\x18\x14 \x01(\x0b\x32\x15.flowexec.v1.NodeStepH\x00\x42\x06\n\x04kind\"x\n\nRunStarted\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12\x18\n\x10planned_node_ids\x18\x02 \x03(\t\x12\x17\n\x0f\x63\x61\x63hed_node_ids\x18\x03 \x03(\t\x12\x0f\n\x07\x64ry_run\x18\x04 \x01(\x08\x12\x15\n\rparent_run_id\x18\x05 \x01(\t\"\x9c\x01\n\x11NodeStatusChanged\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06status\x18\x02 \x01(\x0e\x32\x17.flowexec.v1.NodeStatus\x12)\n\x06reason\x18\x03 \x01(\x0e\x32\x19.flowexec.v1.StatusReason\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x11\n\tretryable\x18\x05 \x01(\x08\"N\n\x12NodeOutputProduced\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\'\n\x06output\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput\"w\n\x0bNodeWaiting\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\x13\n\x0bprovider_id\x18\x02 \x01(\t\x12\'\n\x06reason\x18\x03 \x01(\x0e\x32\x17.flowexec.v1.WaitReason\x12\x19\n\x11\x65stimated_wait_ms\x18\x04 \x01(\x03\"+\n\tTextDelta\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05\x63hunk\x18\x02 \x01(\t\"X\n\x0cNodeProgress\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x04\x12\x0b\n\x03max\x18\x03 \x01(\x04\x12\r\n\x05label\x18\x04 \x01(\t\x12\x0c\n\x04step\x18\x05 \x01(\t\"|\n\x08NodeStep\x12\x0f\n\x07node_id\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\r\x12\r\n\x05\x63ount\x18\x03 \x01(\r\x12\x0c\n\x04name\x18\x04 \x01(\t\x12%\n\x05state\x18\x05 \x01(\x0e\x32\x16.flowexec.v1.StepState\x12\x0c\n\x04text\x18\x06 \x01(\t\"S\n\x0cStatusCounts\x12\x10\n\x08\x63omplete\x18\x01 \x01(\x05\x12\r\n\x05\x65rror\x18\x02 \x01(\x05\x12\x0f\n\x07skipped\x18\x03 \x01(\x05\x12\x11\n\tcancelled\x18\x04 \x01(\x05\"\xf9\x02\n\x0cRunCompleted\x12\x37\n\x07outputs\x18\x01 \x03(\x0b\x32&.flowexec.v1.RunCompleted.OutputsEntry\x12)\n\x06\x63ounts\x18\x02 \x01(\x0b\x32\x19.flowexec.v1.StatusCounts\x12\x13\n\x0b\x64uration_ms\x18\x03 \x01(\x03\x12&\n\x05usage\x18\n \x01(\x0b\x32\x17.flowexec.v1.TokenUsage\x12\x37\n\x07results\x18\x0b \x03(\x0b\x32&.flowexec.v1.RunCompleted.ResultsEntry\x1aG\n\x0cOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\x1a\x46\n\x0cResultsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12%\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.Value:\x02\x38\x01\"\x1c\n\tRunFailed\x12\x0f\n\x07message\x18\x01 \x01(\t*\xc0\x01\n\nNodeStatus\x12\x1b\n\x17NODE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n\x13NODE_STATUS_PENDING\x10\x01\x12\x17\n\x13NODE_STATUS_RUNNING\x10\x02\x12\x18\n\x14NODE_STATUS_COMPLETE\x10\x03\x12\x15\n\x11NODE_STATUS_ERROR\x10\x04\x12\x17\n\x13NODE_STATUS_SKIPPED\x10\x05\x12\x19\n\x15NODE_STATUS_CANCELLED\x10\x06*\x81\x04\n\x0cStatusReason\x12\x1d\n\x19STATUS_REASON_UNSPECIFIED\x10\x00\x12!\n\x1dSTATUS_REASON_UPSTREAM_FAILED\x10\x01\x12\x1d\n\x19STATUS_REASON_NO_EXECUTOR\x10\x02\x12\x1f\n\x1bSTATUS_REASON_INVALID_INPUT\x10\x03\x12 \n\x1cSTATUS_REASON_PROVIDER_ERROR\x10\x04\x12\x19\n\x15STATUS_REASON_TIMEOUT\x10\x05\x12\x1a\n\x16STATUS_REASON_INTERNAL\x10\x06\x12\"\n\x1eSTATUS_REASON_CLIENT_CANCELLED\x10\x07\x12#\n\x1fSTATUS_REASON_DEADLINE_EXCEEDED\x10\x08\x12!\n\x1dSTATUS_REASON_SERVER_SHUTDOWN\x10\t\x12 \n\x1cSTATUS_REASON_NOT_CONFIGURED\x10\n\x12\"\n\x1eSTATUS_REASON_SERVER_RESTARTED\x10\x0b\x12\x1e\n\x1aSTATUS_REASON_RATE_LIMITED\x10\x0c\x12\"\n\x1eSTATUS_REASON_BRANCH_NOT_TAKEN\x10\r\x12 \n\x1cSTATUS_REASON_RUN_TIME_LIMIT\x10\x0e*m\n\nWaitReason\x12\x1b\n\x17WAIT_REASON_UNSPECIFIED\x10\x00\x12\x1c\n\x18WAIT_REASON_RATE_LIMITED\x10\x01\x12$\n WAIT_REASON_PROVIDER_RETRY_AFTER\x10\x02*Y\n\tStepState\x12\x1a\n\x16STEP_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12STEP_STATE_STARTED\x10\x01\x12\x18\n\x14STEP_STATE_COMPLETED\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,26 +36,40 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_RUNCOMPLETED_OUTPUTSENTRY']._loaded_options = None
   _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_options = b'8\001'
-  _globals['_NODESTATUS']._serialized_start=1228
-  _globals['_NODESTATUS']._serialized_end=1420
-  _globals['_STATUSREASON']._serialized_start=1423
-  _globals['_STATUSREASON']._serialized_end=1834
-  _globals['_NODEEVENT']._serialized_start=100
-  _globals['_NODEEVENT']._serialized_end=493
-  _globals['_RUNSTARTED']._serialized_start=495
-  _globals['_RUNSTARTED']._serialized_end=615
-  _globals['_NODESTATUSCHANGED']._serialized_start=618
-  _globals['_NODESTATUSCHANGED']._serialized_end=774
-  _globals['_NODEOUTPUTPRODUCED']._serialized_start=776
-  _globals['_NODEOUTPUTPRODUCED']._serialized_end=854
-  _globals['_TEXTDELTA']._serialized_start=856
-  _globals['_TEXTDELTA']._serialized_end=899
-  _globals['_STATUSCOUNTS']._serialized_start=901
-  _globals['_STATUSCOUNTS']._serialized_end=984
-  _globals['_RUNCOMPLETED']._serialized_start=987
-  _globals['_RUNCOMPLETED']._serialized_end=1195
-  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_start=1124
-  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_end=1195
-  _globals['_RUNFAILED']._serialized_start=1197
-  _globals['_RUNFAILED']._serialized_end=1225
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._loaded_options = None
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_options = b'8\001'
+  _globals['_NODESTATUS']._serialized_start=1910
+  _globals['_NODESTATUS']._serialized_end=2102
+  _globals['_STATUSREASON']._serialized_start=2105
+  _globals['_STATUSREASON']._serialized_end=2618
+  _globals['_WAITREASON']._serialized_start=2620
+  _globals['_WAITREASON']._serialized_end=2729
+  _globals['_STEPSTATE']._serialized_start=2731
+  _globals['_STEPSTATE']._serialized_end=2820
+  _globals['_NODEEVENT']._serialized_start=130
+  _globals['_NODEEVENT']._serialized_end=669
+  _globals['_RUNSTARTED']._serialized_start=671
+  _globals['_RUNSTARTED']._serialized_end=791
+  _globals['_NODESTATUSCHANGED']._serialized_start=794
+  _globals['_NODESTATUSCHANGED']._serialized_end=950
+  _globals['_NODEOUTPUTPRODUCED']._serialized_start=952
+  _globals['_NODEOUTPUTPRODUCED']._serialized_end=1030
+  _globals['_NODEWAITING']._serialized_start=1032
+  _globals['_NODEWAITING']._serialized_end=1151
+  _globals['_TEXTDELTA']._serialized_start=1153
+  _globals['_TEXTDELTA']._serialized_end=1196
+  _globals['_NODEPROGRESS']._serialized_start=1198
+  _globals['_NODEPROGRESS']._serialized_end=1286
+  _globals['_NODESTEP']._serialized_start=1288
+  _globals['_NODESTEP']._serialized_end=1412
+  _globals['_STATUSCOUNTS']._serialized_start=1414
+  _globals['_STATUSCOUNTS']._serialized_end=1497
+  _globals['_RUNCOMPLETED']._serialized_start=1500
+  _globals['_RUNCOMPLETED']._serialized_end=1877
+  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_start=1734
+  _globals['_RUNCOMPLETED_OUTPUTSENTRY']._serialized_end=1805
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_start=1807
+  _globals['_RUNCOMPLETED_RESULTSENTRY']._serialized_end=1877
+  _globals['_RUNFAILED']._serialized_start=1879
+  _globals['_RUNFAILED']._serialized_end=1907
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 import datetime
 
 from flowexec.v1 import graph_pb2 as _graph_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -35,6 +36,21 @@ class StatusReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STATUS_REASON_SERVER_SHUTDOWN: _ClassVar[StatusReason]
     STATUS_REASON_NOT_CONFIGURED: _ClassVar[StatusReason]
     STATUS_REASON_SERVER_RESTARTED: _ClassVar[StatusReason]
+    STATUS_REASON_RATE_LIMITED: _ClassVar[StatusReason]
+    STATUS_REASON_BRANCH_NOT_TAKEN: _ClassVar[StatusReason]
+    STATUS_REASON_RUN_TIME_LIMIT: _ClassVar[StatusReason]
+
+class WaitReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WAIT_REASON_UNSPECIFIED: _ClassVar[WaitReason]
+    WAIT_REASON_RATE_LIMITED: _ClassVar[WaitReason]
+    WAIT_REASON_PROVIDER_RETRY_AFTER: _ClassVar[WaitReason]
+
+class StepState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STEP_STATE_UNSPECIFIED: _ClassVar[StepState]
+    STEP_STATE_STARTED: _ClassVar[StepState]
+    STEP_STATE_COMPLETED: _ClassVar[StepState]
 NODE_STATUS_UNSPECIFIED: NodeStatus
 NODE_STATUS_PENDING: NodeStatus
 NODE_STATUS_RUNNING: NodeStatus
@@ -54,9 +70,18 @@ STATUS_REASON_DEADLINE_EXCEEDED: StatusReason
 STATUS_REASON_SERVER_SHUTDOWN: StatusReason
 STATUS_REASON_NOT_CONFIGURED: StatusReason
 STATUS_REASON_SERVER_RESTARTED: StatusReason
+STATUS_REASON_RATE_LIMITED: StatusReason
+STATUS_REASON_BRANCH_NOT_TAKEN: StatusReason
+STATUS_REASON_RUN_TIME_LIMIT: StatusReason
+WAIT_REASON_UNSPECIFIED: WaitReason
+WAIT_REASON_RATE_LIMITED: WaitReason
+WAIT_REASON_PROVIDER_RETRY_AFTER: WaitReason
+STEP_STATE_UNSPECIFIED: StepState
+STEP_STATE_STARTED: StepState
+STEP_STATE_COMPLETED: StepState
 
 class NodeEvent(_message.Message):
-    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed")
+    __slots__ = ("run_id", "seq", "time", "run_started", "node_status", "node_output", "text_delta", "run_completed", "run_failed", "node_waiting", "node_progress", "node_step")
     RUN_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -66,6 +91,9 @@ class NodeEvent(_message.Message):
     TEXT_DELTA_FIELD_NUMBER: _ClassVar[int]
     RUN_COMPLETED_FIELD_NUMBER: _ClassVar[int]
     RUN_FAILED_FIELD_NUMBER: _ClassVar[int]
+    NODE_WAITING_FIELD_NUMBER: _ClassVar[int]
+    NODE_PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    NODE_STEP_FIELD_NUMBER: _ClassVar[int]
     run_id: str
     seq: int
     time: _timestamp_pb2.Timestamp
@@ -75,7 +103,10 @@ class NodeEvent(_message.Message):
     text_delta: TextDelta
     run_completed: RunCompleted
     run_failed: RunFailed
-    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ...) -> None: ...
+    node_waiting: NodeWaiting
+    node_progress: NodeProgress
+    node_step: NodeStep
+    def __init__(self, run_id: _Optional[str] = ..., seq: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., run_started: _Optional[_Union[RunStarted, _Mapping]] = ..., node_status: _Optional[_Union[NodeStatusChanged, _Mapping]] = ..., node_output: _Optional[_Union[NodeOutputProduced, _Mapping]] = ..., text_delta: _Optional[_Union[TextDelta, _Mapping]] = ..., run_completed: _Optional[_Union[RunCompleted, _Mapping]] = ..., run_failed: _Optional[_Union[RunFailed, _Mapping]] = ..., node_waiting: _Optional[_Union[NodeWaiting, _Mapping]] = ..., node_progress: _Optional[_Union[NodeProgress, _Mapping]] = ..., node_step: _Optional[_Union[NodeStep, _Mapping]] = ...) -> None: ...
 
 class RunStarted(_message.Message):
     __slots__ = ("flow_id", "planned_node_ids", "cached_node_ids", "dry_run", "parent_run_id")
@@ -113,6 +144,18 @@ class NodeOutputProduced(_message.Message):
     output: _graph_pb2.NodeOutput
     def __init__(self, node_id: _Optional[str] = ..., output: _Optional[_Union[_graph_pb2.NodeOutput, _Mapping]] = ...) -> None: ...
 
+class NodeWaiting(_message.Message):
+    __slots__ = ("node_id", "provider_id", "reason", "estimated_wait_ms")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ESTIMATED_WAIT_MS_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    provider_id: str
+    reason: WaitReason
+    estimated_wait_ms: int
+    def __init__(self, node_id: _Optional[str] = ..., provider_id: _Optional[str] = ..., reason: _Optional[_Union[WaitReason, str]] = ..., estimated_wait_ms: _Optional[int] = ...) -> None: ...
+
 class TextDelta(_message.Message):
     __slots__ = ("node_id", "chunk")
     NODE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -120,6 +163,36 @@ class TextDelta(_message.Message):
     node_id: str
     chunk: str
     def __init__(self, node_id: _Optional[str] = ..., chunk: _Optional[str] = ...) -> None: ...
+
+class NodeProgress(_message.Message):
+    __slots__ = ("node_id", "value", "max", "label", "step")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    value: int
+    max: int
+    label: str
+    step: str
+    def __init__(self, node_id: _Optional[str] = ..., value: _Optional[int] = ..., max: _Optional[int] = ..., label: _Optional[str] = ..., step: _Optional[str] = ...) -> None: ...
+
+class NodeStep(_message.Message):
+    __slots__ = ("node_id", "index", "count", "name", "state", "text")
+    NODE_ID_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    node_id: str
+    index: int
+    count: int
+    name: str
+    state: StepState
+    text: str
+    def __init__(self, node_id: _Optional[str] = ..., index: _Optional[int] = ..., count: _Optional[int] = ..., name: _Optional[str] = ..., state: _Optional[_Union[StepState, str]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class StatusCounts(_message.Message):
     __slots__ = ("complete", "error", "skipped", "cancelled")
@@ -134,7 +207,7 @@ class StatusCounts(_message.Message):
     def __init__(self, complete: _Optional[int] = ..., error: _Optional[int] = ..., skipped: _Optional[int] = ..., cancelled: _Optional[int] = ...) -> None: ...
 
 class RunCompleted(_message.Message):
-    __slots__ = ("outputs", "counts", "duration_ms")
+    __slots__ = ("outputs", "counts", "duration_ms", "usage", "results")
     class OutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -142,13 +215,24 @@ class RunCompleted(_message.Message):
         key: str
         value: _graph_pb2.NodeOutput
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_graph_pb2.NodeOutput, _Mapping]] = ...) -> None: ...
+    class ResultsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
     OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     COUNTS_FIELD_NUMBER: _ClassVar[int]
     DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
     outputs: _containers.MessageMap[str, _graph_pb2.NodeOutput]
     counts: StatusCounts
     duration_ms: int
-    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ...) -> None: ...
+    usage: _graph_pb2.TokenUsage
+    results: _containers.MessageMap[str, _struct_pb2.Value]
+    def __init__(self, outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., counts: _Optional[_Union[StatusCounts, _Mapping]] = ..., duration_ms: _Optional[int] = ..., usage: _Optional[_Union[_graph_pb2.TokenUsage, _Mapping]] = ..., results: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...
 
 class RunFailed(_message.Message):
     __slots__ = ("message",)

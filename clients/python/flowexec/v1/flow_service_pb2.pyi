@@ -1,6 +1,7 @@
 from flowexec.v1 import events_pb2 as _events_pb2
 from flowexec.v1 import graph_pb2 as _graph_pb2
 from flowexec.v1 import runs_pb2 as _runs_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -10,17 +11,37 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class ExecutionMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXECUTION_MODE_UNSPECIFIED: _ClassVar[ExecutionMode]
+    EXECUTION_MODE_ECO: _ClassVar[ExecutionMode]
+    EXECUTION_MODE_FAST: _ClassVar[ExecutionMode]
+
+class CacheMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CACHE_MODE_UNSPECIFIED: _ClassVar[CacheMode]
+    CACHE_MODE_USE: _ClassVar[CacheMode]
+    CACHE_MODE_REFRESH: _ClassVar[CacheMode]
+    CACHE_MODE_BYPASS: _ClassVar[CacheMode]
+
 class OnDisconnect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     ON_DISCONNECT_UNSPECIFIED: _ClassVar[OnDisconnect]
     ON_DISCONNECT_CANCEL: _ClassVar[OnDisconnect]
     ON_DISCONNECT_CONTINUE: _ClassVar[OnDisconnect]
+EXECUTION_MODE_UNSPECIFIED: ExecutionMode
+EXECUTION_MODE_ECO: ExecutionMode
+EXECUTION_MODE_FAST: ExecutionMode
+CACHE_MODE_UNSPECIFIED: CacheMode
+CACHE_MODE_USE: CacheMode
+CACHE_MODE_REFRESH: CacheMode
+CACHE_MODE_BYPASS: CacheMode
 ON_DISCONNECT_UNSPECIFIED: OnDisconnect
 ON_DISCONNECT_CANCEL: OnDisconnect
 ON_DISCONNECT_CONTINUE: OnDisconnect
 
 class ExecuteFlowRequest(_message.Message):
-    __slots__ = ("flow_id", "nodes", "edges", "provider_id", "trigger_node_id", "cached_outputs", "options")
+    __slots__ = ("flow_id", "nodes", "edges", "provider_id", "trigger_node_id", "cached_outputs", "options", "initial_inputs")
     class CachedOutputsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -35,6 +56,7 @@ class ExecuteFlowRequest(_message.Message):
     TRIGGER_NODE_ID_FIELD_NUMBER: _ClassVar[int]
     CACHED_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_INPUTS_FIELD_NUMBER: _ClassVar[int]
     flow_id: str
     nodes: _containers.RepeatedCompositeFieldContainer[_graph_pb2.Node]
     edges: _containers.RepeatedCompositeFieldContainer[_graph_pb2.Edge]
@@ -42,19 +64,26 @@ class ExecuteFlowRequest(_message.Message):
     trigger_node_id: str
     cached_outputs: _containers.MessageMap[str, _graph_pb2.NodeOutput]
     options: ExecutionOptions
-    def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ...) -> None: ...
+    initial_inputs: _struct_pb2.Struct
+    def __init__(self, flow_id: _Optional[str] = ..., nodes: _Optional[_Iterable[_Union[_graph_pb2.Node, _Mapping]]] = ..., edges: _Optional[_Iterable[_Union[_graph_pb2.Edge, _Mapping]]] = ..., provider_id: _Optional[str] = ..., trigger_node_id: _Optional[str] = ..., cached_outputs: _Optional[_Mapping[str, _graph_pb2.NodeOutput]] = ..., options: _Optional[_Union[ExecutionOptions, _Mapping]] = ..., initial_inputs: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class ExecutionOptions(_message.Message):
-    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect")
+    __slots__ = ("max_concurrency", "dry_run", "include_provider_calls", "on_disconnect", "cache_mode", "max_execution_ms", "execution_mode")
     MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
     ON_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
+    CACHE_MODE_FIELD_NUMBER: _ClassVar[int]
+    MAX_EXECUTION_MS_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_MODE_FIELD_NUMBER: _ClassVar[int]
     max_concurrency: int
     dry_run: bool
     include_provider_calls: bool
     on_disconnect: OnDisconnect
-    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ...) -> None: ...
+    cache_mode: CacheMode
+    max_execution_ms: int
+    execution_mode: ExecutionMode
+    def __init__(self, max_concurrency: _Optional[int] = ..., dry_run: _Optional[bool] = ..., include_provider_calls: _Optional[bool] = ..., on_disconnect: _Optional[_Union[OnDisconnect, str]] = ..., cache_mode: _Optional[_Union[CacheMode, str]] = ..., max_execution_ms: _Optional[int] = ..., execution_mode: _Optional[_Union[ExecutionMode, str]] = ...) -> None: ...
 
 class ExecuteFlowResponse(_message.Message):
     __slots__ = ("events",)

@@ -89,8 +89,8 @@ class FlowServiceServicer:
 
     def StartRun(self, request, context):
         """Validates and starts a run that goes on with no client attached; returns at once.
-        Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
-        run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+        Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit (or
+        the caller's own, when the server caps runs per user) the run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
         RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -64,7 +64,14 @@ class ChatMessage(_message.Message):
     def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
 
 class NodeOutput(_message.Message):
-    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls")
+    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls", "seed", "usage", "values")
+    class ValuesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
     TEXT_FIELD_NUMBER: _ClassVar[int]
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     PERSONA_NAME_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +82,9 @@ class NodeOutput(_message.Message):
     CACHED_FIELD_NUMBER: _ClassVar[int]
     DRY_RUN_FIELD_NUMBER: _ClassVar[int]
     PROVIDER_CALLS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    USAGE_FIELD_NUMBER: _ClassVar[int]
+    VALUES_FIELD_NUMBER: _ClassVar[int]
     text: str
     image: Image
     persona_name: str
@@ -85,4 +95,15 @@ class NodeOutput(_message.Message):
     cached: bool
     dry_run: bool
     provider_calls: _containers.RepeatedCompositeFieldContainer[ProviderCall]
-    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ...) -> None: ...
+    seed: int
+    usage: TokenUsage
+    values: _containers.MessageMap[str, _struct_pb2.Value]
+    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ..., seed: _Optional[int] = ..., usage: _Optional[_Union[TokenUsage, _Mapping]] = ..., values: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...
+
+class TokenUsage(_message.Message):
+    __slots__ = ("input_tokens", "output_tokens")
+    INPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    input_tokens: int
+    output_tokens: int
+    def __init__(self, input_tokens: _Optional[int] = ..., output_tokens: _Optional[int] = ...) -> None: ...

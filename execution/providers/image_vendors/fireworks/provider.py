@@ -21,6 +21,7 @@ from execution.providers.image_vendors.fireworks.errors import content_filtered,
 from execution.providers.image_vendors.fireworks.profile import FLUX_SCHNELL, fireworks_model, nearest_aspect_ratio
 from execution.providers.image_vendors.generation import (
     GeneratedImage,
+    GenerationJob,
     GenerationRequest,
     PlannedRequest,
     fields_set,
@@ -30,6 +31,8 @@ from execution.providers.image_vendors.http import HttpImageVendor, parse_json
 
 class FireworksImages(HttpImageVendor):
     DEFAULT_MODEL = FLUX_SCHNELL
+    # `seed` (0 means random, so only a set seed is sent).
+    takes_seed = True
 
     def resolve_model(self, model: str) -> str:
         return fireworks_model(model, self.default_model)
@@ -50,7 +53,8 @@ class FireworksImages(HttpImageVendor):
         url = self.endpoint.url(f"workflows/accounts/fireworks/models/{model}/text_to_image")
         return PlannedRequest(self.provider_id, model, "POST", url, body, tuple(notes))
 
-    async def generate(self, model: str, request: GenerationRequest) -> GeneratedImage:
+    async def generate(self, model: str, request: GenerationRequest,
+                       job: GenerationJob | None = None) -> GeneratedImage:
         self.require_key()
         planned = self.plan(model, request)
 

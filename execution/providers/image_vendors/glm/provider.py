@@ -16,7 +16,7 @@ from execution.data_urls import base64_payload
 from execution.errors import ProviderError
 from execution.images.limits import MAX_IMAGE_BYTES_IN
 from execution.outputs import Image
-from execution.providers.image_vendors.generation import GeneratedImage, GenerationRequest, PlannedRequest
+from execution.providers.image_vendors.generation import GeneratedImage, GenerationJob, GenerationRequest, PlannedRequest
 from execution.providers.image_vendors.glm.errors import glm_status_error
 from execution.providers.image_vendors.glm.profile import GLM_IMAGE, glm_image_model, size_rule
 from execution.providers.image_vendors.http import HttpImageVendor, parse_json
@@ -28,6 +28,8 @@ DOWNLOAD_POLICY = RetryPolicy(max_attempts=3, initial_backoff=0.5, timeout=60.0)
 
 class GlmImages(HttpImageVendor):
     DEFAULT_MODEL = GLM_IMAGE
+    # No seed parameter: every generation is a new image.
+    takes_seed = False
 
     def resolve_model(self, model: str) -> str:
         return glm_image_model(model, self.default_model)
@@ -51,7 +53,8 @@ class GlmImages(HttpImageVendor):
         return PlannedRequest(self.provider_id, model, "POST", self.endpoint.url("images/generations"), body,
                               tuple(notes))
 
-    async def generate(self, model: str, request: GenerationRequest) -> GeneratedImage:
+    async def generate(self, model: str, request: GenerationRequest,
+                       job: GenerationJob | None = None) -> GeneratedImage:
         self.require_key()
         planned = self.plan(model, request)
 

@@ -21,6 +21,7 @@ from execution.images.limits import MAX_IMAGE_BYTES_IN
 from execution.outputs import Image
 from execution.providers.image_vendors.generation import (
     GeneratedImage,
+    GenerationJob,
     GenerationRequest,
     PlannedRequest,
     fields_set,
@@ -32,6 +33,8 @@ from execution.providers.image_vendors.huggingface.profile import FLUX_SCHNELL, 
 
 class HuggingFaceImages(HttpImageVendor):
     DEFAULT_MODEL = FLUX_SCHNELL
+    # `parameters.seed`: the same seed and settings give the same image.
+    takes_seed = True
 
     def resolve_model(self, model: str) -> str:
         model = model.strip()
@@ -50,7 +53,8 @@ class HuggingFaceImages(HttpImageVendor):
             body["parameters"] = parameters
         return PlannedRequest(self.provider_id, model, "POST", self.endpoint.url(model), body)
 
-    async def generate(self, model: str, request: GenerationRequest) -> GeneratedImage:
+    async def generate(self, model: str, request: GenerationRequest,
+                       job: GenerationJob | None = None) -> GeneratedImage:
         self.require_key()
         planned = self.plan(model, request)
 

@@ -4,17 +4,17 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { NodeOutput } from "./graph_pb.js";
+import type { NodeOutput, TokenUsage } from "./graph_pb.js";
 import { file_flowexec_v1_graph } from "./graph_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Timestamp, Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file flowexec/v1/events.proto.
  */
 export const file_flowexec_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIokDCglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIAEIGCgRraW5kIngKClJ1blN0YXJ0ZWQSDwoHZmxvd19pZBgBIAEoCRIYChBwbGFubmVkX25vZGVfaWRzGAIgAygJEhcKD2NhY2hlZF9ub2RlX2lkcxgDIAMoCRIPCgdkcnlfcnVuGAQgASgIEhUKDXBhcmVudF9ydW5faWQYBSABKAkinAEKEU5vZGVTdGF0dXNDaGFuZ2VkEg8KB25vZGVfaWQYASABKAkSJwoGc3RhdHVzGAIgASgOMhcuZmxvd2V4ZWMudjEuTm9kZVN0YXR1cxIpCgZyZWFzb24YAyABKA4yGS5mbG93ZXhlYy52MS5TdGF0dXNSZWFzb24SDwoHbWVzc2FnZRgEIAEoCRIRCglyZXRyeWFibGUYBSABKAgiTgoSTm9kZU91dHB1dFByb2R1Y2VkEg8KB25vZGVfaWQYASABKAkSJwoGb3V0cHV0GAIgASgLMhcuZmxvd2V4ZWMudjEuTm9kZU91dHB1dCIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi0AEKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMaRwoMT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIhwKCVJ1bkZhaWxlZBIPCgdtZXNzYWdlGAEgASgJKsABCgpOb2RlU3RhdHVzEhsKF05PREVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTTk9ERV9TVEFUVVNfUEVORElORxABEhcKE05PREVfU1RBVFVTX1JVTk5JTkcQAhIYChROT0RFX1NUQVRVU19DT01QTEVURRADEhUKEU5PREVfU1RBVFVTX0VSUk9SEAQSFwoTTk9ERV9TVEFUVVNfU0tJUFBFRBAFEhkKFU5PREVfU1RBVFVTX0NBTkNFTExFRBAGKpsDCgxTdGF0dXNSZWFzb24SHQoZU1RBVFVTX1JFQVNPTl9VTlNQRUNJRklFRBAAEiEKHVNUQVRVU19SRUFTT05fVVBTVFJFQU1fRkFJTEVEEAESHQoZU1RBVFVTX1JFQVNPTl9OT19FWEVDVVRPUhACEh8KG1NUQVRVU19SRUFTT05fSU5WQUxJRF9JTlBVVBADEiAKHFNUQVRVU19SRUFTT05fUFJPVklERVJfRVJST1IQBBIZChVTVEFUVVNfUkVBU09OX1RJTUVPVVQQBRIaChZTVEFUVVNfUkVBU09OX0lOVEVSTkFMEAYSIgoeU1RBVFVTX1JFQVNPTl9DTElFTlRfQ0FOQ0VMTEVEEAcSIwofU1RBVFVTX1JFQVNPTl9ERUFETElORV9FWENFRURFRBAIEiEKHVNUQVRVU19SRUFTT05fU0VSVkVSX1NIVVRET1dOEAkSIAocU1RBVFVTX1JFQVNPTl9OT1RfQ09ORklHVVJFRBAKEiIKHlNUQVRVU19SRUFTT05fU0VSVkVSX1JFU1RBUlRFRBALYgZwcm90bzM", [file_flowexec_v1_graph, file_google_protobuf_timestamp]);
+  fileDesc("ChhmbG93ZXhlYy92MS9ldmVudHMucHJvdG8SC2Zsb3dleGVjLnYxIpsECglOb2RlRXZlbnQSDgoGcnVuX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIoCgR0aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgtydW5fc3RhcnRlZBgKIAEoCzIXLmZsb3dleGVjLnYxLlJ1blN0YXJ0ZWRIABI1Cgtub2RlX3N0YXR1cxgLIAEoCzIeLmZsb3dleGVjLnYxLk5vZGVTdGF0dXNDaGFuZ2VkSAASNgoLbm9kZV9vdXRwdXQYDCABKAsyHy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0UHJvZHVjZWRIABIsCgp0ZXh0X2RlbHRhGA0gASgLMhYuZmxvd2V4ZWMudjEuVGV4dERlbHRhSAASMgoNcnVuX2NvbXBsZXRlZBgOIAEoCzIZLmZsb3dleGVjLnYxLlJ1bkNvbXBsZXRlZEgAEiwKCnJ1bl9mYWlsZWQYDyABKAsyFi5mbG93ZXhlYy52MS5SdW5GYWlsZWRIABIwCgxub2RlX3dhaXRpbmcYECABKAsyGC5mbG93ZXhlYy52MS5Ob2RlV2FpdGluZ0gAEjIKDW5vZGVfcHJvZ3Jlc3MYEiABKAsyGS5mbG93ZXhlYy52MS5Ob2RlUHJvZ3Jlc3NIABIqCglub2RlX3N0ZXAYFCABKAsyFS5mbG93ZXhlYy52MS5Ob2RlU3RlcEgAQgYKBGtpbmQieAoKUnVuU3RhcnRlZBIPCgdmbG93X2lkGAEgASgJEhgKEHBsYW5uZWRfbm9kZV9pZHMYAiADKAkSFwoPY2FjaGVkX25vZGVfaWRzGAMgAygJEg8KB2RyeV9ydW4YBCABKAgSFQoNcGFyZW50X3J1bl9pZBgFIAEoCSKcAQoRTm9kZVN0YXR1c0NoYW5nZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZzdGF0dXMYAiABKA4yFy5mbG93ZXhlYy52MS5Ob2RlU3RhdHVzEikKBnJlYXNvbhgDIAEoDjIZLmZsb3dleGVjLnYxLlN0YXR1c1JlYXNvbhIPCgdtZXNzYWdlGAQgASgJEhEKCXJldHJ5YWJsZRgFIAEoCCJOChJOb2RlT3V0cHV0UHJvZHVjZWQSDwoHbm9kZV9pZBgBIAEoCRInCgZvdXRwdXQYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0IncKC05vZGVXYWl0aW5nEg8KB25vZGVfaWQYASABKAkSEwoLcHJvdmlkZXJfaWQYAiABKAkSJwoGcmVhc29uGAMgASgOMhcuZmxvd2V4ZWMudjEuV2FpdFJlYXNvbhIZChFlc3RpbWF0ZWRfd2FpdF9tcxgEIAEoAyIrCglUZXh0RGVsdGESDwoHbm9kZV9pZBgBIAEoCRINCgVjaHVuaxgCIAEoCSJYCgxOb2RlUHJvZ3Jlc3MSDwoHbm9kZV9pZBgBIAEoCRINCgV2YWx1ZRgCIAEoBBILCgNtYXgYAyABKAQSDQoFbGFiZWwYBCABKAkSDAoEc3RlcBgFIAEoCSJ8CghOb2RlU3RlcBIPCgdub2RlX2lkGAEgASgJEg0KBWluZGV4GAIgASgNEg0KBWNvdW50GAMgASgNEgwKBG5hbWUYBCABKAkSJQoFc3RhdGUYBSABKA4yFi5mbG93ZXhlYy52MS5TdGVwU3RhdGUSDAoEdGV4dBgGIAEoCSJTCgxTdGF0dXNDb3VudHMSEAoIY29tcGxldGUYASABKAUSDQoFZXJyb3IYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIRCgljYW5jZWxsZWQYBCABKAUi+QIKDFJ1bkNvbXBsZXRlZBI3CgdvdXRwdXRzGAEgAygLMiYuZmxvd2V4ZWMudjEuUnVuQ29tcGxldGVkLk91dHB1dHNFbnRyeRIpCgZjb3VudHMYAiABKAsyGS5mbG93ZXhlYy52MS5TdGF0dXNDb3VudHMSEwoLZHVyYXRpb25fbXMYAyABKAMSJgoFdXNhZ2UYCiABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlEjcKB3Jlc3VsdHMYCyADKAsyJi5mbG93ZXhlYy52MS5SdW5Db21wbGV0ZWQuUmVzdWx0c0VudHJ5GkcKDE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ARpGCgxSZXN1bHRzRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlOgI4ASIcCglSdW5GYWlsZWQSDwoHbWVzc2FnZRgBIAEoCSrAAQoKTm9kZVN0YXR1cxIbChdOT0RFX1NUQVRVU19VTlNQRUNJRklFRBAAEhcKE05PREVfU1RBVFVTX1BFTkRJTkcQARIXChNOT0RFX1NUQVRVU19SVU5OSU5HEAISGAoUTk9ERV9TVEFUVVNfQ09NUExFVEUQAxIVChFOT0RFX1NUQVRVU19FUlJPUhAEEhcKE05PREVfU1RBVFVTX1NLSVBQRUQQBRIZChVOT0RFX1NUQVRVU19DQU5DRUxMRUQQBiqBBAoMU3RhdHVzUmVhc29uEh0KGVNUQVRVU19SRUFTT05fVU5TUEVDSUZJRUQQABIhCh1TVEFUVVNfUkVBU09OX1VQU1RSRUFNX0ZBSUxFRBABEh0KGVNUQVRVU19SRUFTT05fTk9fRVhFQ1VUT1IQAhIfChtTVEFUVVNfUkVBU09OX0lOVkFMSURfSU5QVVQQAxIgChxTVEFUVVNfUkVBU09OX1BST1ZJREVSX0VSUk9SEAQSGQoVU1RBVFVTX1JFQVNPTl9USU1FT1VUEAUSGgoWU1RBVFVTX1JFQVNPTl9JTlRFUk5BTBAGEiIKHlNUQVRVU19SRUFTT05fQ0xJRU5UX0NBTkNFTExFRBAHEiMKH1NUQVRVU19SRUFTT05fREVBRExJTkVfRVhDRUVERUQQCBIhCh1TVEFUVVNfUkVBU09OX1NFUlZFUl9TSFVURE9XThAJEiAKHFNUQVRVU19SRUFTT05fTk9UX0NPTkZJR1VSRUQQChIiCh5TVEFUVVNfUkVBU09OX1NFUlZFUl9SRVNUQVJURUQQCxIeChpTVEFUVVNfUkVBU09OX1JBVEVfTElNSVRFRBAMEiIKHlNUQVRVU19SRUFTT05fQlJBTkNIX05PVF9UQUtFThANEiAKHFNUQVRVU19SRUFTT05fUlVOX1RJTUVfTElNSVQQDiptCgpXYWl0UmVhc29uEhsKF1dBSVRfUkVBU09OX1VOU1BFQ0lGSUVEEAASHAoYV0FJVF9SRUFTT05fUkFURV9MSU1JVEVEEAESJAogV0FJVF9SRUFTT05fUFJPVklERVJfUkVUUllfQUZURVIQAipZCglTdGVwU3RhdGUSGgoWU1RFUF9TVEFURV9VTlNQRUNJRklFRBAAEhYKElNURVBfU1RBVEVfU1RBUlRFRBABEhgKFFNURVBfU1RBVEVfQ09NUExFVEVEEAJiBnByb3RvMw", [file_flowexec_v1_graph, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * One event of a run. Events of a run are totally ordered by `seq`.
@@ -96,6 +96,31 @@ export type NodeEvent = Message<"flowexec.v1.NodeEvent"> & {
      */
     value: RunFailed;
     case: "runFailed";
+  } | {
+    /**
+     * A running node waits for a rate limit and holds no concurrency slot meanwhile (its
+     * status stays RUNNING; a NodeStatusChanged RUNNING follows when it goes on).
+     *
+     * @generated from field: flowexec.v1.NodeWaiting node_waiting = 16;
+     */
+    value: NodeWaiting;
+    case: "nodeWaiting";
+  } | {
+    /**
+     * A running node reported how far it has come (e.g. an image backend's sampler steps).
+     *
+     * @generated from field: flowexec.v1.NodeProgress node_progress = 18;
+     */
+    value: NodeProgress;
+    case: "nodeProgress";
+  } | {
+    /**
+     * A node that runs in named steps (a pipeline's chunks) started or completed one.
+     *
+     * @generated from field: flowexec.v1.NodeStep node_step = 20;
+     */
+    value: NodeStep;
+    case: "nodeStep";
   } | { case: undefined; value?: undefined };
 };
 
@@ -183,7 +208,9 @@ export type NodeStatusChanged = Message<"flowexec.v1.NodeStatusChanged"> & {
   reason: StatusReason;
 
   /**
-   * Human-readable explanation, e.g. "Upstream node failed". Never contains secrets.
+   * Human-readable explanation, e.g. "Upstream node failed". On RUNNING, what the running node
+   * is doing: a node may be RUNNING again with a message (llm_structured asking again after a
+   * reply that did not fit its schema). Never contains secrets.
    *
    * @generated from field: string message = 4;
    */
@@ -233,8 +260,56 @@ export const NodeOutputProducedSchema: GenMessage<NodeOutputProduced> = /*@__PUR
   messageDesc(file_flowexec_v1_events, 3);
 
 /**
+ * A running node waits for a rate limit before its next provider call, without holding a
+ * concurrency slot: other nodes of the run go on meanwhile. An editor can show it as
+ * "waiting for rate limit (mistral), ~12 s". The wait ends with a NodeStatusChanged RUNNING
+ * for the node; a node may wait more than once. A wait longer than the server allows ends
+ * the node ERROR / STATUS_REASON_RATE_LIMITED (retryable) instead.
+ *
+ * @generated from message flowexec.v1.NodeWaiting
+ */
+export type NodeWaiting = Message<"flowexec.v1.NodeWaiting"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * The provider whose limit it waits for ("mistral", "claude", …).
+   *
+   * @generated from field: string provider_id = 2;
+   */
+  providerId: string;
+
+  /**
+   * Whose limit: the user's budget on this server, or the provider's own.
+   *
+   * @generated from field: flowexec.v1.WaitReason reason = 3;
+   */
+  reason: WaitReason;
+
+  /**
+   * How long the server expects the wait to take, in milliseconds (an estimate: several
+   * waiting nodes may compete for the same budget when it frees).
+   *
+   * @generated from field: int64 estimated_wait_ms = 4;
+   */
+  estimatedWaitMs: bigint;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeWaiting.
+ * Use `create(NodeWaitingSchema)` to create a new message.
+ */
+export const NodeWaitingSchema: GenMessage<NodeWaiting> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 4);
+
+/**
  * A chunk of text streamed by a node while it runs. The concatenated chunks of a
- * node equal the text of its output.
+ * node equal the text of its output. A node whose output comes from the server's cache
+ * streams none: its NodeOutputProduced carries the text.
  *
  * @generated from message flowexec.v1.TextDelta
  */
@@ -259,7 +334,122 @@ export type TextDelta = Message<"flowexec.v1.TextDelta"> & {
  * Use `create(TextDeltaSchema)` to create a new message.
  */
 export const TextDeltaSchema: GenMessage<TextDelta> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 4);
+  messageDesc(file_flowexec_v1_events, 5);
+
+/**
+ * How far a running node has come, for a progress bar. Sent only while the node is
+ * RUNNING, as often as its backend reports (ComfyUI: once per sampler step); a node may
+ * report several sub-steps one after the other, each counting from 0 to its own max.
+ * Informational: nothing else depends on it, and a node may finish without any.
+ *
+ * @generated from message flowexec.v1.NodeProgress
+ */
+export type NodeProgress = Message<"flowexec.v1.NodeProgress"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Units done so far, 0 ≤ value ≤ max.
+   *
+   * @generated from field: uint64 value = 2;
+   */
+  value: bigint;
+
+  /**
+   * Units in all for this step; 0 when unknown.
+   *
+   * @generated from field: uint64 max = 3;
+   */
+  max: bigint;
+
+  /**
+   * Human-readable name of what is progressing (e.g. "KSampler"); may be empty.
+   *
+   * @generated from field: string label = 4;
+   */
+  label: string;
+
+  /**
+   * Machine id of the sub-step the numbers belong to (e.g. a ComfyUI node id, a pipeline
+   * chunk); empty when the node has one step.
+   *
+   * @generated from field: string step = 5;
+   */
+  step: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeProgress.
+ * Use `create(NodeProgressSchema)` to create a new message.
+ */
+export const NodeProgressSchema: GenMessage<NodeProgress> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 6);
+
+/**
+ * A running node that works in named steps — a `pipeline` node runs its config's chunks one
+ * after the other — started or completed one of them, so a client can show which step runs and
+ * what each produced. Each step sends STARTED, then COMPLETED once it succeeded (a failing step
+ * is followed by the node's ERROR status instead). A node served from the cache sends none.
+ *
+ * @generated from message flowexec.v1.NodeStep
+ */
+export type NodeStep = Message<"flowexec.v1.NodeStep"> & {
+  /**
+   * The node.
+   *
+   * @generated from field: string node_id = 1;
+   */
+  nodeId: string;
+
+  /**
+   * Position of the step, 0-based.
+   *
+   * @generated from field: uint32 index = 2;
+   */
+  index: number;
+
+  /**
+   * Steps the node runs in all.
+   *
+   * @generated from field: uint32 count = 3;
+   */
+  count: number;
+
+  /**
+   * The step's name (a pipeline chunk's id, e.g. "manipulate").
+   *
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * STARTED or COMPLETED.
+   *
+   * @generated from field: flowexec.v1.StepState state = 5;
+   */
+  state: StepState;
+
+  /**
+   * COMPLETED: the step's output text, which the next step receives (a pipeline's
+   * {{PREVIOUS_OUTPUT}}); the last step's is also the node's output text. Secrets are masked;
+   * it counts toward the node's text limit. Empty for STARTED, and for a step that renders
+   * media instead of text.
+   *
+   * @generated from field: string text = 6;
+   */
+  text: string;
+};
+
+/**
+ * Describes the message flowexec.v1.NodeStep.
+ * Use `create(NodeStepSchema)` to create a new message.
+ */
+export const NodeStepSchema: GenMessage<NodeStep> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_events, 7);
 
 /**
  * Number of planned nodes that ended in each terminal status.
@@ -301,7 +491,7 @@ export type StatusCounts = Message<"flowexec.v1.StatusCounts"> & {
  * Use `create(StatusCountsSchema)` to create a new message.
  */
 export const StatusCountsSchema: GenMessage<StatusCounts> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 5);
+  messageDesc(file_flowexec_v1_events, 8);
 
 /**
  * The run ended.
@@ -335,6 +525,23 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
    * @generated from field: int64 duration_ms = 3;
    */
   durationMs: bigint;
+
+  /**
+   * Tokens the run's provider calls used, summed over the nodes that ran (cached outputs,
+   * whether fed to the run or served from the server's cache, are not counted). Zero in a dry
+   * run, which calls no provider.
+   *
+   * @generated from field: flowexec.v1.TokenUsage usage = 10;
+   */
+  usage?: TokenUsage | undefined;
+
+  /**
+   * The run's named results: the inputs of its `end` nodes that completed (by input name; a
+   * later end node's value wins on a repeated name). Empty when the flow has no end node.
+   *
+   * @generated from field: map<string, google.protobuf.Value> results = 11;
+   */
+  results: { [key: string]: Value };
 };
 
 /**
@@ -342,7 +549,7 @@ export type RunCompleted = Message<"flowexec.v1.RunCompleted"> & {
  * Use `create(RunCompletedSchema)` to create a new message.
  */
 export const RunCompletedSchema: GenMessage<RunCompleted> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 6);
+  messageDesc(file_flowexec_v1_events, 9);
 
 /**
  * The run failed as a whole.
@@ -363,7 +570,7 @@ export type RunFailed = Message<"flowexec.v1.RunFailed"> & {
  * Use `create(RunFailedSchema)` to create a new message.
  */
 export const RunFailedSchema: GenMessage<RunFailed> = /*@__PURE__*/
-  messageDesc(file_flowexec_v1_events, 7);
+  messageDesc(file_flowexec_v1_events, 10);
 
 /**
  * Lifecycle status of a node in a run.
@@ -407,7 +614,7 @@ export enum NodeStatus {
   ERROR = 4,
 
   /**
-   * Not executed; see reason (no executor, upstream failed).
+   * Not executed; see reason (no executor, upstream failed, branch not taken).
    *
    * @generated from enum value: NODE_STATUS_SKIPPED = 5;
    */
@@ -516,6 +723,31 @@ export enum StatusReason {
    * @generated from enum value: STATUS_REASON_SERVER_RESTARTED = 11;
    */
   SERVER_RESTARTED = 11,
+
+  /**
+   * The node's provider call could not get through a rate limit in time: waiting for the
+   * user's budget for that provider, or for the provider's own Retry-After, would have taken
+   * longer than the server waits. Always retryable (later the budget has room again).
+   *
+   * @generated from enum value: STATUS_REASON_RATE_LIMITED = 12;
+   */
+  RATE_LIMITED = 12,
+
+  /**
+   * SKIPPED: the node is reached only through branches that were not taken (a case or
+   * flow_select routed elsewhere), or its join policy was not met. Not an error.
+   *
+   * @generated from enum value: STATUS_REASON_BRANCH_NOT_TAKEN = 13;
+   */
+  BRANCH_NOT_TAKEN = 13,
+
+  /**
+   * CANCELLED: the run's time limit (ExecutionOptions.max_execution_ms) passed before the
+   * node finished.
+   *
+   * @generated from enum value: STATUS_REASON_RUN_TIME_LIMIT = 14;
+   */
+  RUN_TIME_LIMIT = 14,
 }
 
 /**
@@ -523,4 +755,73 @@ export enum StatusReason {
  */
 export const StatusReasonSchema: GenEnum<StatusReason> = /*@__PURE__*/
   enumDesc(file_flowexec_v1_events, 1);
+
+/**
+ * Why a running node is waiting without holding a concurrency slot.
+ *
+ * @generated from enum flowexec.v1.WaitReason
+ */
+export enum WaitReason {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: WAIT_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The user's requests-per-minute or tokens-per-minute budget for the provider is spent
+   * (server settings FLOWEXEC_PROVIDER_RPM / FLOWEXEC_PROVIDER_TPM).
+   *
+   * @generated from enum value: WAIT_REASON_RATE_LIMITED = 1;
+   */
+  RATE_LIMITED = 1,
+
+  /**
+   * The provider answered 429 (rate limited) and asked to retry later (Retry-After).
+   *
+   * @generated from enum value: WAIT_REASON_PROVIDER_RETRY_AFTER = 2;
+   */
+  PROVIDER_RETRY_AFTER = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.WaitReason.
+ */
+export const WaitReasonSchema: GenEnum<WaitReason> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_events, 2);
+
+/**
+ * Where a node's step is.
+ *
+ * @generated from enum flowexec.v1.StepState
+ */
+export enum StepState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: STEP_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The step began.
+   *
+   * @generated from enum value: STEP_STATE_STARTED = 1;
+   */
+  STARTED = 1,
+
+  /**
+   * The step finished; its output text is in NodeStep.text.
+   *
+   * @generated from enum value: STEP_STATE_COMPLETED = 2;
+   */
+  COMPLETED = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.StepState.
+ */
+export const StepStateSchema: GenEnum<StepState> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_events, 3);
 

@@ -10,13 +10,14 @@ import type { Edge, Node, NodeOutput } from "./graph_pb.js";
 import { file_flowexec_v1_graph } from "./graph_pb.js";
 import type { Run, RunState } from "./runs_pb.js";
 import { file_flowexec_v1_runs } from "./runs_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file flowexec/v1/flow_service.proto.
  */
 export const file_flowexec_v1_flow_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIuICChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMaTQoSQ2FjaGVkT3V0cHV0c0VudHJ5EgsKA2tleRgBIAEoCRImCgV2YWx1ZRgCIAEoCzIXLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQ6AjgBIo4BChBFeGVjdXRpb25PcHRpb25zEhcKD21heF9jb25jdXJyZW5jeRgBIAEoBRIPCgdkcnlfcnVuGAIgASgIEh4KFmluY2x1ZGVfcHJvdmlkZXJfY2FsbHMYAyABKAgSMAoNb25fZGlzY29ubmVjdBgEIAEoDjIZLmZsb3dleGVjLnYxLk9uRGlzY29ubmVjdCI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudCJZCg9TdGFydFJ1blJlcXVlc3QSLQoEZmxvdxgBIAEoCzIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkiMQoQU3RhcnRSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4iNAoPV2F0Y2hSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAQiOgoQV2F0Y2hSdW5SZXNwb25zZRImCgZldmVudHMYASADKAsyFi5mbG93ZXhlYy52MS5Ob2RlRXZlbnQiNwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSFgoOaW5jbHVkZV9pbWFnZXMYAiABKAgiLwoOR2V0UnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuInAKD0xpc3RSdW5zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIPCgdmbG93X2lkGAMgASgJEiUKBnN0YXRlcxgEIAMoDjIVLmZsb3dleGVjLnYxLlJ1blN0YXRlIksKEExpc3RSdW5zUmVzcG9uc2USHgoEcnVucxgBIAMoCzIQLmZsb3dleGVjLnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIgoQQ2FuY2VsUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoRQ2FuY2VsUnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuIiIKEFJlc3VtZVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKEVJlc3VtZVJ1blJlc3BvbnNlEh0KA3J1bhgBIAEoCzIQLmZsb3dleGVjLnYxLlJ1bipjCgxPbkRpc2Nvbm5lY3QSHQoZT05fRElTQ09OTkVDVF9VTlNQRUNJRklFRBAAEhgKFE9OX0RJU0NPTk5FQ1RfQ0FOQ0VMEAESGgoWT05fRElTQ09OTkVDVF9DT05USU5VRRACMpkECgtGbG93U2VydmljZRJSCgtFeGVjdXRlRmxvdxIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBogLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVzcG9uc2UwARJHCghTdGFydFJ1bhIcLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVxdWVzdBodLmZsb3dleGVjLnYxLlN0YXJ0UnVuUmVzcG9uc2USSQoIV2F0Y2hSdW4SHC5mbG93ZXhlYy52MS5XYXRjaFJ1blJlcXVlc3QaHS5mbG93ZXhlYy52MS5XYXRjaFJ1blJlc3BvbnNlMAESQQoGR2V0UnVuEhouZmxvd2V4ZWMudjEuR2V0UnVuUmVxdWVzdBobLmZsb3dleGVjLnYxLkdldFJ1blJlc3BvbnNlEkcKCExpc3RSdW5zEhwuZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXF1ZXN0Gh0uZmxvd2V4ZWMudjEuTGlzdFJ1bnNSZXNwb25zZRJKCglDYW5jZWxSdW4SHS5mbG93ZXhlYy52MS5DYW5jZWxSdW5SZXF1ZXN0Gh4uZmxvd2V4ZWMudjEuQ2FuY2VsUnVuUmVzcG9uc2USSgoJUmVzdW1lUnVuEh0uZmxvd2V4ZWMudjEuUmVzdW1lUnVuUmVxdWVzdBoeLmZsb3dleGVjLnYxLlJlc3VtZVJ1blJlc3BvbnNlYgZwcm90bzM", [file_flowexec_v1_events, file_flowexec_v1_graph, file_flowexec_v1_runs]);
+  fileDesc("Ch5mbG93ZXhlYy92MS9mbG93X3NlcnZpY2UucHJvdG8SC2Zsb3dleGVjLnYxIpMDChJFeGVjdXRlRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIgCgVub2RlcxgCIAMoCzIRLmZsb3dleGVjLnYxLk5vZGUSIAoFZWRnZXMYAyADKAsyES5mbG93ZXhlYy52MS5FZGdlEhMKC3Byb3ZpZGVyX2lkGAQgASgJEhcKD3RyaWdnZXJfbm9kZV9pZBgFIAEoCRJKCg5jYWNoZWRfb3V0cHV0cxgGIAMoCzIyLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdC5DYWNoZWRPdXRwdXRzRW50cnkSLgoHb3B0aW9ucxgHIAEoCzIdLmZsb3dleGVjLnYxLkV4ZWN1dGlvbk9wdGlvbnMSLwoOaW5pdGlhbF9pbnB1dHMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Gk0KEkNhY2hlZE91dHB1dHNFbnRyeRILCgNrZXkYASABKAkSJgoFdmFsdWUYAiABKAsyFy5mbG93ZXhlYy52MS5Ob2RlT3V0cHV0OgI4ASKIAgoQRXhlY3V0aW9uT3B0aW9ucxIXCg9tYXhfY29uY3VycmVuY3kYASABKAUSDwoHZHJ5X3J1bhgCIAEoCBIeChZpbmNsdWRlX3Byb3ZpZGVyX2NhbGxzGAMgASgIEjAKDW9uX2Rpc2Nvbm5lY3QYBCABKA4yGS5mbG93ZXhlYy52MS5PbkRpc2Nvbm5lY3QSKgoKY2FjaGVfbW9kZRgFIAEoDjIWLmZsb3dleGVjLnYxLkNhY2hlTW9kZRIYChBtYXhfZXhlY3V0aW9uX21zGAYgASgDEjIKDmV4ZWN1dGlvbl9tb2RlGBQgASgOMhouZmxvd2V4ZWMudjEuRXhlY3V0aW9uTW9kZSI9ChNFeGVjdXRlRmxvd1Jlc3BvbnNlEiYKBmV2ZW50cxgBIAMoCzIWLmZsb3dleGVjLnYxLk5vZGVFdmVudCJZCg9TdGFydFJ1blJlcXVlc3QSLQoEZmxvdxgBIAEoCzIfLmZsb3dleGVjLnYxLkV4ZWN1dGVGbG93UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYAiABKAkiMQoQU3RhcnRSdW5SZXNwb25zZRIdCgNydW4YASABKAsyEC5mbG93ZXhlYy52MS5SdW4iNAoPV2F0Y2hSdW5SZXF1ZXN0Eg4KBnJ1bl9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAQiOgoQV2F0Y2hSdW5SZXNwb25zZRImCgZldmVudHMYASADKAsyFi5mbG93ZXhlYy52MS5Ob2RlRXZlbnQiNwoNR2V0UnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkSFgoOaW5jbHVkZV9pbWFnZXMYAiABKAgiLwoOR2V0UnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuInAKD0xpc3RSdW5zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIPCgdmbG93X2lkGAMgASgJEiUKBnN0YXRlcxgEIAMoDjIVLmZsb3dleGVjLnYxLlJ1blN0YXRlIksKEExpc3RSdW5zUmVzcG9uc2USHgoEcnVucxgBIAMoCzIQLmZsb3dleGVjLnYxLlJ1bhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIgoQQ2FuY2VsUnVuUmVxdWVzdBIOCgZydW5faWQYASABKAkiMgoRQ2FuY2VsUnVuUmVzcG9uc2USHQoDcnVuGAEgASgLMhAuZmxvd2V4ZWMudjEuUnVuIiIKEFJlc3VtZVJ1blJlcXVlc3QSDgoGcnVuX2lkGAEgASgJIjIKEVJlc3VtZVJ1blJlc3BvbnNlEh0KA3J1bhgBIAEoCzIQLmZsb3dleGVjLnYxLlJ1bipgCg1FeGVjdXRpb25Nb2RlEh4KGkVYRUNVVElPTl9NT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVhFQ1VUSU9OX01PREVfRUNPEAESFwoTRVhFQ1VUSU9OX01PREVfRkFTVBACKmoKCUNhY2hlTW9kZRIaChZDQUNIRV9NT0RFX1VOU1BFQ0lGSUVEEAASEgoOQ0FDSEVfTU9ERV9VU0UQARIWChJDQUNIRV9NT0RFX1JFRlJFU0gQAhIVChFDQUNIRV9NT0RFX0JZUEFTUxADKmMKDE9uRGlzY29ubmVjdBIdChlPTl9ESVNDT05ORUNUX1VOU1BFQ0lGSUVEEAASGAoUT05fRElTQ09OTkVDVF9DQU5DRUwQARIaChZPTl9ESVNDT05ORUNUX0NPTlRJTlVFEAIymQQKC0Zsb3dTZXJ2aWNlElIKC0V4ZWN1dGVGbG93Eh8uZmxvd2V4ZWMudjEuRXhlY3V0ZUZsb3dSZXF1ZXN0GiAuZmxvd2V4ZWMudjEuRXhlY3V0ZUZsb3dSZXNwb25zZTABEkcKCFN0YXJ0UnVuEhwuZmxvd2V4ZWMudjEuU3RhcnRSdW5SZXF1ZXN0Gh0uZmxvd2V4ZWMudjEuU3RhcnRSdW5SZXNwb25zZRJJCghXYXRjaFJ1bhIcLmZsb3dleGVjLnYxLldhdGNoUnVuUmVxdWVzdBodLmZsb3dleGVjLnYxLldhdGNoUnVuUmVzcG9uc2UwARJBCgZHZXRSdW4SGi5mbG93ZXhlYy52MS5HZXRSdW5SZXF1ZXN0GhsuZmxvd2V4ZWMudjEuR2V0UnVuUmVzcG9uc2USRwoITGlzdFJ1bnMSHC5mbG93ZXhlYy52MS5MaXN0UnVuc1JlcXVlc3QaHS5mbG93ZXhlYy52MS5MaXN0UnVuc1Jlc3BvbnNlEkoKCUNhbmNlbFJ1bhIdLmZsb3dleGVjLnYxLkNhbmNlbFJ1blJlcXVlc3QaHi5mbG93ZXhlYy52MS5DYW5jZWxSdW5SZXNwb25zZRJKCglSZXN1bWVSdW4SHS5mbG93ZXhlYy52MS5SZXN1bWVSdW5SZXF1ZXN0Gh4uZmxvd2V4ZWMudjEuUmVzdW1lUnVuUmVzcG9uc2ViBnByb3RvMw", [file_flowexec_v1_events, file_flowexec_v1_graph, file_flowexec_v1_runs, file_google_protobuf_struct]);
 
 /**
  * A graph to run.
@@ -74,6 +75,14 @@ export type ExecuteFlowRequest = Message<"flowexec.v1.ExecuteFlowRequest"> & {
    * @generated from field: flowexec.v1.ExecutionOptions options = 7;
    */
   options?: ExecutionOptions | undefined;
+
+  /**
+   * The run's inputs (a JSON object), read by input nodes: `start` outputs them as its named
+   * values, `chat_input` and `context_history` read one of them by name.
+   *
+   * @generated from field: google.protobuf.Struct initial_inputs = 8;
+   */
+  initialInputs?: JsonObject | undefined;
 };
 
 /**
@@ -118,6 +127,33 @@ export type ExecutionOptions = Message<"flowexec.v1.ExecutionOptions"> & {
    * @generated from field: flowexec.v1.OnDisconnect on_disconnect = 4;
    */
   onDisconnect: OnDisconnect;
+
+  /**
+   * The run's use of the server's node-output cache. A node's own `cache` setting (in its
+   * data: true, false, "use", "refresh" or "bypass") narrows it; a dry run never uses it.
+   *
+   * @generated from field: flowexec.v1.CacheMode cache_mode = 5;
+   */
+  cacheMode: CacheMode;
+
+  /**
+   * Time limit of the run once it executes, in milliseconds (0: none). When it passes, the
+   * nodes not finished end CANCELLED with STATUS_REASON_RUN_TIME_LIMIT and the run ends, as
+   * when a call's deadline passes. Negative values are INVALID_ARGUMENT.
+   *
+   * @generated from field: int64 max_execution_ms = 6;
+   */
+  maxExecutionMs: bigint;
+
+  /**
+   * Where `task:NAME` models come from (model fields of LLM nodes, pipeline chunks): local
+   * models through Ollama (ECO) or cloud models through OpenRouter (FAST). A node's own
+   * `executionMode` setting wins. Tasks the server marks always-local (security, vision) stay
+   * on local models in either mode.
+   *
+   * @generated from field: flowexec.v1.ExecutionMode execution_mode = 20;
+   */
+  executionMode: ExecutionMode;
 };
 
 /**
@@ -456,6 +492,84 @@ export const ResumeRunResponseSchema: GenMessage<ResumeRunResponse> = /*@__PURE_
   messageDesc(file_flowexec_v1_flow_service, 14);
 
 /**
+ * Where task-selected models run (seed 002's execution modes).
+ *
+ * @generated from enum flowexec.v1.ExecutionMode
+ */
+export enum ExecutionMode {
+  /**
+   * The server default (FLOWEXEC_EXECUTION_MODE, itself ECO unless set).
+   *
+   * @generated from enum value: EXECUTION_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Local models through Ollama: free, slower, the data stays on the machine.
+   *
+   * @generated from enum value: EXECUTION_MODE_ECO = 1;
+   */
+  ECO = 1,
+
+  /**
+   * Cloud models through OpenRouter: paid, faster.
+   *
+   * @generated from enum value: EXECUTION_MODE_FAST = 2;
+   */
+  FAST = 2,
+}
+
+/**
+ * Describes the enum flowexec.v1.ExecutionMode.
+ */
+export const ExecutionModeSchema: GenEnum<ExecutionMode> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_flow_service, 0);
+
+/**
+ * How a run uses the server's node-output cache (outputs keyed by node type and version,
+ * settings, resolved model and the digests of the node's inputs).
+ *
+ * @generated from enum flowexec.v1.CacheMode
+ */
+export enum CacheMode {
+  /**
+   * The server default: CACHE_MODE_USE.
+   *
+   * @generated from enum value: CACHE_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Nodes cached by their type's default (or their own setting) reuse a stored output when
+   * there is one (no provider call; the output says `cached`) and store what they compute.
+   *
+   * @generated from enum value: CACHE_MODE_USE = 1;
+   */
+  USE = 1,
+
+  /**
+   * Read nothing: every cached node computes again (sharing a call already in flight) and
+   * its output replaces the stored one.
+   *
+   * @generated from enum value: CACHE_MODE_REFRESH = 2;
+   */
+  REFRESH = 2,
+
+  /**
+   * Neither read nor write: the run ignores the cache.
+   *
+   * @generated from enum value: CACHE_MODE_BYPASS = 3;
+   */
+  BYPASS = 3,
+}
+
+/**
+ * Describes the enum flowexec.v1.CacheMode.
+ */
+export const CacheModeSchema: GenEnum<CacheMode> = /*@__PURE__*/
+  enumDesc(file_flowexec_v1_flow_service, 1);
+
+/**
  * What a dropped ExecuteFlow call does to its run.
  *
  * @generated from enum flowexec.v1.OnDisconnect
@@ -487,7 +601,7 @@ export enum OnDisconnect {
  * Describes the enum flowexec.v1.OnDisconnect.
  */
 export const OnDisconnectSchema: GenEnum<OnDisconnect> = /*@__PURE__*/
-  enumDesc(file_flowexec_v1_flow_service, 0);
+  enumDesc(file_flowexec_v1_flow_service, 2);
 
 /**
  * Executes node graphs of the image-generation editor server-side.
@@ -511,8 +625,8 @@ export const FlowService: GenService<{
   },
   /**
    * Validates and starts a run that goes on with no client attached; returns at once.
-   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit the
-   * run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
+   * Invalid graphs fail exactly as in ExecuteFlow. Beyond the server's active-run limit (or
+   * the caller's own, when the server caps runs per user) the run waits QUEUED; beyond the queue's bounds (overall, or per user) the call fails with
    * RESOURCE_EXHAUSTED. UNAVAILABLE when the run store cannot be reached.
    *
    * @generated from rpc flowexec.v1.FlowService.StartRun

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Value } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
 
@@ -11,7 +12,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file flowexec/v1/graph.proto.
  */
 export const file_flowexec_v1_graph: GenFile = /*@__PURE__*/
-  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkiigIKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbGIGcHJvdG8z", [file_google_protobuf_struct]);
+  fileDesc("ChdmbG93ZXhlYy92MS9ncmFwaC5wcm90bxILZmxvd2V4ZWMudjEiRwoETm9kZRIKCgJpZBgBIAEoCRIMCgR0eXBlGAIgASgJEiUKBGRhdGEYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0ImAKBEVkZ2USCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg4KBnRhcmdldBgDIAEoCRIVCg1zb3VyY2VfaGFuZGxlGAQgASgJEhUKDXRhcmdldF9oYW5kbGUYBSABKAkiKAoFSW1hZ2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkimAEKDFByb3ZpZGVyQ2FsbBITCgtwcm92aWRlcl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIPCgdwdXJwb3NlGAMgASgJEioKCG1lc3NhZ2VzGAQgAygLMhguZmxvd2V4ZWMudjEuQ2hhdE1lc3NhZ2USEwoLdGVtcGVyYXR1cmUYBSABKAESEgoKbWF4X3Rva2VucxgGIAEoBSIsCgtDaGF0TWVzc2FnZRIMCgRyb2xlGAEgASgJEg8KB2NvbnRlbnQYAiABKAkiygMKCk5vZGVPdXRwdXQSDAoEdGV4dBgBIAEoCRIhCgVpbWFnZRgCIAEoCzISLmZsb3dleGVjLnYxLkltYWdlEhQKDHBlcnNvbmFfbmFtZRgDIAEoCRIbChNwZXJzb25hX2Rlc2NyaXB0aW9uGAQgASgJEhYKDnJlcGxhY2VfcHJvbXB0GAUgASgJEhcKD2luamVjdGVkX3Byb21wdBgGIAEoCRITCgtkdXJhdGlvbl9tcxgHIAEoAxIOCgZjYWNoZWQYCCABKAgSDwoHZHJ5X3J1bhgJIAEoCBIxCg5wcm92aWRlcl9jYWxscxgKIAMoCzIZLmZsb3dleGVjLnYxLlByb3ZpZGVyQ2FsbBIRCgRzZWVkGAsgASgNSACIAQESJgoFdXNhZ2UYDyABKAsyFy5mbG93ZXhlYy52MS5Ub2tlblVzYWdlEjMKBnZhbHVlcxgQIAMoCzIjLmZsb3dleGVjLnYxLk5vZGVPdXRwdXQuVmFsdWVzRW50cnkaRQoLVmFsdWVzRW50cnkSCwoDa2V5GAEgASgJEiUKBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlOgI4AUIHCgVfc2VlZCI5CgpUb2tlblVzYWdlEhQKDGlucHV0X3Rva2VucxgBIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAIgASgDYgZwcm90bzM", [file_google_protobuf_struct]);
 
 /**
  * A node of the editor's graph, as React Flow holds it.
@@ -77,7 +78,10 @@ export type Edge = Message<"flowexec.v1.Edge"> & {
   target: string;
 
   /**
-   * Output handle on the source node (informational).
+   * Output handle on the source node. For a node type with named outputs (start, case,
+   * flow_select, merge, selector, …) it names the output the edge carries (a value of the
+   * source's NodeOutput.values); empty: the source's whole output. For the editor's node types it
+   * is informational.
    *
    * @generated from field: string source_handle = 4;
    */
@@ -85,7 +89,9 @@ export type Edge = Message<"flowexec.v1.Edge"> & {
 
   /**
    * Input handle on the target node. Handles starting with "adapter-" carry
-   * persona (character) data; every other handle carries text.
+   * persona (character) data. For a node type with named inputs it names the input the edge
+   * fills; empty: the source's named values fill the inputs of the same names. Every other
+   * handle carries text.
    *
    * @generated from field: string target_handle = 5;
    */
@@ -267,8 +273,8 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
   durationMs: bigint;
 
   /**
-   * True when the output was not computed in this run (taken from
-   * cached_outputs or from the server's cache).
+   * True when the output was not computed in this run: taken from cached_outputs, from the
+   * server's cache, or from an identical node's provider call that was in flight.
    *
    * @generated from field: bool cached = 8;
    */
@@ -290,6 +296,32 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
    * @generated from field: repeated flowexec.v1.ProviderCall provider_calls = 10;
    */
   providerCalls: ProviderCall[];
+
+  /**
+   * The seed an image was generated with (imageGenerator, when its vendor takes a seed; one
+   * is drawn when the node sets none). Set it as the node's seed to generate the same image.
+   *
+   * @generated from field: optional uint32 seed = 11;
+   */
+  seed?: number | undefined;
+
+  /**
+   * Tokens this node's provider calls used, as the providers reported them (input and
+   * output summed over the node's calls). Zero when it called no LLM, in a dry run, for a
+   * provider that reports no usage, and when `cached` (this run spent nothing on it).
+   *
+   * @generated from field: flowexec.v1.TokenUsage usage = 15;
+   */
+  usage?: TokenUsage | undefined;
+
+  /**
+   * Named outputs (JSON values) by output name, for node types with named outputs: an edge whose
+   * source_handle names one carries that value. A routing node (case, flow_select) holds only
+   * the output it took, so edges from its other outputs are not taken.
+   *
+   * @generated from field: map<string, google.protobuf.Value> values = 16;
+   */
+  values: { [key: string]: Value };
 };
 
 /**
@@ -298,4 +330,33 @@ export type NodeOutput = Message<"flowexec.v1.NodeOutput"> & {
  */
 export const NodeOutputSchema: GenMessage<NodeOutput> = /*@__PURE__*/
   messageDesc(file_flowexec_v1_graph, 5);
+
+/**
+ * Tokens used by LLM calls, as the provider reported them.
+ *
+ * @generated from message flowexec.v1.TokenUsage
+ */
+export type TokenUsage = Message<"flowexec.v1.TokenUsage"> & {
+  /**
+   * Prompt tokens (OpenAI-compatible `prompt_tokens`; Anthropic `input_tokens` plus the
+   * cache creation and cache read input tokens).
+   *
+   * @generated from field: int64 input_tokens = 1;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Generated tokens (OpenAI-compatible `completion_tokens`; Anthropic `output_tokens`).
+   *
+   * @generated from field: int64 output_tokens = 2;
+   */
+  outputTokens: bigint;
+};
+
+/**
+ * Describes the message flowexec.v1.TokenUsage.
+ * Use `create(TokenUsageSchema)` to create a new message.
+ */
+export const TokenUsageSchema: GenMessage<TokenUsage> = /*@__PURE__*/
+  messageDesc(file_flowexec_v1_graph, 6);
 

@@ -196,7 +196,7 @@ export enum RunState {
   UNSPECIFIED = 0,
 
   /**
-   * Accepted and waiting for a slot (beyond the server's active-run limit).
+   * Accepted and waiting for a slot (beyond the server's active-run limit, or its owner's).
    *
    * @generated from enum value: RUN_STATE_QUEUED = 1;
    */

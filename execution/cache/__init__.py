@@ -1,0 +1,1 @@
+"""The server's cache of node outputs, keyed by input lineage (see execution.cache.node_cache)."""
