@@ -22,6 +22,12 @@ from execution.store.sql import dialect
 from execution.store.sql.batch_rows import EVENT_COLUMNS, NODE_COLUMNS, NODE_CONFLICT, BatchRows
 from execution.store.sql.schema import images
 
+# A node row replaces the stored one, except that the stored output (and its image) stays when
+# the new row has none (as batch_rows.NODE_CONFLICT says it for an upsert).
+_NODE_UPDATE = ", ".join(
+    [f"{column} = n.{column}" for column in ("status", "reason", "message", "retryable")]
+    + [f"{column} = CASE WHEN n.output IS NULL THEN nodes.{column} ELSE n.{column} END"
+       for column in ("output", "image_sha256", "image_omitted")])
 # Array types of the node columns after run_id (the statement's parameters $4 on).
 _NODE_ARRAYS = ("text[]", "text[]", "text[]", "text[]", "boolean[]", "text[]", "text[]", "boolean[]")
 
@@ -57,8 +63,14 @@ def _sql(create: bool, run_columns: tuple[str, ...], durable: bool) -> str:
         "ev AS (INSERT INTO events (run_id, seq, payload) "
         "SELECT $1, seq, payload FROM unnest($2::bigint[], $3::bytea[]) AS e(seq, payload) WHERE EXISTS "
         "(SELECT FROM run))",
-        f"nd AS (INSERT INTO nodes ({', '.join(NODE_COLUMNS)}) SELECT $1, n.* FROM unnest({arrays}) "
-        f"AS n({', '.join(NODE_COLUMNS[1:])}) WHERE EXISTS (SELECT FROM run) {NODE_CONFLICT})",
+        # Node rows: an UPDATE of the stored ones, then an INSERT of the others (a quarter cheaper
+        # than INSERT … ON CONFLICT here: no speculative insertion); one writer per run, and one
+        # row per node in a batch (node_rows folds them).
+        f"n AS (SELECT * FROM unnest({arrays}) AS n({', '.join(NODE_COLUMNS[1:])}) WHERE EXISTS (SELECT FROM run))",
+        f"upd AS (UPDATE nodes SET {_NODE_UPDATE} FROM n WHERE nodes.run_id = $1 AND nodes.node_id = n.node_id "
+        "RETURNING nodes.node_id)",
+        f"nd AS (INSERT INTO nodes ({', '.join(NODE_COLUMNS)}) SELECT $1, n.* FROM n "
+        "WHERE NOT EXISTS (SELECT FROM upd WHERE upd.node_id = n.node_id))",
     ]
     found = "(SELECT count(*) FROM run)"
     if durable:  # referenced, so that it is evaluated (a SELECT in WITH runs only when used)
