@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import signal
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from execution.store.open import sqlite_url
 from execution.store.urls import redact
 from server.app import FlowexecServer
 from server.logs import configure_logging
+from server.process_memory import return_large_blocks, tune_collector
 from server.settings import ServerSettings
 from server.storage import StoreConfigError, open_run_store
 
@@ -69,11 +69,9 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
 
 
 async def _serve(server: FlowexecServer, on_ready: Callable[[FlowexecServer], None] | None) -> None:
-    # Everything imported so far (grpc, protobuf, the provider SDKs) lives as long as the
-    # process: move it out of the collector's reach, or every full collection under load
-    # walks it again (measured: a 5000-node flow's first event 136 → 47 ms; see bench/).
-    gc.collect()
-    gc.freeze()
+    # Process-wide memory settings (see server.process_memory: why, and what they were measured to save).
+    return_large_blocks()
+    tune_collector()
     await server.start()
     # The machine-readable readiness line (tests and scripts read the port from it).
     print(f"flowexec listening on {server.target}", flush=True)

@@ -62,7 +62,9 @@ class FlowService:
     async def ExecuteFlow(self, raw: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[bytes]:
         request = await _decode(raw, flow_service_pb2.ExecuteFlowRequest, context)
         owner = caller()
-        record = await self._start(request, owner, context)
+        # The caller watches the run on this call: its first events need not wait for the run's
+        # record to be committed (the run's writer stores it first).
+        record = await self._start(request, owner, context, stored_first=False)
         cancel_on_drop = request.options.on_disconnect != flow_service_pb2.ON_DISCONNECT_CONTINUE
         finished = False
         try:
@@ -93,8 +95,13 @@ class FlowService:
                 if not batch:
                     yield b""  # keepalive: a response with no events
                     continue
-                for response in batching.framed_responses(batch, budget):
-                    yield response
+                responses = list(batching.framed_responses(batch, budget))
+                # The payloads live on in the responses only: a watcher that stops reading holds one
+                # copy of the message it is stuck on (grpc holds another while sending it), not three.
+                batch.clear()
+                responses.reverse()
+                while responses:
+                    yield responses.pop()
         except (RunError, StoreUnavailable) as err:
             await _abort(err, context)
 
@@ -144,12 +151,15 @@ class FlowService:
     # -- shared ---------------------------------------------------------------------------
 
     async def _start(self, request: flow_service_pb2.ExecuteFlowRequest, owner: str, context: grpc.aio.ServicerContext,
-                     *, idempotency_key: str | None = None) -> RunRecord:
+                     *, idempotency_key: str | None = None, stored_first: bool = True) -> RunRecord:
         try:
             if request.options.include_provider_calls and not self._expose_provider_calls:
                 request.options.include_provider_calls = False  # asked, but the operator does not allow it
             flow = convert.request_from_proto(request)
-            return await self._call(self._runs.start(flow, owner, idempotency_key=idempotency_key), context)
+            # The request is stored as received (re-encoding the domain request costs ~10x more).
+            start = self._runs.start(flow, owner, idempotency_key=idempotency_key,
+                                     encoded_request=request.SerializeToString(), stored_first=stored_first)
+            return await self._call(start, context)
         except GraphValidationError as err:
             log.info("rejected flow %s: %s", shorten(request.flow_id), err)
             await context.abort_with_status(status.invalid_graph(err))

@@ -6,6 +6,10 @@ window (for the store). Watchers read the tail by seq; one that is further behin
 tail reaches reads from the store, so a slow watcher never grows memory. The tail only drops
 events the writer has settled (stored, or given up on when the store was unavailable).
 
+The run's record itself may be stored by the writer too, as its first write (`unstored`:
+ExecuteFlow's caller is watching, so its first events need not wait for that commit; StartRun
+stores the record before it answers). Until that first attempt is over, `created` is clear.
+
 Durability rule: a watcher never receives a node's COMPLETE status, nor the run's last event,
 before the write that holds it (and so the node's output, which precedes it) has been
 committed. Watchers see events in seq order, so events after such a held event wait with it
@@ -43,6 +47,9 @@ from execution.scheduler import FlowRun
 from execution.store.base import NodeRecord, RunRecord, RunState, RunUpdate, StoredEvent
 
 _DROPPED = StoredEvent(0, b"")  # stands in the tail for an event it no longer holds
+_RUNNING = NodeStatus.RUNNING
+_COMPLETE = NodeStatus.COMPLETE
+_TERMINAL = frozenset(status for status in NodeStatus if status.terminal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +62,17 @@ class PendingWrite:
 
 
 class LiveRun:
-    def __init__(self, record: RunRecord, prepared: PreparedRun, codec: RunCodec, policy: RunPolicy) -> None:
+    def __init__(self, record: RunRecord, prepared: PreparedRun, codec: RunCodec, policy: RunPolicy, *,
+                 stored: bool = True) -> None:
+        """`record` is in the store already (`stored`), or the writer's first job."""
         self.run_id = record.run_id
         self.owner = record.owner
         self.record = replace(record, request=b"")  # the store keeps the request
+        # The record as the store is to create it (request included) until the writer has.
+        self.unstored: RunRecord | None = None if stored else record
+        self.created = asyncio.Event()  # the record is stored, or the writer's first try at it is over
+        if stored:
+            self.created.set()
         self.prepared: PreparedRun | None = prepared  # until it starts
         self.flow_run: FlowRun | None = None
         options = prepared.request.options
@@ -82,10 +96,12 @@ class LiveRun:
         self._waiting: list[asyncio.Future[bool]] = []
         self._writable: asyncio.Future[None] | None = None
         self._room: asyncio.Future[None] | None = None
-        # The writer's pending window.
+        # The writer's pending window: events, each node's last status and its output (turned
+        # into one NodeRecord per node when the writer takes them), fields of the run's record.
         self._pending: list[StoredEvent] = []
         self._pending_bytes = 0
-        self._nodes: dict[NodeId, NodeRecord] = {}
+        self._statuses: dict[NodeId, NodeStatusChanged] = {}
+        self._outputs: dict[NodeId, NodeOutput] = {}
         self._update: dict[str, object] = {}
         self._tally = dict.fromkeys(NodeStatus, 0)
 
@@ -101,38 +117,37 @@ class LiveRun:
     def add_cached(self, outputs: dict[NodeId, NodeOutput]) -> None:
         """Record the cached outputs that feed the run (GetRun shows them; ResumeRun reuses them)."""
         for node_id, output in outputs.items():
-            self._nodes[node_id] = NodeRecord(node_id, NodeStatus.COMPLETE, output=output)
+            self._statuses[node_id] = NodeStatusChanged(node_id, NodeStatus.COMPLETE)
+            self._outputs[node_id] = output
 
     def ingest(self, events: list[Event]) -> None:
         if not events:
             return
         visible = self.visible_seq
-        encode, nodes, held = self._encode, self._nodes, self._held
+        encode = self._encode
         encoded = [StoredEvent(event.seq, encode(event)) for event in events]
         self._tail += encoded
         self._pending += encoded
-        added = sum(len(stored.payload) for stored in encoded)
+        added = sum([len(payload) for _, payload in encoded])
+        statuses, held = self._statuses, self._held
         for event in events:
             body = event.body
-            if type(body) is TextDelta:
+            kind = type(body)
+            if kind is TextDelta:
                 continue
-            if isinstance(body, NodeStatusChanged):
-                before = nodes.get(body.node_id)
-                nodes[body.node_id] = NodeRecord(body.node_id, body.status, body.reason, body.message, body.retryable,
-                                                 before.output if before is not None else None)
-                if body.status.terminal:
-                    self._tally[body.status] += 1
-                    if body.status is NodeStatus.COMPLETE:
+            if kind is NodeStatusChanged:
+                statuses[body.node_id] = body  # type: ignore[union-attr,assignment]
+                status = body.status  # type: ignore[union-attr]
+                if status is not _RUNNING and status in _TERMINAL:
+                    self._tally[status] += 1
+                    if status is _COMPLETE:
                         held.append(event.seq)
-            elif isinstance(body, NodeOutputProduced):
-                before = nodes.get(body.node_id)
-                nodes[body.node_id] = (NodeRecord(body.node_id, before.status, before.reason, before.message,
-                                                  before.retryable, body.output) if before is not None
-                                       else NodeRecord(body.node_id, NodeStatus.RUNNING, output=body.output))
-            elif isinstance(body, RunCompleted | RunFailed):
+            elif kind is NodeOutputProduced:
+                self._outputs[body.node_id] = body.output  # type: ignore[union-attr]
+            elif kind is RunCompleted or kind is RunFailed:
                 self.ended = True
                 held.append(event.seq)
-                self.final_state = final_state(self.counts, failed=isinstance(body, RunFailed))
+                self.final_state = final_state(self.counts, failed=kind is RunFailed)
                 self.record = replace(self.record, state=self.final_state, finished_at=event.time_ns / 1e9)
                 self._update.update(state=self.final_state, finished_at=self.record.finished_at)
         self._tail_bytes += added
@@ -162,10 +177,14 @@ class LiveRun:
 
     def take_write(self) -> PendingWrite | None:
         """Everything pending, as one write; None when there is nothing to write."""
-        if not self._pending and not self._nodes and not self._update:
+        if not self._pending and not self._statuses and not self._outputs and not self._update:
             return None
         events, self._pending, self._pending_bytes = self._pending, [], 0
-        nodes, self._nodes = list(self._nodes.values()), {}
+        statuses, outputs, self._statuses, self._outputs = self._statuses, self._outputs, {}, {}
+        nodes = [NodeRecord(node_id, status.status, status.reason, status.message, status.retryable,
+                            outputs.pop(node_id, None)) for node_id, status in statuses.items()]
+        # An output whose node's status is in an earlier write (it is RUNNING: its COMPLETE follows).
+        nodes += [NodeRecord(node_id, NodeStatus.RUNNING, output=output) for node_id, output in outputs.items()]
         fields, self._update = self._update, {}
         if events:
             fields.update(last_seq=events[-1].seq, counts=self.counts)
@@ -174,7 +193,7 @@ class LiveRun:
         return PendingWrite(events, nodes, RunUpdate(**fields))  # type: ignore[arg-type]
 
     async def wait_for_writes(self) -> None:
-        if self._pending or self._nodes or self._update:
+        if self._pending or self._statuses or self._outputs or self._update:
             return
         self._writable = asyncio.get_running_loop().create_future()
         await self._writable

@@ -2,9 +2,13 @@
 
 A run is created in the store before anything executes, so it outlives its caller: StartRun
 returns at once, ExecuteFlow is start + watch, and any number of watchers read the same
-events. Each executing run has one reader task (it consumes the engine's event stream, so
-the engine's backpressure applies to it) and one writer task (group commit into the store);
-see execution.runs.live for how watchers and the durability rule fit between them.
+events. A caller that watches the run itself (ExecuteFlow) may leave the record to the run's
+writer (`stored_first=False`): its first events then need not wait for that commit, and the
+calls that read the store wait for the record where they must (`_created`).
+
+Each executing run has one reader task (it consumes the engine's event stream, so the engine's
+backpressure applies to it) and one writer task (group commit into the store); see
+execution.runs.live for how watchers and the durability rule fit between them.
 
 Ownership: every call names the caller; another owner's run is RunNotFound, exactly like a
 missing one.
@@ -64,19 +68,28 @@ class RunManager:
 
     # -- start ----------------------------------------------------------------------------
 
-    async def start(self, request: FlowRequest, owner: str, *, idempotency_key: str | None = None) -> RunRecord:
+    async def start(self, request: FlowRequest, owner: str, *, idempotency_key: str | None = None,
+                    encoded_request: bytes | None = None, stored_first: bool = True) -> RunRecord:
         """Validate, store and start (or queue) a run. Raises GraphValidationError before
-        anything is stored, QueueFull beyond the queue's bounds, StoreUnavailable."""
+        anything is stored, QueueFull beyond the queue's bounds, StoreUnavailable.
+
+        `encoded_request`: the request's wire form, when the caller has it (else the codec
+        encodes it). `stored_first=False` (no idempotency key): start at once and let the run's
+        writer store the record — for a caller that watches the run's events itself; a store
+        that is unavailable then makes it a run that is not fully stored, not a refused call."""
         prepared = self.engine.prepare(request)
         if idempotency_key:
             earlier = self._by_key.get((owner, idempotency_key))
             if earlier is not None:  # a retry while the run is queued or running: no queue place needed
                 return await self.store.get_run(earlier.run_id) or earlier.record
-        return await self._start(prepared, owner, self._codec.encode_request(request), idempotency_key=idempotency_key)
+        encoded = encoded_request if encoded_request is not None else self._codec.encode_request(request)
+        return await self._start(prepared, owner, encoded, idempotency_key=idempotency_key,
+                                 stored_first=stored_first or bool(idempotency_key))
 
     async def resume(self, run_id: RunId, owner: str) -> RunRecord:
         """A new run, linked to `run_id`, that runs the old run's planned nodes that did not
         complete, every stored COMPLETE output feeding it."""
+        await self._created(run_id)
         parent = await self.store.get_run(run_id, owner)
         if parent is None:
             raise RunNotFound(run_id)
@@ -88,8 +101,8 @@ class RunManager:
         prepared = self.engine.prepare_resume(self._codec.decode_request(parent.request), run_only, outputs)
         return await self._start(prepared, owner, parent.request, parent=parent.run_id)
 
-    async def _start(self, prepared: PreparedRun, owner: str, request: bytes, *,
-                     idempotency_key: str | None = None, parent: RunId | None = None) -> RunRecord:
+    async def _start(self, prepared: PreparedRun, owner: str, request: bytes, *, idempotency_key: str | None = None,
+                     parent: RunId | None = None, stored_first: bool = True) -> RunRecord:
         # The run is its owner's: the engine scopes cache entries (and budgets) by it.
         prepared = replace(prepared, request=replace(prepared.request, options=replace(prepared.request.options,
                                                                                        owner=owner)))
@@ -102,15 +115,16 @@ class RunManager:
             dry_run=prepared.request.options.dry_run, started_at=now if ticket.active else None,
             idempotency_key=idempotency_key or None,
         )
-        try:
-            stored = await self.store.create_run(record)
-        except BaseException:
-            self._give_back(ticket)
-            raise
-        if stored.run_id != record.run_id:  # the idempotency key named an earlier run
-            self._give_back(ticket)
-            return stored
-        live = LiveRun(record, prepared, self._codec, self.policy)
+        if stored_first:
+            try:
+                stored = await self.store.create_run(record)
+            except BaseException:
+                self._give_back(ticket)
+                raise
+            if stored.run_id != record.run_id:  # the idempotency key named an earlier run
+                self._give_back(ticket)
+                return stored
+        live = LiveRun(record, prepared, self._codec, self.policy, stored=stored_first)
         self._live[live.run_id] = live
         if idempotency_key:
             self._by_key[(owner, idempotency_key)] = live
@@ -125,6 +139,12 @@ class RunManager:
                 live.run_id, record.state.value, shorten(prepared.request.flow_id), shorten(owner),
                 f" resumes {parent}" if parent else "")
         return record
+
+    async def _created(self, run_id: RunId) -> None:
+        """Until the record of a live run left to its writer has been stored (or tried)."""
+        live = self._live.get(run_id)
+        if live is not None:
+            await live.created.wait()
 
     def _give_back(self, ticket: Ticket) -> None:
         successor = self._admission.give_back(ticket)
@@ -208,6 +228,7 @@ class RunManager:
     async def get(self, run_id: RunId, owner: str, *, include_images: bool = False) -> tuple[RunRecord, list[NodeRecord]]:
         """The run and a record per planned node (PENDING where none is stored yet), then the
         records of nodes fed from cached outputs."""
+        await self._created(run_id)
         record = await self.store.get_run(run_id, owner)
         if record is None:
             raise RunNotFound(run_id)
@@ -217,6 +238,8 @@ class RunManager:
 
     async def list_runs(self, owner: str, *, flow_id: str = "", states: Sequence[RunState] = (), page_size: int = 50,
                    after: PageCursor | None = None) -> RunPage:
+        for live in [live for live in self._live.values() if live.owner == owner and not live.created.is_set()]:
+            await live.created.wait()
         runs = await self.store.list_runs(owner, flow_id=flow_id, states=states, page_size=page_size + 1, after=after)
         if len(runs) <= page_size:
             return RunPage(runs, None)

@@ -24,8 +24,11 @@ class RunPolicy:
     watch_batch_events: int = 512
     watch_batch_bytes: int = 1024 * 1024
     # A live run keeps its recent events in memory for its watchers, up to both bounds; a
-    # watcher further behind reads from the store. Only stored events leave the tail.
-    tail_events: int = 4096
+    # watcher further behind reads from the store. Only stored events leave the tail. As many
+    # events as a write may hold (pending_events): a write that settles thousands of events at
+    # once (a long commit) must not push the ones a watcher that keeps up has yet to send out of
+    # memory (with 4,096, every 2000-node run's watcher read ~1,600 events back from the store).
+    tail_events: int = 16384
     tail_bytes: int = 4 * 1024 * 1024
     # Events waiting for the store beyond which the run's reader waits for the writer (and so
     # the run for its reader: the engine's backpressure).

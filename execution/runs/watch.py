@@ -4,7 +4,8 @@ A watch holds its run's LiveRun from the start (that is its subscription) and wa
 through seqs: events the tail still holds come from memory, older ones from the store, so
 there is no window between "read what is stored" and "attach to the live tail" in which an
 event could be missed or sent twice. A watcher that falls behind the tail simply reads from
-the store again; what it costs in memory is the one batch it is sending.
+the store again; what it costs in memory is the one batch it is sending. A batch is the
+consumer's once yielded: it may empty it (the servicer does, once it has framed it).
 
 A quiet watch yields an empty batch every `watch_keepalive_seconds` (a keepalive: gateways cut
 streams that stay silent).
@@ -34,8 +35,8 @@ async def watch_live(live: LiveRun, store: RunStore, after_seq: int, policy: Run
         if batch is None:  # behind the tail
             batch = await replay.read(cursor, upto=live.tail_start - 1)
         if batch:
+            cursor = batch[-1].seq  # before the yield: the consumer may empty the batch (servicer)
             yield batch
-            cursor = batch[-1].seq
             continue
         # Ends once the run is closed (its last write committed, its state final), not merely
         # ended: a watch from beyond the last seq must not end before the run's state is stored.
@@ -58,8 +59,8 @@ async def watch_stored(record: RunRecord, store: RunStore, after_seq: int, polic
             batch = await replay.read(cursor, upto=record.last_seq if finished else None)
             if not batch:
                 break
-            yield batch
             cursor = batch[-1].seq
+            yield batch
         if finished:
             return
         live = live_now()

@@ -4,7 +4,8 @@ The writer takes everything the run ingested since its last commit as one batch,
 and takes the next: while a commit runs, the next batch gathers. When the store is
 unavailable the batch is given up (the run goes on, its record says it is not fully stored,
 one ERROR line says so) and the next batch is tried as usual, so storing resumes when the
-database is back.
+database is back. A run whose record is not stored yet (LiveRun.unstored) has it created
+with its first batch, in the same transaction (and with the next one while that fails).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from execution.runs.live import LiveRun
 from execution.store.base import RunStore, RunUpdate, StoreUnavailable
@@ -36,7 +38,9 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
                 await live.wait_for_writes()
                 continue
             try:
-                await store.append(live.run_id, write.events, write.nodes, write.update)
+                # The run's record goes with its first batch when the caller did not store it first.
+                await store.append(live.run_id, write.events, write.nodes, write.update, create=live.unstored)
+                live.unstored = None
             except StoreUnavailable as err:
                 if live.fully_stored:
                     log.error("run %s: events not stored, the run store is unavailable: %s", live.run_id, err)
@@ -49,7 +53,9 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
             else:
                 live.settle(write, stored=True)
                 observe(True)
+            live.created.set()  # the record is stored, or its first try is over
     finally:
+        live.created.set()  # a run that ends before its first write was tried: nobody waits for it
         live.close()
     if not live.fully_stored:
         await _mark_incomplete(live, store, observe)
@@ -63,7 +69,13 @@ async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserve
                        counts=live.counts, fully_stored=False)
     for delay in FINAL_STATE_RETRIES:
         try:
-            await store.update_run(live.run_id, update)
+            if live.unstored is not None:  # never stored: the record is created as it ends
+                await store.create_run(replace(live.unstored, state=live.final_state or live.unstored.state,
+                                               finished_at=live.record.finished_at, last_seq=live.last_seq,
+                                               counts=live.counts, fully_stored=False))
+                live.unstored = None
+            else:
+                await store.update_run(live.run_id, update)
         except Exception as err:
             log.warning("run %s: its final state is not stored yet (retrying in %.0f s): %s", live.run_id, delay, err)
             observe(False)

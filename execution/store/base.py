@@ -24,6 +24,7 @@ import abc
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from execution.events import NodeStatus, StatusCounts, StatusReason
 from execution.ids import FlowId, NodeId, RunId
@@ -68,17 +69,17 @@ class RunRecord:
     idempotency_key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
-    """One event as stored: its seq in the run and its payload (the server's encoding)."""
+class StoredEvent(NamedTuple):
+    """One event as stored: its seq in the run and its payload (the server's encoding). A named
+    tuple: one is made per event on the live path, and a driver takes it as a row as it is."""
 
     seq: int
     payload: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class NodeRecord:
-    """A planned node's last status, and its output once it has one."""
+class NodeRecord(NamedTuple):
+    """A planned node's last status, and its output once it has one. A named tuple, as
+    StoredEvent: a live run makes one per node per write (`_replace` changes a field)."""
 
     node_id: NodeId
     status: NodeStatus
@@ -129,11 +130,15 @@ class RunStore(abc.ABC):
 
     @abc.abstractmethod
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
         """One transaction: add events (seq unique per run), upsert node records (a record
         replaces the node's previous one; an output, once stored, is kept when a later record
         has none), and apply `update` to the run. Raises KeyError for an unknown run and
-        ValueError for a seq already stored; either way nothing of the call is written."""
+        ValueError for a seq already stored; either way nothing of the call is written.
+
+        With `create` (a record without idempotency key, for `run_id`), the run is inserted
+        first, in the same transaction: a run whose record is stored with its first batch.
+        ValueError when it exists already."""
 
     @abc.abstractmethod
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:

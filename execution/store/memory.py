@@ -121,8 +121,22 @@ class MemoryRunStore(RunStore):
         stored.record = _apply(stored.record, update)
 
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
         self._check_open()
+        if create is None:
+            self._append(run_id, events, nodes, update)
+            return
+        if create.run_id != run_id or create.idempotency_key is not None:
+            raise ValueError("append creates only the run it appends to, without idempotency key")
+        await self.create_run(create)
+        try:
+            self._append(run_id, events, nodes, update)
+        except BaseException:  # one transaction: the run goes with the batch
+            self._delete(run_id)
+            raise
+
+    def _append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
+                update: RunUpdate | None) -> None:
         stored = self._get(run_id)
         log = stored.events
         if not _follows(log, events):  # all checked before anything changes: one transaction
@@ -227,14 +241,14 @@ class MemoryRunStore(RunStore):
             output = replace(output, image=Image(b"", output.image.mime_type))
         if old_hash is not None:
             self._unref(old_hash)
-        stored.nodes[node.node_id] = replace(node, output=output)
+        stored.nodes[node.node_id] = node._replace(output=output)
 
     def _with_image(self, stored: _Run, record: NodeRecord) -> NodeRecord:
         digest = stored.image_of.get(record.node_id)
         if digest is None or record.output is None or record.output.image is None:
             return record
         image = Image(self._images[digest], record.output.image.mime_type)
-        return replace(record, output=replace(record.output, image=image))
+        return record._replace(output=replace(record.output, image=image))
 
     def _unref(self, digest: str) -> None:
         self._image_refs[digest] -= 1

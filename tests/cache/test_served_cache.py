@@ -12,9 +12,10 @@ from flowexec.client import FlowClient
 from flowexec.v1 import flow_service_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.cache.flows import LLM_NODES, by_prompt, ten_node_flow
-from tests.cli.commands import FLOWEXEC, ServeProcess, clean_env, flowexec_serve, run_command
+from tests.cli.commands import FLOWEXEC, clean_env, run_command
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import TEST_KEYS
+from tests.fixtures.serve_process import ServeProcess, flowexec_serve
 
 
 def ten_node_request(**options: object) -> flow_service_pb2.ExecuteFlowRequest:
@@ -46,13 +47,13 @@ async def test_a_served_cache_survives_a_restart_and_answers_the_admin_commands(
     fake_openai.responder = by_prompt
     env = clean_env(FLOWEXEC_DATABASE_URL=f"sqlite:///{tmp_path / 'flowexec.db'}",
                     MISTRAL_API_KEY=TEST_KEYS["mistral"], FLOWEXEC_MISTRAL_BASE_URL=f"{fake_openai.url}/mistral/v1")
-    async with flowexec_serve(env=env, cwd=tmp_path) as served:
+    async with flowexec_serve(env=env, cwd=tmp_path, diagnostic_nodes=False) as served:
         assert not any((await cached_nodes(served, ten_node_request())).values())
         assert all((await cached_nodes(served, ten_node_request())).values())
         await stop(served)
     assert len(fake_openai.requests) == 10
 
-    async with flowexec_serve(env=env, cwd=tmp_path) as served:  # a new process on the same database
+    async with flowexec_serve(env=env, cwd=tmp_path, diagnostic_nodes=False) as served:  # a new process on the same database
         assert all((await cached_nodes(served, ten_node_request())).values())
         bypass = ten_node_request(cache_mode=flow_service_pb2.CACHE_MODE_BYPASS)
         assert not any((await cached_nodes(served, bypass)).values())
@@ -68,7 +69,7 @@ async def test_a_served_cache_survives_a_restart_and_answers_the_admin_commands(
     cleared = await run_command([*FLOWEXEC, "cache", "clear", "--node-type", "translator"], cwd=tmp_path, env=env)
     assert cleared.returncode == 0 and "deleted 3 cached entries of node type 'translator'" in cleared.stdout
 
-    async with flowexec_serve(env=env, cwd=tmp_path) as served:
+    async with flowexec_serve(env=env, cwd=tmp_path, diagnostic_nodes=False) as served:
         after_clear = await cached_nodes(served, ten_node_request())
         await stop(served)
     assert {n for n, c in after_clear.items() if not c} == {"t1", "t2", "t3"}

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.commands import CLIENT, ROOT, clean_env, flowexec_serve, run_command
+from tests.cli.commands import CLIENT, ROOT, clean_env, run_command
 from tests.fakes.fake_bedrock import FakeBedrock
 from tests.fakes.llm_env import AWS_TEST
 from tests.fakes.llm_script import Reply
+from tests.fixtures.serve_process import flowexec_serve
 
 
 def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
@@ -22,7 +23,7 @@ def bedrock_env(fake: FakeBedrock) -> dict[str, str]:
 async def test_seed_example_document_through_the_command_line(fake_bedrock: FakeBedrock) -> None:
     fake_bedrock.queue(Reply(chunks=("Very well, ", "thanks.")))
     env = bedrock_env(fake_bedrock)
-    async with flowexec_serve(env=env) as served:
+    async with flowexec_serve(env=env, diagnostic_nodes=False) as served:
         result = await run_command([*CLIENT, "run", str(ROOT / "examples" / "seed004_llm_flow.json"),
                                     "--target", served.target], cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
@@ -48,7 +49,7 @@ async def test_a_structured_retry_shows_on_the_command_line(fake_bedrock: FakeBe
     flow.write_text(json.dumps(doc))
     fake_bedrock.queue(Reply.text('{"name": "Mara", "years": "many"}'), Reply.text('{"name": "Mara", "years": 31}'))
     env = bedrock_env(fake_bedrock)
-    async with flowexec_serve(env=env) as served:
+    async with flowexec_serve(env=env, diagnostic_nodes=False) as served:
         result = await run_command([*CLIENT, "run", str(flow), "--target", served.target], cwd=ROOT, env=env)
     assert result.returncode == 0, result.stderr
     assert ("▶ card (llm_structured): running — reply 1 of 3 did not fit the output schema "

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from flowexec.client import FlowClient
 from tests.builders import pb_node, pb_request
-from tests.cli.commands import FLOWEXEC, clean_env, flowexec_serve, run_command
+from tests.cli.commands import FLOWEXEC, clean_env, run_command
 from tests.fakes.fake_ollama import FakeOllama
 from tests.fakes.fake_openai import FakeOpenAI
+from tests.fixtures.serve_process import flowexec_serve
 from tests.pipelines.conftest import OPENROUTER_KEY
 from tests.pipelines.library_files import config, write_library
 
@@ -43,7 +44,7 @@ async def test_an_operators_config_runs_in_the_servers_mode(tmp_path: Path, olla
     env = clean_env(FLOWEXEC_PIPELINES_DIR=str(library), FLOWEXEC_DATABASE_URL="memory",
                     FLOWEXEC_EXECUTION_MODE="fast", OPENROUTER_API_KEY=OPENROUTER_KEY,
                     FLOWEXEC_OPENROUTER_BASE_URL=f"{openrouter.url}/api/v1", OLLAMA_BASE_URL=f"{ollama.url}/v1")
-    async with flowexec_serve(env=env, cwd=tmp_path) as served, FlowClient(served.target) as client:
+    async with flowexec_serve(env=env, cwd=tmp_path, diagnostic_nodes=False) as served, FlowClient(served.target) as client:
         request = pb_request([pb_node("m", "pipeline", config="merz", text="a tram"),
                               pb_node("d", "pipeline", config="dadaism", text="a tram", executionMode="eco")], [])
         events = [e async for e in client.execute_flow(request, timeout=30)]
@@ -61,7 +62,7 @@ async def test_flowexec_run_sends_the_mode_and_prints_the_steps(tmp_path: Path, 
     flow.write_text('{"nodes": [{"id": "dada", "type": "pipeline", "data": {"config": "dadaism", "text": "a tram"}}]}')
     env = clean_env(FLOWEXEC_DATABASE_URL="memory", OPENROUTER_API_KEY=OPENROUTER_KEY,
                     FLOWEXEC_OPENROUTER_BASE_URL=f"{openrouter.url}/api/v1", OLLAMA_BASE_URL=f"{ollama.url}/v1")
-    async with flowexec_serve(env=env, cwd=tmp_path) as served:
+    async with flowexec_serve(env=env, cwd=tmp_path, diagnostic_nodes=False) as served:
         result = await run_command([*FLOWEXEC, "run", str(flow), "--target", served.target, "--mode", "fast"],
                                    cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr

@@ -59,9 +59,9 @@ class FaultyStore(RunStore):
             await self.inner.update_run(run_id, update)
 
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
         if await self._write():
-            await self.inner.append(run_id, events, nodes, update)
+            await self.inner.append(run_id, events, nodes, update, create=create)
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         self._check()

@@ -14,8 +14,8 @@ from flowexec.v1 import events_pb2, runs_pb2
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import TEST_KEYS
 from tests.fakes.llm_script import ReceivedRequest, Reply
+from tests.fixtures.serve_process import flowexec_serve
 from tests.runs.runs_client import COMPLETE, RUNNING, Runs, final_statuses
-from tests.runs.serve_process import flowexec_serve
 from tests.runs.test_resume import ENHANCED, STORY, asked, story_flow, watch_until
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("execution.store.open") is None,
@@ -41,7 +41,7 @@ async def test_kill_9_mid_run_then_restart_and_resume(database_url: str, fake_op
     fake_openai.responder = responder
     env = {"FLOWEXEC_DATABASE_URL": database_url, "MISTRAL_API_KEY": TEST_KEYS["mistral"],
            "FLOWEXEC_MISTRAL_BASE_URL": f"{fake_openai.url}/mistral/v1"}
-    async with flowexec_serve(tmp_path, **env) as first:
+    async with flowexec_serve(cwd=tmp_path, **env) as first:
         async with Runs(first.target) as runs:
             run = await runs.start(story_flow())
             seen = await watch_until(runs, run.run_id, ("story", COMPLETE), ("enhance", RUNNING), ("x", COMPLETE))
@@ -49,7 +49,7 @@ async def test_kill_9_mid_run_then_restart_and_resume(database_url: str, fake_op
         first.kill9()
     completed_seen = {e.node_status.node_id for e in seen if e.HasField("node_status") and e.node_status.status == COMPLETE}
 
-    async with flowexec_serve(tmp_path, **env) as second:
+    async with flowexec_serve(cwd=tmp_path, **env) as second:
         async with Runs(second.target) as runs:
             got = await runs.get(run.run_id)
             assert got.state == runs_pb2.RUN_STATE_INTERRUPTED

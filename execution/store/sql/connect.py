@@ -42,4 +42,5 @@ async def open_engine(url: StoreUrl) -> AsyncEngine:
 
 
 async def open_sql_store(url: StoreUrl, *, max_image_bytes: int) -> SqlRunStore:
-    return SqlRunStore(await open_engine(url), url.printable, max_image_bytes=max_image_bytes)
+    return SqlRunStore(await open_engine(url), url.printable, max_image_bytes=max_image_bytes,
+                       sqlite_path=url.sqlite_path)

@@ -44,7 +44,7 @@ def store_errors(printable_url: str) -> Iterator[None]:
         raise ValueError(f"a value the store cannot hold: {reason(error)}") from None
     except (exc.DBAPIError, exc.InterfaceError, exc.TimeoutError) as error:
         raise StoreUnavailable(f"run store {printable_url} unavailable: {reason(error)}") from error
-    # Events go through the driver's own connection (dialect.insert_events): its errors arrive raw.
+    # Batches and events go through the driver's own connection (or the batch writer's): its errors arrive raw.
     except (asyncpg.IntegrityConstraintViolationError, sqlite3.IntegrityError) as error:
         raise ValueError(f"refused by the store: {reason(error)}") from None
     except (asyncpg.DataError, sqlite3.DataError) as error:

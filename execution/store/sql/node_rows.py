@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -31,44 +31,43 @@ class ImageRow:
         return {"sha256": self.sha256, "mime_type": self.mime_type, "size": len(self.data), "data": self.data}
 
 
-def fold(records: Sequence[NodeRecord]) -> list[NodeRecord]:
+def fold(records: Sequence[NodeRecord]) -> Sequence[NodeRecord]:
     """One record per node, in first-seen order, each node's last record keeping its output."""
+    if len(records) < 2 or len({record.node_id for record in records}) == len(records):
+        return records  # one record per node already (the live path folds as it goes)
     last: dict[NodeId, NodeRecord] = {}
     for record in records:
         previous = last.get(record.node_id)
         if previous is not None and record.output is None and previous.output is not None:
-            record = replace(record, output=previous.output)
+            record = record._replace(output=previous.output)
         last[record.node_id] = record
     return list(last.values())
 
 
 def node_rows(run_id: str, records: Sequence[NodeRecord], max_image_bytes: int
-              ) -> tuple[list[dict[str, Any]], list[ImageRow]]:
-    """Rows for the nodes table and the images to store (each once, up to `max_image_bytes`)."""
-    rows: list[dict[str, Any]] = []
+              ) -> tuple[list[tuple[Any, ...]], list[ImageRow]]:
+    """Rows for the nodes table (dialect.NODE_COLUMNS order) and the images to store (each
+    once, up to `max_image_bytes`)."""
+    rows: list[tuple[Any, ...]] = []
     images: dict[str, ImageRow] = {}
     for record in fold(records):
+        output = record.output
+        # _value_: the member's value without the `value` property's descriptor call (hot path).
+        if output is None:
+            rows.append((run_id, record.node_id, record.status._value_, record.reason._value_, record.message,
+                         record.retryable, None, None, False))
+            continue
         image_sha256: str | None = None
         omitted = False
-        output = record.output
-        if output is not None and output.image is not None:
+        if output.image is not None:
             data = output.image.data
             if len(data) > max_image_bytes:
                 omitted = True
             else:
                 image_sha256 = hashlib.sha256(data).hexdigest()
                 images.setdefault(image_sha256, ImageRow(image_sha256, output.image.mime_type, data))
-        rows.append({
-            "run_id": run_id,
-            "node_id": record.node_id,
-            "status": record.status.value,
-            "reason": record.reason.value,
-            "message": record.message,
-            "retryable": record.retryable,
-            "output": encode_output(output) if output is not None else None,
-            "image_sha256": image_sha256,
-            "image_omitted": omitted,
-        })
+        rows.append((run_id, record.node_id, record.status._value_, record.reason._value_, record.message,
+                     record.retryable, encode_output(output), image_sha256, omitted))
     return rows, list(images.values())
 
 

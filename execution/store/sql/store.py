@@ -1,7 +1,8 @@
 """SqlRunStore: the RunStore on SQLAlchemy Core, one implementation for SQLite and PostgreSQL.
 
 Each method is one short transaction (retention: a series of them), run to its end even when
-the caller is cancelled (transactions.py). What differs between the backends is in dialect.py;
+the caller is cancelled (transactions.py). What differs between the backends is in dialect.py,
+and for a run's batches (`append`, the hot path) in sqlite_writer.py and postgres_batch.py;
 errors cross errors.store_errors.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,8 +26,9 @@ from execution.store.base import (
     RunUpdate,
     StoredEvent,
 )
-from execution.store.sql import dialect, retention
-from execution.store.sql.node_rows import node_record, node_rows, planned_order
+from execution.store.sql import dialect, postgres_batch, retention, sqlite_writer
+from execution.store.sql.batch_rows import batch_rows
+from execution.store.sql.node_rows import node_record, planned_order
 from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
 from execution.store.sql.schema import images, nodes, runs
 from execution.store.sql.transactions import Transactions
@@ -34,8 +37,10 @@ UNFINISHED = (RunState.QUEUED.value, RunState.RUNNING.value)
 
 
 class SqlRunStore(RunStore):
-    def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int) -> None:
-        self._tx = Transactions(engine, printable_url)
+    def __init__(self, engine: AsyncEngine, printable_url: str, *, max_image_bytes: int,
+                 sqlite_path: Path | None = None) -> None:
+        """`sqlite_path`: the database file, on SQLite (its batch writer opens it)."""
+        self._tx = Transactions(engine, printable_url, sqlite_path)
         self.url = printable_url
         self.max_image_bytes = max_image_bytes
 
@@ -65,27 +70,15 @@ class SqlRunStore(RunStore):
         await self._tx.write(work)
 
     async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
-                     update: RunUpdate | None = None) -> None:
-        event_rows = [(run_id, e.seq, e.payload) for e in events_]
-        node_values, image_rows = node_rows(run_id, nodes_, self.max_image_bytes)
-        # A batch with an output or a finished state is waited for on disk (dialect.commit_durably).
-        durable = any(n.output is not None for n in nodes_) or (
-            update is not None and update.state is not None and update.state.finished)
-
-        async def work(conn: AsyncConnection) -> None:
-            if durable:
-                await dialect.commit_durably(conn)
-            await _apply_update(conn, run_id, update or RunUpdate())
-            if event_rows:
-                await dialect.insert_events(conn, event_rows)
-            if image_rows:
-                await dialect.lock_images(conn, exclusive=False)
-                insert_images = dialect.upsert(conn, images).on_conflict_do_nothing(index_elements=["sha256"])
-                await conn.execute(insert_images, [image.as_row() for image in image_rows])
-            if node_values:
-                await conn.execute(_node_upsert(conn), node_values)
-
-        await self._tx.write(work)
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
+        batch = batch_rows(run_id, events_, nodes_, update, create, self.max_image_bytes)
+        if self._tx.batch_writer is not None:  # SQLite: one trip to the batch writer's thread
+            await self._tx.write_in_thread(functools.partial(sqlite_writer.write_batch, batch=batch))
+        elif not batch.images:  # PostgreSQL: one statement
+            if await self._tx.statement(*postgres_batch.statement(batch)) != 1:
+                raise KeyError(run_id)
+        else:
+            await self._tx.write(functools.partial(postgres_batch.write_with_images, batch=batch))
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         query = sa.select(runs).where(runs.c.run_id == run_id)
@@ -158,41 +151,5 @@ async def _all(conn: AsyncConnection, query: sa.Select[Any]) -> Sequence[sa.RowM
 
 async def _apply_update(conn: AsyncConnection, run_id: RunId, update: RunUpdate) -> None:
     """Apply `update`; KeyError when the run does not exist (the update doubles as the check)."""
-    values = update_values(update)
-    if values:
-        parameters = {"match_run_id": run_id, **{f"new_{column}": value for column, value in values.items()}}
-        result = await conn.execute(_update_statement(tuple(values)), parameters)
-        found = result.rowcount == 1
-    else:
-        found = (await conn.execute(_RUN_EXISTS, {"match_run_id": run_id})).first() is not None
-    if not found:
+    if not await dialect.update_run(conn, run_id, update_values(update)):
         raise KeyError(run_id)
-
-
-_RUN_EXISTS = sa.select(runs.c.run_id).where(runs.c.run_id == sa.bindparam("match_run_id"))
-
-
-@functools.cache
-def _update_statement(columns: tuple[str, ...]) -> sa.Update:
-    """UPDATE runs SET <columns> for one run, built once per set of columns (append runs it per batch)."""
-    return (sa.update(runs).where(runs.c.run_id == sa.bindparam("match_run_id"))
-            .values({column: sa.bindparam(f"new_{column}") for column in columns}))
-
-
-def _node_upsert(conn: AsyncConnection) -> sa.Insert:
-    """Insert a node row or replace the stored one — keeping its output when the new row has none."""
-    insert = dialect.upsert(conn, nodes)
-    new = insert.excluded
-    new_has_output = new.output.is_not(None)
-    return insert.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=["run_id", "node_id"],
-        set_={
-            "status": new.status,
-            "reason": new.reason,
-            "message": new.message,
-            "retryable": new.retryable,
-            "output": sa.case((new_has_output, new.output), else_=nodes.c.output),
-            "image_sha256": sa.case((new_has_output, new.image_sha256), else_=nodes.c.image_sha256),
-            "image_omitted": sa.case((new_has_output, new.image_omitted), else_=nodes.c.image_omitted),
-        },
-    )

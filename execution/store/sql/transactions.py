@@ -8,31 +8,42 @@ commits (or rolls back) as a whole and releases its connection. `close` waits fo
 in flight.
 
 SQLite has one writer at a time: writes queue here on an asyncio lock and share one connection
-(no pool round trip per batch), rather than contending on SQLite's busy timeout.
+(no pool round trip per batch), rather than contending on SQLite's busy timeout. A run's
+batches take one more connection under the same lock, in a thread of its own (sqlite_writer.py:
+one trip per batch); on PostgreSQL a batch is one statement on a connection kept for them
+(postgres_batch.py, kept_connections.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from execution.store.sql.engine import implicit_begin
 from execution.store.sql.errors import store_errors
+from execution.store.sql.kept_connections import KeptConnections
+from execution.store.sql.sqlite_writer import SqliteWriter
 
 T = TypeVar("T")
 Work = Callable[[AsyncConnection], Awaitable[T]]
 
 
 class Transactions:
-    def __init__(self, engine: AsyncEngine, printable_url: str) -> None:
+    def __init__(self, engine: AsyncEngine, printable_url: str, sqlite_path: Path | None = None) -> None:
         self._engine = engine
         self.url = printable_url
         self._serial_writes = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock()
         self._writer: AsyncConnection | None = None
+        # SQLite (`sqlite_path`): the thread that writes runs' batches.
+        self.batch_writer = SqliteWriter(sqlite_path) if sqlite_path is not None else None
+        # PostgreSQL: the connections batch statements run on.
+        self._kept = KeptConnections(engine)
         self._in_flight: set[asyncio.Task[Any]] = set()
 
     @property
@@ -47,6 +58,15 @@ class Transactions:
         """`work` in one transaction: committed when it returns, rolled back when it raises."""
         return await self._to_the_end(self._write(work))
 
+    async def write_in_thread(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """SQLite: `work` in one transaction in the batch writer's thread (one trip)."""
+        assert self.batch_writer is not None
+        return await self._to_the_end(self._write_in_thread(self.batch_writer, work))
+
+    async def statement(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+        """PostgreSQL: one statement in a transaction of its own (autocommit); its first value."""
+        return await self._to_the_end(self._statement(sql, parameters))
+
     async def close(self) -> None:
         if self._in_flight:
             await asyncio.wait(set(self._in_flight))
@@ -55,7 +75,19 @@ class Transactions:
                 if self._writer is not None:
                     await self._writer.close()
                     self._writer = None
+                if self.batch_writer is not None:
+                    await self.batch_writer.close()
+            await self._kept.close()
             await self._engine.dispose()
+
+    async def _write_in_thread(self, writer: SqliteWriter, work: Callable[[sqlite3.Connection], T]) -> T:
+        with store_errors(self.url):
+            async with self._write_lock:
+                return await writer.transaction(work)
+
+    async def _statement(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+        with store_errors(self.url):
+            return await self._kept.fetchval(sql, parameters)
 
     async def _read(self, work: Work[T]) -> T:
         with store_errors(self.url):
