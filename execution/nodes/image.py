@@ -230,6 +230,9 @@ IMAGE_GENERATOR = NodeSpec(
     description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM, ComfyUI).",
     inputs=(TEXT_IN,), outputs=(IMAGE_OUT, TEXT_OUT), calls_provider=True,
     cache_policy=CachePolicy(default=fixed_seed, call=generation_call),
+    output_fields={"seed": {"type": "integer", "description": "the seed the image was made with (set it on the node "
+                                                               "to make the same image again); absent when the "
+                                                               "vendor takes none"}},
 )
 PERSONAS_REPLACER = NodeSpec(
     "personasReplacer", NodeFamily.IMAGE, personas_replacer, ReplacerSettings,
