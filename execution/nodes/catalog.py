@@ -173,8 +173,6 @@ def settings_schema(spec: NodeSpec[Any]) -> dict[str, Any]:
 def _fields(spec: NodeSpec[Any], schema: Mapping[str, Any]) -> tuple[FieldInfo, ...]:
     defs = schema.get("$defs", {})
     required = set(schema.get("required", ()))
-    labels = {info.alias or name: info.title or name.replace("_", " ").capitalize()
-              for name, info in spec.settings.model_fields.items()}
     out: list[FieldInfo] = []
     for name, raw in schema.get("properties", {}).items():
         field_schema = _inline(raw, defs, 0)
@@ -182,7 +180,7 @@ def _fields(spec: NodeSpec[Any], schema: Mapping[str, Any]) -> tuple[FieldInfo, 
         options, open_options = _options(field_schema)
         low, high = _bound(field_schema, "minimum"), _bound(field_schema, "maximum")
         out.append(FieldInfo(
-            name=name, label=labels.get(name, name), description=str(field_schema.get("description", "")),
+            name=name, label=str(field_schema.get("title", name)), description=str(field_schema.get("description", "")),
             type=json_type, nullable=nullable, has_default="default" in field_schema,
             default=field_schema.get("default"), options=options, options_open=open_options,
             required=name in required, minimum=low, maximum=high, schema=field_schema))

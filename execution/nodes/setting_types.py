@@ -41,11 +41,16 @@ from execution.cache.mode import NodeCacheChoice
 from execution.errors import InvalidSettings
 
 
+def _label(name: str, _info: Any) -> str:
+    """A setting's title in the JSON schema (the catalogue's label): `camera_angle` → "Camera angle"."""
+    return name.replace("_", " ").strip().capitalize()
+
+
 class NodeSettings(BaseModel):
     """Base of every settings record: frozen; a field `negative_prompt` reads the setting
     `negativePrompt` (the editor's camelCase); keys no field declares are ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel, field_title_generator=_label)
 
 
 class NoSettings(NodeSettings):
