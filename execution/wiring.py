@@ -43,6 +43,9 @@ from execution.nodes.spec import NodeSpec
 from execution.quoting import quote, shorten
 
 _NO_PORTS = NodePorts(PortSet(), PortSet())
+# The settings model resolution reads (execution.model_resolution): a node without any of them
+# gets its type's model for the request, resolved once per type.
+_MODEL_KEYS = frozenset({"providerId", "provider_id", "model", "executionMode"})
 
 
 class InputEdge(NamedTuple):
@@ -99,6 +102,7 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned:
     violations: list[Violation] = []
     ports: dict[NodeId, NodePorts] = {}
     static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
+    unset_models: dict[int, ResolvedModel] = {}  # the model of a type's nodes that choose none
     wiring: dict[NodeId, NodeWiring] = {}
     early: list[NodeId] = []
     results: list[NodeId] = []
@@ -117,7 +121,14 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned:
             try:
                 settings = spec.parse_settings(node.data)
                 if runs(node_id):
-                    model = resolve_node_model(spec.default_model, node.data, provider, tasks=tasks, request_mode=mode)
+                    if _MODEL_KEYS.isdisjoint(node.data):  # most nodes: the type's model for this request
+                        model = unset_models.get(id(spec))
+                        if model is None:
+                            model = unset_models[id(spec)] = resolve_node_model(
+                                spec.default_model, {}, provider, tasks=tasks, request_mode=mode)
+                    else:
+                        model = resolve_node_model(spec.default_model, node.data, provider, tasks=tasks,
+                                                   request_mode=mode)
             except NodeError as err:  # InvalidSettings (neither call raises anything else)
                 error = err
             if error is not None and (runs(node_id) or spec.ports is not None):
