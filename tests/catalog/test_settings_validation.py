@@ -29,6 +29,7 @@ BASE: dict[str, dict[str, Any]] = {
     "llm_structured": {"output_schema": {"a": {"type": "string"}}},
     "aptos_build_transaction": {"function": "0x1::m::f"},
     "random": {"choices": [1]},
+    "aptos_read": {"resource_type": "0x1::account::Account", "function": "0x1::coin::supply"},
 }
 
 
