@@ -126,7 +126,7 @@ class NodeSpec(Generic[S]):
     ports: Callable[[S], NodePorts] | None = None
     # What the node's output holds beyond its ports (execution.nodes.catalog derives the rest of
     # its output schema from them): NodeOutput field → JSON schema, e.g. imageGenerator's `seed`.
-    output_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    output_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
     # How the node joins inputs that were not taken (a merge reads it from its settings).
     join: JoinPolicy | Callable[[S], JoinPolicy] = JoinPolicy.SETTLED
     # The node's named values are the run's results (RunCompleted.results): `end`.
