@@ -47,18 +47,23 @@ class Engine:
         self.users = UserCaps(self.limits.max_running_nodes_per_user)
 
     def prepare(self, request: FlowRequest) -> PreparedRun:
-        """Validate, wire and plan; raises GraphValidationError naming every culprit."""
+        """Validate, plan and wire (settings parsed, models resolved); raises GraphValidationError
+        naming every culprit."""
         graph = validate(request, self.limits)
-        wiring = wire(graph, self.registry, request)
-        return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs), wiring)
+        plan = make_plan(graph, request.trigger_node_id, request.cached_outputs)
+        return PreparedRun(request, plan, self._wire(plan, request))
 
     def prepare_resume(self, request: FlowRequest, run_only: Collection[NodeId],
                        outputs: Mapping[NodeId, NodeOutput]) -> PreparedRun:
         """Validate `request` and plan to run exactly `run_only`, every other node's output in
         `outputs` feeding the run (the request's own trigger and cached outputs are not used)."""
         graph = validate(request, self.limits)
-        wiring = wire(graph, self.registry, request)
-        return PreparedRun(request, make_plan(graph, None, outputs, run_only=run_only), wiring)
+        plan = make_plan(graph, None, outputs, run_only=run_only)
+        return PreparedRun(request, plan, self._wire(plan, request))
+
+    def _wire(self, plan: ExecutionPlan, request: FlowRequest) -> GraphWiring:
+        return wire(plan.graph, self.registry, request, planned=frozenset(plan.planned),
+                    tasks=self.services.model_tasks)
 
     def start(self, prepared: PreparedRun, *, run_id: RunId | None = None,
               parent_run_id: RunId | None = None) -> FlowRun:

@@ -60,7 +60,6 @@ from execution.events import (
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
-from execution.model_resolution import resolve_node_model
 from execution.node_redaction import NodeRedaction
 from execution.nodes.spec import NodeSpec
 from execution.outputs import NO_USAGE, NodeOutput
@@ -385,14 +384,9 @@ class FlowRun:
             self._fail(node_id, StatusReason.INVALID_INPUT, too_much, False)
             return
         wiring = self._wiring[node_id]
-        try:
-            if wiring.settings_error is not None:  # InvalidSettings: a setting that does not fit
-                raise wiring.settings_error
-            model = resolve_node_model(spec.default_model, node.data, self.request.provider_id,
-                                       tasks=self._services.model_tasks, request_mode=self.request.options.execution_mode)
-        except NodeError as err:  # a setting or a `task:` model that does not fit fails this node
-            self._fail(node_id, err.reason, err.message, err.retryable)
-            return
+        # Settings and model were checked before the run (execution.wiring): a node that runs has both.
+        model = wiring.model
+        assert model is not None
         values: Mapping[str, Any]
         if wiring.named:
             got = gather(wiring, self._outputs, self._failed, self._not_taken)

@@ -1,24 +1,31 @@
-"""Wiring: each node's settings, ports and join policy, and how its incoming edges meet them.
+"""Wiring: each node's settings, model, ports and join policy, and how its incoming edges meet them.
 
-Runs after validation (execution.graph.validate), before any event, against the engine's
+Runs after validation and planning (execution.graph), before any event, against the engine's
 registry. Each node's settings are parsed once here into its type's record (the scheduler
-runs the node with it); its ports and join policy come from its spec (execution.nodes.ports).
-Each incoming edge becomes an InputEdge: which named output of its source it carries (if any),
+runs the node with it) and its provider/model resolved (execution.model_resolution, with the
+task table); its ports and join policy come from its spec (execution.nodes.ports). Each
+incoming edge becomes an InputEdge: which named output of its source it carries (if any),
 which named input of its target it fills (if any), whether it is a branch route.
 
 An edge that carries a named output but names no input fills the input of the same name, or
 the target's only named input when it has one.
 
-Handles are checked where a node has named ports, and every culprit is named:
-`edges[3].source_handle: edge 'e3' source handle 'maybe' is not an output of node 'check'
-(case); its outputs: yes, no, default`. A node type whose ports depend on its settings cannot
-be wired with settings that do not parse, so those are violations too (`nodes[2].data.cases:
-…`); any other node type keeps the editor's contract: bad settings fail that node when it runs.
+Every culprit is named, and the request is refused (INVALID_ARGUMENT) before the run:
+- a setting of a node that will run which does not fit its type's record — a wrong type, an
+  option the setting does not offer, a number out of range — or a model or execution mode that
+  does not resolve: `nodes[2].data.width: node 'gen' (imageGenerator): 'width' must be a number,
+  not 'wide'`. Keys the record does not declare are ignored (the editor keeps layout in `data`);
+- a node whose ports depend on its settings, with settings that do not parse, even when it does
+  not run (its edges cannot be wired): `nodes[2].data.cases: …`;
+- a handle that names no port of a node with named ports: `edges[3].source_handle: edge 'e3'
+  source handle 'maybe' is not an output of node 'check' (case); its outputs: yes, no, default`.
+A node that will not run (partial re-execution feeds it from a cached output) is not refused for
+settings that only it would read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -27,6 +34,8 @@ from execution.graph.edges import is_adapter_edge
 from execution.graph.model import Edge, FlowRequest
 from execution.graph.validate import Graph
 from execution.ids import NodeId
+from execution.model_resolution import ResolvedModel, resolve_node_model
+from execution.model_tasks.table import ModelTasks, default_model_tasks
 from execution.nodes.ports import JoinPolicy, NodePorts, PortKind, PortSet
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.setting_types import NodeSettings
@@ -34,6 +43,9 @@ from execution.nodes.spec import NodeSpec
 from execution.quoting import quote, shorten
 
 _NO_PORTS = NodePorts(PortSet(), PortSet())
+# The settings model resolution reads (execution.model_resolution): a node without any of them
+# gets its type's model for the request, resolved once per type.
+_MODEL_KEYS = frozenset({"providerId", "provider_id", "model", "executionMode"})
 
 
 class InputEdge(NamedTuple):
@@ -52,9 +64,10 @@ class NodeWiring(NamedTuple):
     """(A named tuple: one is built per node before every run, and tuples build fastest.)"""
 
     spec: NodeSpec[Any] | None
+    # The node's parsed settings: None only for a node that does not run (or has no spec).
     settings: NodeSettings | None
-    # Why the settings did not parse (the node fails with it when it would run).
-    settings_error: NodeError | None
+    # The provider and model the node uses: None only for a node that does not run (or has no spec).
+    model: ResolvedModel | None
     inputs: PortSet
     join: JoinPolicy
     # Every incoming edge, resolved; empty for a *plain* node (neither `named` nor `gated`: each
@@ -75,14 +88,21 @@ class GraphWiring:
     results: tuple[NodeId, ...]
 
 
-def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWiring:
-    """Every node's wiring; GraphValidationError naming each bad handle or unwirable node.
+def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned: Collection[NodeId] | None = None,
+         tasks: ModelTasks | None = None) -> GraphWiring:
+    """Every node's wiring; GraphValidationError naming each bad setting, bad handle or unwirable
+    node. `planned`: the nodes that will run (default: every node); `tasks`: what `task:NAME`
+    models resolve against (default: the shipped table).
 
     One pass in topological order: a node's upstream nodes have their ports when its edges are
     resolved."""
+    runs = (lambda _node_id: True) if planned is None else planned.__contains__
+    tasks = tasks or default_model_tasks()
+    provider, mode = request.provider_id, request.options.execution_mode
     violations: list[Violation] = []
     ports: dict[NodeId, NodePorts] = {}
     static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
+    unset_models: dict[int, ResolvedModel] = {}  # the model of a type's nodes that choose none
     wiring: dict[NodeId, NodeWiring] = {}
     early: list[NodeId] = []
     results: list[NodeId] = []
@@ -92,15 +112,28 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWir
         node = nodes[node_id]
         spec = registry.get(node.type)
         settings: NodeSettings | None = None
-        error: NodeError | None = None
+        model: ResolvedModel | None = None
         join = settled
         if spec is None:
             node_ports = _NO_PORTS
         else:
+            error: NodeError | None = None
             try:
                 settings = spec.parse_settings(node.data)
-            except NodeError as err:  # InvalidSettings (parse_settings raises nothing else)
+                if runs(node_id):
+                    if _MODEL_KEYS.isdisjoint(node.data):  # most nodes: the type's model for this request
+                        model = unset_models.get(id(spec))
+                        if model is None:
+                            model = unset_models[id(spec)] = resolve_node_model(
+                                spec.default_model, {}, provider, tasks=tasks, request_mode=mode)
+                    else:
+                        model = resolve_node_model(spec.default_model, node.data, provider, tasks=tasks,
+                                                   request_mode=mode)
+            except NodeError as err:  # InvalidSettings (neither call raises anything else)
                 error = err
+            if error is not None and (runs(node_id) or spec.ports is not None):
+                violations.append(_settings_violation(request, graph, node_id, error))
+                settings = None
             if spec.ports is None:
                 fixed = static.get(id(spec))
                 if fixed is None:
@@ -109,10 +142,6 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWir
             elif settings is not None:
                 node_ports = spec.node_ports(settings)
             else:
-                assert error is not None
-                field = error.field if isinstance(error, InvalidSettings) else ""
-                violations.append(Violation(f"nodes[{_node_index(request, node_id)}].data{'.' + field if field else ''}",
-                                            f"node {_node(graph, node_id)}: {error.message}"))
                 node_ports = NodePorts(PortSet(open=True), PortSet(open=True))
             if settings is not None and spec.join is not settled:
                 join = spec.join_policy(settings)
@@ -126,7 +155,7 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWir
         if not inputs.named and join is settled and not any(ports[e.source].outputs.named for _, e in into):
             # The editor's node types on both ends of every edge: each carries its source's whole
             # output, nothing to resolve; the scheduler reads the graph's upstream nodes instead.
-            wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, (), False, False)
+            wiring[node_id] = NodeWiring(spec, settings, model, inputs, join, (), False, False)
             continue
         edges = tuple(_input_edge(i, edge, graph, ports, violations) for i, edge in into)
         named, gated = inputs.named, join is not settled
@@ -134,7 +163,7 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest) -> GraphWir
             if input_edge.source_port is not None:
                 named = True
                 gated = gated or input_edge.branch
-        wiring[node_id] = NodeWiring(spec, settings, error, inputs, join, edges, named, gated)
+        wiring[node_id] = NodeWiring(spec, settings, model, inputs, join, edges, named, gated)
     if violations:
         raise GraphValidationError(sorted(violations, key=_request_order))
     return GraphWiring(wiring, frozenset(early), tuple(results))
@@ -176,6 +205,13 @@ def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePor
                 f"an input of node {_node(graph, edge.target)}: name the input in target_handle (its inputs: "
                 f"{inputs.names()})"))
     return InputEdge(edge.source, source_port, target_port, branch, adapter)
+
+
+def _settings_violation(request: FlowRequest, graph: Graph, node_id: NodeId, error: NodeError) -> Violation:
+    """`nodes[i].data.<setting>: node 'x' (type): <why>` — the setting as the editor spells it."""
+    field = error.field if isinstance(error, InvalidSettings) else ""
+    return Violation(f"nodes[{_node_index(request, node_id)}].data{'.' + field if field else ''}",
+                     f"node {_node(graph, node_id)}: {error.message}")
 
 
 def _request_order(violation: Violation) -> tuple[int, int]:

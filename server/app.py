@@ -22,12 +22,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from execution.engine import Engine
+from execution.nodes.plugins import PluginReport
 from execution.runs import RunManager, RunPolicy
 from execution.store.base import RunStore
 from execution.store.memory import MemoryRunStore
 from flowexec.v1 import flow_service_pb2
 from server import wire
 from server.auth import JwtAuth
+from server.catalog_messages import CatalogMessages
 from server.health import HealthServicer
 from server.run_codec import ProtobufRunCodec
 from server.servicer import FlowService
@@ -41,9 +43,10 @@ STORAGE_HEALTH_NAME = f"{SERVICE_NAME}/storage"
 
 class FlowexecServer:
     def __init__(self, engine: Engine, settings: ServerSettings, store: RunStore | None = None,
-                 policy: RunPolicy | None = None) -> None:
+                 policy: RunPolicy | None = None, plugins: tuple[PluginReport, ...] = ()) -> None:
         """`store` holds the runs (default: in memory, persistence off); the caller closes it.
-        `policy` defaults to the settings' (tests tune the rest of it)."""
+        `policy` defaults to the settings' (tests tune the rest of it). `plugins`: the reports of
+        the plugins loaded into the engine's registry (listed by ListNodeTypes)."""
         self.engine = engine
         self.settings = settings
         self.port = 0
@@ -67,7 +70,8 @@ class FlowexecServer:
             ]
         )
         self.flow_service = FlowService(self.runs, settings.max_message_bytes,
-                                        expose_provider_calls=settings.expose_provider_calls)
+                                        expose_provider_calls=settings.expose_provider_calls,
+                                        catalog=CatalogMessages(engine.registry, engine.services, plugins))
         wire.add_flow_service(self.flow_service, self._server)
         self.health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)

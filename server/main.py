@@ -12,6 +12,7 @@ from execution.cache.open import cache_store_beside
 from execution.config_error import ConfigurationError
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
+from execution.nodes.plugins import PluginReport, load_plugins
 from execution.sandbox import SandboxUnavailable
 from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
@@ -26,12 +27,18 @@ from server.storage import StoreConfigError, open_run_store
 
 def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None,
                  services: Services | None = None) -> FlowexecServer:
-    """The server over `store`; `services` default to the environment's (Services.from_env)."""
+    """The server over `store`; `services` default to the environment's (Services.from_env).
+    With FLOWEXEC_LOAD_PLUGINS, the registry holds the installed plugins' node types too (a
+    broken plugin is logged and reported, and the others load)."""
     services = services or Services.from_env()
     configure_logging(settings.log_level, services.redactor)
-    engine = Engine(builtin_registry(diagnostic_nodes=settings.diagnostic_nodes), services, settings.limits(),
-                    cache=cache)
-    return FlowexecServer(engine, settings, store)
+    registry = builtin_registry(diagnostic_nodes=settings.diagnostic_nodes)
+    plugins: tuple[PluginReport, ...] = ()
+    if settings.load_plugins:
+        loaded = load_plugins(registry, settings.plugin_allow_list())
+        registry, plugins = loaded.registry, loaded.reports
+    engine = Engine(registry, services, settings.limits(), cache=cache)
+    return FlowexecServer(engine, settings, store, plugins=plugins)
 
 
 def open_cache(settings: ServerSettings, store: RunStore) -> NodeCache | None:

@@ -30,9 +30,10 @@ from execution.ids import RunId
 from execution.quoting import shorten
 from execution.runs import EventsLost, QueueFull, RunError, RunManager, RunNotFound, RunNotResumable
 from execution.store.base import RunRecord, StoreUnavailable
-from flowexec.v1 import flow_service_pb2
+from flowexec.v1 import catalog_pb2, flow_service_pb2
 from server import batching, convert, run_messages, status, wire
 from server.auth import caller
+from server.catalog_messages import CatalogMessages
 from server.run_messages import BadField
 
 log = logging.getLogger("flowexec.server")
@@ -50,8 +51,11 @@ _CODES: dict[type[RunError], grpc.StatusCode] = {
 
 
 class FlowService:
-    def __init__(self, runs: RunManager, max_message_bytes: int, *, expose_provider_calls: bool = False) -> None:
+    def __init__(self, runs: RunManager, max_message_bytes: int, *, expose_provider_calls: bool = False,
+                 catalog: CatalogMessages | None = None) -> None:
         self._runs = runs
+        # The node-type catalogue and model defaults (default: the run manager's engine, no plugins).
+        self._catalog = catalog or CatalogMessages(runs.engine.registry, runs.engine.services)
         self._expose_provider_calls = expose_provider_calls
         # Response sizes are exact (framed payloads): the whole message limit is usable.
         self._message_budget = max_message_bytes
@@ -147,6 +151,17 @@ class FlowService:
         except GraphValidationError as err:  # the server's node types changed since the run
             await context.abort_with_status(status.invalid_graph(err))
         return flow_service_pb2.ResumeRunResponse(run=run_messages.run_to_proto(record, run_messages.planned_nodes(record)))
+
+    # -- catalogue ------------------------------------------------------------------------
+
+    async def ListNodeTypes(self, raw: bytes, context: grpc.aio.ServicerContext) -> catalog_pb2.ListNodeTypesResponse:
+        request = await _decode(raw, catalog_pb2.ListNodeTypesRequest, context)
+        return await _checked(lambda: self._catalog.list_node_types(request), context)
+
+    async def GetModelDefaults(self, raw: bytes,
+                               context: grpc.aio.ServicerContext) -> catalog_pb2.GetModelDefaultsResponse:
+        request = await _decode(raw, catalog_pb2.GetModelDefaultsRequest, context)
+        return await _checked(lambda: self._catalog.get_model_defaults(request), context)
 
     # -- shared ---------------------------------------------------------------------------
 

@@ -71,6 +71,12 @@ class ServerSettings(BaseSettings):
         False, description="One cache for every user; off, a user's entries answer only that user's runs.")
     log_level: str = Field("INFO", description="Python logging level.")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
+    load_plugins: bool = Field(
+        False, description="At start-up, load the node types of installed plugins (entry point group "
+                           "`flowexec.nodes`); off, only the built-in node types run.")
+    plugins: str = Field(
+        "", description="With load_plugins: only these plugins, by entry-point or distribution name "
+                        "(comma-separated); empty = every installed plugin.")
     expose_provider_calls: bool = Field(
         False, description="Let a live run's request ask for its outputs' provider calls (provider, model, full "
                            "prompts) with options.include_provider_calls; off, only dry runs carry them.")
@@ -79,6 +85,9 @@ class ServerSettings(BaseSettings):
     auth_jwt_algorithms: tuple[str, ...] = Field(("HS256",), description="Accepted JWT algorithms.")
     auth_jwt_audience: str | None = Field(None, description="Required `aud` claim, if any.")
     auth_jwt_issuer: str | None = Field(None, description="Required `iss` claim, if any.")
+
+    def plugin_allow_list(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.plugins.split(",") if name.strip())
 
     def run_policy(self) -> RunPolicy:
         return RunPolicy(

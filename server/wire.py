@@ -61,7 +61,8 @@ def add_flow_service(servicer: FlowService, server: grpc.aio.Server) -> None:
         "WatchRun": grpc.unary_stream_rpc_method_handler(servicer.WatchRun),
     }
     for name, method in (("StartRun", servicer.StartRun), ("GetRun", servicer.GetRun), ("ListRuns", servicer.ListRuns),
-                         ("CancelRun", servicer.CancelRun), ("ResumeRun", servicer.ResumeRun)):
+                         ("CancelRun", servicer.CancelRun), ("ResumeRun", servicer.ResumeRun),
+                         ("ListNodeTypes", servicer.ListNodeTypes), ("GetModelDefaults", servicer.GetModelDefaults)):
         handlers[name] = grpc.unary_unary_rpc_method_handler(method, response_serializer=_serialize)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME, handlers),))
     server.add_registered_method_handlers(SERVICE_NAME, handlers)

@@ -36,7 +36,7 @@ from execution.aptos.move_types import format_address, parse_address, parse_func
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
 from execution.nodes.ports import NodePorts, PortSet, value_port
-from execution.nodes.setting_types import ElementSettings, WholeNumber, must
+from execution.nodes.setting_types import ElementSettings, Options, WholeNumber, must
 from execution.nodes.spec import NodeFamily, NodeSpec
 from execution.nodes.value_inputs import value_output
 from execution.outputs import NodeOutput
@@ -65,7 +65,9 @@ def _types(values: list[str]) -> list[str]:
 
 
 class AptosReadSettings(ElementSettings):
-    query: Annotated[str, must(lambda v: v in QUERIES, f"must be one of {', '.join(QUERIES)}")] = "resources"
+    # `must` refuses "" too; Options lists the queries in the catalogue.
+    query: Annotated[str, must(lambda v: v in QUERIES, f"must be one of {', '.join(QUERIES)}"), Options(QUERIES)] = \
+        "resources"
     address: str = ""
     resource_type: str = ""
     coin_type: str = APT

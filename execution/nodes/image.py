@@ -43,7 +43,7 @@ from execution.model_resolution import ModelChoice
 from execution.nodes.image_inputs import prepare_image, setting_image_bytes, upstream_image
 from execution.nodes.inputs import extract_personas, merge_input_text
 from execution.nodes.jobs import generation_job
-from execution.nodes.setting_types import ModelSettings, NumberBetween, StrictText, Text, WholeNumber
+from execution.nodes.setting_types import ModelSettings, NumberBetween, StrictText, Text, WholeNumber, must
 from execution.nodes.spec import IMAGE_OUT, PERSONA_IN, TEXT_IN, TEXT_OUT, CachePolicy, NodeFamily, NodeSpec
 from execution.nodes.vision_steps import VisionSteps, vision_call
 from execution.outputs import NodeOutput, ProviderCall
@@ -58,10 +58,11 @@ log = logging.getLogger("flowexec.nodes.image")
 
 CLAUDE = ModelChoice("claude")
 
-# An image in the settings, as the editor stores it: a data URL or base64. Decoded (and checked)
-# by the executor only when it is used, so a node that does not need it never fails on it.
-ImageSetting = Annotated[Any, WithJsonSchema({"type": "string", "contentEncoding": "base64",
-                                              "contentMediaType": "image/*"})]
+# An image in the settings, as the editor stores it: a data URL or base64. Only its type is checked
+# before the run; it is decoded (and checked) by the executor only when it is used, so a node that
+# does not need it never fails on it, and validation never decodes images.
+ImageSetting = Annotated[Any, must(lambda v: v is None or isinstance(v, str), "must be a data URL or a base64 string"),
+                         WithJsonSchema({"type": "string", "contentEncoding": "base64", "contentMediaType": "image/*"})]
 
 
 class ImageType(enum.Enum):
@@ -72,6 +73,8 @@ class ImageType(enum.Enum):
 
 
 def _image_type(value: Any) -> ImageType:
+    if value is not None and not isinstance(value, str):
+        raise ValueError('must be text ("persona" or "reference")')
     is_persona = isinstance(value, str) and value.strip().lower() == "persona"
     return ImageType.PERSONA if is_persona else ImageType.REFERENCE
 
@@ -79,7 +82,9 @@ def _image_type(value: Any) -> ImageType:
 class DescriberSettings(ModelSettings):
     image: ImageSetting = None
     persona_image: ImageSetting = None
-    image_type: Annotated[ImageType, BeforeValidator(_image_type)] = ImageType.REFERENCE
+    # Open: any text but "persona" means a scene (the editor's own values may grow).
+    image_type: Annotated[ImageType, BeforeValidator(_image_type), WithJsonSchema(
+        {"type": "string", "examples": [t.value for t in ImageType]})] = ImageType.REFERENCE
     notes: Text = ""
 
 
@@ -230,6 +235,9 @@ IMAGE_GENERATOR = NodeSpec(
     description="Generates an image from the upstream text or the prompt (FLUX via HF or Fireworks, GLM, ComfyUI).",
     inputs=(TEXT_IN,), outputs=(IMAGE_OUT, TEXT_OUT), calls_provider=True,
     cache_policy=CachePolicy(default=fixed_seed, call=generation_call),
+    output_fields={"seed": {"type": "integer", "description": "the seed the image was made with (set it on the node "
+                                                               "to make the same image again); absent when the "
+                                                               "vendor takes none"}},
 )
 PERSONAS_REPLACER = NodeSpec(
     "personasReplacer", NodeFamily.IMAGE, personas_replacer, ReplacerSettings,

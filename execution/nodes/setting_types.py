@@ -5,13 +5,16 @@ editor's camelCase names as aliases. `parse_settings` turns a node's `data` into
 or raises InvalidSettings naming the setting ("'width' must be …"). Keys a record does not
 declare are ignored: the editor stores layout and UI state in `data` too.
 
-The field types here keep the editor's lenient contract: a text setting that is absent or not
-a string reads as "" (never an error); numbers may arrive as ints, whole floats (protobuf Struct
-has no integers) or numeric strings, and "" or null means "not set". Only a value that cannot
-mean anything fails, and the message names the setting.
+The field types here keep the editor's contract where it is lenient on purpose: null or absent
+means "not set" (a text setting reads as ""), numbers may arrive as ints, whole floats
+(protobuf Struct has no integers) or numeric strings. A value of the wrong JSON type (a number
+where text is expected, a word where a number is), a closed `Options` setting given a value it
+does not offer, or a number out of range fails, and the message names the setting: the engine
+turns it into INVALID_ARGUMENT before the run (execution.wiring).
 
-A record's JSON schema (`model_json_schema(by_alias=True)`) is its field list for the catalogue:
-names, types, defaults, ranges, and `Options` as `enum` (closed) or `examples` (open).
+A record's JSON schema (`model_json_schema(by_alias=True)`) is its field list for the catalogue
+(execution.nodes.catalog): names, types, defaults, ranges, and `Options` as `enum` (closed) or
+`examples` (open). Validation and the catalogue read the same record.
 """
 
 from __future__ import annotations
@@ -38,11 +41,16 @@ from execution.cache.mode import NodeCacheChoice
 from execution.errors import InvalidSettings
 
 
+def _label(name: str, _info: Any) -> str:
+    """A setting's title in the JSON schema (the catalogue's label): `camera_angle` → "Camera angle"."""
+    return name.replace("_", " ").strip().capitalize()
+
+
 class NodeSettings(BaseModel):
     """Base of every settings record: frozen; a field `negative_prompt` reads the setting
     `negativePrompt` (the editor's camelCase); keys no field declares are ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel)
+    model_config = ConfigDict(frozen=True, extra="ignore", alias_generator=to_camel, field_title_generator=_label)
 
 
 class NoSettings(NodeSettings):
@@ -51,11 +59,29 @@ class NoSettings(NodeSettings):
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """The values the editor offers for a setting. `open`: other values are accepted too (an
-    editor newer than this server may offer more), so they are listed as examples, not an enum."""
+    """The values the editor offers for a setting (an Annotated marker on a text setting).
+
+    Closed (the default): any other value fails the setting, naming the choices; "" (unset) is
+    accepted, and a value differing only in case reads as the offered spelling. `open`: other
+    values are accepted too — the executor knows what to do with them (the translator sends an
+    unknown language as its name, the scene builder keeps an unknown choice as a phrase), and an
+    editor newer than this server may offer more — so they are listed as examples, not an enum."""
 
     values: tuple[str, ...]
     open: bool = False
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = handler(source)
+        return schema if self.open else core_schema.no_info_after_validator_function(self._offered, schema)
+
+    def _offered(self, value: Any) -> Any:
+        if value == "" or value is None or value in self.values:
+            return value
+        folded = value.casefold() if isinstance(value, str) else None
+        for offered in self.values:
+            if offered.casefold() == folded:
+                return offered
+        raise ValueError(f"must be one of {', '.join(self.values)}, not {value!r}")
 
     def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
         json_schema = handler(schema)
@@ -63,17 +89,36 @@ class Options:
         return json_schema
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+def _kind(value: Any) -> str:
+    """A value's JSON type, for messages ("a number")."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
 
 
 def _raw_text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {_kind(value)}")
+    return value
+
+
+def _text(value: Any) -> str:
+    return _raw_text(value).strip()
 
 
 def _tags(value: Any) -> str:
     if isinstance(value, list):
-        return ", ".join(t.strip() for t in value if isinstance(t, str) and t.strip())
+        if not all(isinstance(t, str) for t in value):
+            raise ValueError("must be text or a list of texts")
+        return ", ".join(t.strip() for t in value if t.strip())
     return _text(value)
 
 
@@ -87,13 +132,13 @@ def _lenient_number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-# A string setting, stripped; "" when absent or not a string.
+# A string setting, stripped; "" when absent or null; any other type fails.
 Text = Annotated[str, BeforeValidator(_text)]
-# A string setting as given (the consumer normalises it); "" when absent or not a string.
+# A string setting as given (the consumer normalises it); "" when absent or null; any other type fails.
 RawText = Annotated[str, BeforeValidator(_raw_text)]
 # A string setting, stripped; absent is "", anything else but a string fails.
 StrictText = Annotated[str, BeforeValidator(_strict_text)]
-# A list of strings or one string, as "a, b" (blank items dropped).
+# A list of strings or one string, as "a, b" (blank items dropped); anything else fails.
 Tags = Annotated[str, BeforeValidator(_tags)]
 # A number, or 0 when absent or not a number (diagnostic settings).
 LenientNumber = Annotated[float, BeforeValidator(_lenient_number)]

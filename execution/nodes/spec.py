@@ -8,8 +8,9 @@ The scheduler reads a node's spec, never a table of node-type names: it parses t
 settings with `parse_settings` (once, when the run is wired: execution.wiring), resolves its
 model from `default_model`, and awaits `executor` (through the cache, which reads
 `cache_policy`). The same spec is what validation needs to reject bad settings before a run (one
-`parse_settings` call per node) and what a node-type catalogue lists: family, display name,
-description, the settings record's JSON schema, ports, `calls_provider`, default model.
+`parse_settings` call per node, execution.wiring) and what the node-type catalogue lists
+(execution.nodes.catalog): family, display name, description, the settings record's fields,
+ports, output schema, `calls_provider`, default model, cache and retry policy, version.
 
 Declare each spec as a module constant, then list the constants in NODE_SPECS: mypy checks that
 an executor takes its spec's settings record where the constant's type is inferred, not inside
@@ -123,6 +124,9 @@ class NodeSpec(Generic[S]):
     # Ports that depend on the node's settings (an end node's input_schema, a case node's
     # branches); None: `inputs` and `outputs` are the ports. See execution.nodes.ports.
     ports: Callable[[S], NodePorts] | None = None
+    # What the node's output holds beyond its ports (execution.nodes.catalog derives the rest of
+    # its output schema from them): NodeOutput field → JSON schema, e.g. imageGenerator's `seed`.
+    output_fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, compare=False)
     # How the node joins inputs that were not taken (a merge reads it from its settings).
     join: JoinPolicy | Callable[[S], JoinPolicy] = JoinPolicy.SETTLED
     # The node's named values are the run's results (RunCompleted.results): `end`.
@@ -168,6 +172,17 @@ class NodeSpec(Generic[S]):
             object.__setattr__(self, "_unset_ports", self.ports(settings))
         assert self._unset_ports is not None
         return self._unset_ports
+
+    def default_ports(self) -> NodePorts | None:
+        """The ports of a node with empty settings (what a new node of this type has); None when
+        empty settings do not parse (a type whose ports need a setting)."""
+        if self.ports is None:
+            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+        return None if self._unset is None else self.node_ports(self._unset)
+
+    def default_settings(self) -> S | None:
+        """The record of empty settings; None when empty settings do not parse."""
+        return self._unset
 
     def join_policy(self, settings: S) -> JoinPolicy:
         return self.join if isinstance(self.join, JoinPolicy) else self.join(settings)

@@ -53,4 +53,5 @@ def test_the_client_package_imports_with_the_server_side_blocked() -> None:
 
 def test_python_m_flowexec_offers_the_client_commands() -> None:
     result = subprocess.run([*CLIENT, "--help"], capture_output=True, text=True, timeout=60, check=True)
-    assert "{run,runs}" in result.stdout  # the client commands only: no serve, demo or gateway
+    # The client commands only: no serve, demo or gateway.
+    assert "{run,runs,node-types,model-defaults}" in result.stdout

@@ -1,6 +1,7 @@
 """ComfyUI through the engine, against the fake ComfyUI's real HTTP and websocket: progress
 events, images as bytes, cancel → /interrupt, a queued cancel → queue delete, a silent socket
-→ history polling, a bad mapping → INVALID_INPUT naming it, idempotent resubmission, and
+→ history polling, a bad mapping → the request refused naming it (or the node INVALID_INPUT for
+a value naming no mapping), idempotent resubmission, and
 ComfyUI's own errors."""
 
 from __future__ import annotations
@@ -8,7 +9,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from execution.engine import Engine
+from execution.errors import GraphValidationError
 from execution.events import Event, NodeStatus, StatusReason
 from execution.nodes.builtin import builtin_registry
 from execution.providers.image_vendors.comfyui.chunk import OutputChunk
@@ -144,16 +148,17 @@ async def test_a_prompt_past_the_timeout_fails_the_node_and_leaves_the_queue(fak
     assert fake_comfyui.deletes == [[fake_comfyui.submitted[0]["prompt_id"]]] and fake_comfyui.pending == []
 
 
-async def test_a_mapping_to_a_missing_input_fails_the_node_naming_it_before_anything_is_sent(
+async def test_a_mapping_to_a_missing_input_refuses_the_request_naming_it_before_anything_is_sent(
         comfy_services: Services, fake_comfyui: FakeComfyUI) -> None:
     bad = sd35_chunk()
     bad["input_mappings"]["steps"]["field"] = "inputs.step_count"
-    run = await run_flow(comfy_services, [workflow_node(chunk=bad, PREVIOUS_OUTPUT="x"),
-                                          node("after", "textOutput")], [edge("comfy", "after")])
-    final = run.final("comfy")
-    assert (final.status, final.reason) == (NodeStatus.ERROR, StatusReason.INVALID_INPUT)
-    assert "input mapping 'steps'" in final.message and "'step_count' of node '8' (KSampler)" in final.message
-    assert run.final("after").reason is StatusReason.UPSTREAM_FAILED
+    with pytest.raises(GraphValidationError) as info:
+        await run_flow(comfy_services, [workflow_node(chunk=bad, PREVIOUS_OUTPUT="x"), node("after", "textOutput")],
+                       [edge("comfy", "after")])
+    [violation] = info.value.violations
+    assert violation.field == "nodes[0].data.chunk"
+    assert "input mapping 'steps'" in violation.description
+    assert "'step_count' of node '8' (KSampler)" in violation.description
     assert fake_comfyui.submitted == []
 
 

@@ -1,6 +1,7 @@
 """A node type owns what is true of it: the registry refuses a type twice, a spec's default
 model is the one its nodes run with, its settings record is parsed for every run of a node (a
-bad value fails the node, naming the setting), and its record lists its fields for a catalogue."""
+bad value refuses the request before the run, naming node and setting), and its record lists its
+fields for the catalogue."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from dataclasses import replace
 
 import pytest
 
-from execution.events import NodeStatus, StatusReason
+from execution.engine import Engine
+from execution.errors import GraphValidationError
+from execution.events import NodeStatus
 from execution.graph.model import Edge, Node
 from execution.model_resolution import ModelChoice
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.text.executors import TRANSLATOR, TranslatorSettings
 from execution.services import Services
-from tests.builders import edge, node
+from tests.builders import edge, flow, node
 from tests.run_flow import Run, run_flow
 
 
@@ -45,24 +48,36 @@ async def test_a_specs_default_model_is_the_one_its_nodes_run_with() -> None:
     assert [provider for provider, _ in calls["plain"]] == ["openrouter"]
 
 
-async def test_a_bad_setting_fails_its_node_naming_the_setting() -> None:
+def test_a_bad_setting_refuses_the_request_naming_node_and_setting() -> None:
+    """Before the run, every culprit: a word where a number goes, a number among text tags."""
     nodes = [node("gen", "imageGenerator", prompt="a fox", width="wide"), node("out", "textOutput"),
              node("story", "storyTeller", idea="a fox", tags=["noir", 3, " ", "dusk"])]
-    run = await dry_run(builtin_registry(), nodes, [edge("gen", "out")])
-    gen = run.final("gen")
-    assert (gen.status, gen.reason, gen.message) == (
-        NodeStatus.ERROR, StatusReason.INVALID_INPUT, "'width' must be a number, not 'wide'")
-    assert run.final("out").reason is StatusReason.UPSTREAM_FAILED
-    # Lenient settings stay lenient: a list of tags keeps its strings; a number is no language.
+    with pytest.raises(GraphValidationError) as info:
+        Engine(builtin_registry()).prepare(flow(nodes, [edge("gen", "out")]))
+    assert [(v.field, v.description) for v in info.value.violations] == [
+        ("nodes[0].data.width", "node 'gen' (imageGenerator): 'width' must be a number, not 'wide'"),
+        ("nodes[2].data.tags", "node 'story' (storyTeller): 'tags' must be text or a list of texts"),
+    ]
+
+
+async def test_lenient_settings_stay_lenient() -> None:
+    """Null is "not set", blank tags are dropped, numbers may be numeric strings, unknown keys are
+    ignored (the editor keeps layout and UI state in `data`)."""
+    nodes = [node("story", "storyTeller", idea="a fox", tags=["noir", " ", "dusk"], style=None, label="Story",
+                  position={"x": 3}),
+             node("gen", "imageGenerator", prompt="a fox", width="512", seed=None)]
+    run = await dry_run(builtin_registry(), nodes, [])
     assert "STYLE TAGS: noir, dusk" in run.output("story").text
-    assert TRANSLATOR.parse_settings({"language": 3}) == TranslatorSettings()
+    assert run.status("gen") is NodeStatus.COMPLETE
+    assert TRANSLATOR.parse_settings({"language": None}) == TranslatorSettings()
 
 
-async def test_empty_settings_that_do_not_fit_still_fail() -> None:
+def test_empty_settings_that_do_not_fit_still_fail() -> None:
     """diag.stream needs `chunks`: empty settings are parsed too, not skipped as "nothing to read"."""
-    run = await dry_run(builtin_registry(diagnostic_nodes=True), [node("s", "diag.stream")], [])
-    assert (run.final("s").reason, run.final("s").message) == (
-        StatusReason.INVALID_INPUT, "'chunks' must be a list of strings")
+    with pytest.raises(GraphValidationError) as info:
+        Engine(builtin_registry(diagnostic_nodes=True)).prepare(flow([node("s", "diag.stream")], []))
+    assert [(v.field, v.description) for v in info.value.violations] == [
+        ("nodes[0].data.chunks", "node 's' (diag.stream): 'chunks' must be a list of strings")]
 
 
 def test_a_settings_record_lists_its_fields_for_a_catalogue() -> None:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from execution.errors import GraphValidationError
 from execution.events import NodeStatus, StatusReason
 from execution.services import Services
 from tests.builders import edge, node
@@ -93,14 +94,18 @@ async def test_garbage_from_the_vendor_is_a_node_error_and_the_engine_goes_on(se
     assert again.status("gen") is NodeStatus.COMPLETE
 
 
-async def test_bad_settings_are_named(services: Services) -> None:
-    nodes = [node("a", "imageGenerator"), node("b", "imageGenerator", prompt="x", width=1000.5),
-             node("c", "imageGenerator", prompt="x", seed="abc")]
-    run = await run_flow(services, nodes, [])
-    assert "No prompt" in run.final("a").message
-    assert "'width' must be a whole number from 64 to 4096" in run.final("b").message
-    assert "'seed' must be a number" in run.final("c").message
-    assert all(run.final(n).reason is StatusReason.INVALID_INPUT for n in "abc")
+async def test_bad_settings_refuse_the_request_and_a_missing_prompt_fails_the_node(services: Services) -> None:
+    """Settings that do not fit are named before the run; a prompt that is missing is an input
+    problem of the node (an upstream text may bring it), found when it runs."""
+    bad = [node("b", "imageGenerator", prompt="x", width=1000.5), node("c", "imageGenerator", prompt="x", seed="abc")]
+    with pytest.raises(GraphValidationError) as info:
+        await run_flow(services, bad, [])
+    assert [(v.field, v.description) for v in info.value.violations] == [
+        ("nodes[0].data.width", "node 'b' (imageGenerator): 'width' must be a whole number from 64 to 4096, not 1000.5"),
+        ("nodes[1].data.seed", "node 'c' (imageGenerator): 'seed' must be a number, not 'abc'"),
+    ]
+    run = await run_flow(services, [node("a", "imageGenerator")], [])
+    assert run.final("a").reason is StatusReason.INVALID_INPUT and "No prompt" in run.final("a").message
 
 
 async def test_missing_key_is_not_configured(fake_hf: FakeHfImage) -> None:

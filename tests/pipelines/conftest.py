@@ -1,12 +1,13 @@
 """The two backends of seed 002's execution modes as real HTTP fakes — a local Ollama (eco) and
 OpenRouter (fast, key required) — and Services whose providers point at them; a flow run through
-a real server (`run_served`)."""
+a real server (`run_served`), or refused by it (`refused_by_server`)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc
 import pytest
 
 from execution.engine import Engine
@@ -14,6 +15,7 @@ from execution.nodes.builtin import builtin_registry
 from execution.providers.settings import ProviderSettings
 from execution.services import Services
 from flowexec.client import FlowClient
+from flowexec.errors import field_violations
 from flowexec.v1 import events_pb2, flow_service_pb2
 from tests.fakes.fake_ollama import FakeOllama
 from tests.fakes.fake_openai import FakeOpenAI
@@ -57,6 +59,19 @@ async def run_served(start_server: StartServer, services: Services,
     target = await start_server(Engine(builtin_registry(), services))
     async with FlowClient(target) as client:
         return [event async for event in client.execute_flow(request, timeout=30)]
+
+
+async def refused_by_server(start_server: StartServer, services: Services,
+                            request: flow_service_pb2.ExecuteFlowRequest) -> list[tuple[str, str]]:
+    """`request` sent to a real server running `services`, which refuses it before any event:
+    INVALID_ARGUMENT with its field violations (field, description)."""
+    target = await start_server(Engine(builtin_registry(), services))
+    async with FlowClient(target) as client:
+        with pytest.raises(grpc.aio.AioRpcError) as info:
+            async for _ in client.execute_flow(request, timeout=30):
+                pytest.fail("an event arrived for a refused request")
+    assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    return field_violations(info.value)
 
 
 def steps(events: list[events_pb2.NodeEvent], node_id: str) -> list[tuple[int, str, str, str]]:

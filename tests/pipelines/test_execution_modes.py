@@ -18,7 +18,7 @@ from tests.fakes.fake_ollama import FakeOllama
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fixtures.servers import StartServer
 from tests.images import samples
-from tests.pipelines.conftest import OPENROUTER_KEY, final_status, run_served
+from tests.pipelines.conftest import OPENROUTER_KEY, final_status, refused_by_server, run_served
 
 SCENE = "A lighthouse keeper feeds the gulls"
 ECO, FAST = flow_service_pb2.EXECUTION_MODE_ECO, flow_service_pb2.EXECUTION_MODE_FAST
@@ -83,23 +83,20 @@ async def test_a_vision_task_stays_local_in_fast_mode(start_server: StartServer,
     assert any(part.get("type") == "image_url" for part in message["content"])  # the image went to Ollama only
 
 
-async def test_an_unknown_task_fails_the_node_naming_the_model_setting(
+async def test_an_unknown_task_refuses_the_request_naming_the_model_setting(
         start_server: StartServer, mode_services: Services, ollama: FakeOllama, openrouter: FakeOpenAI) -> None:
-    events = await run_served(start_server, mode_services, pb_request(
+    [(field, description)] = await refused_by_server(start_server, mode_services, pb_request(
         [pb_node("p", "initialPrompt", text=SCENE, model="task:poetry")], []))
-    status = final_status(events, "p")
-    assert status.status == events_pb2.NODE_STATUS_ERROR and status.reason == events_pb2.STATUS_REASON_INVALID_INPUT
-    assert "'model' unknown task 'poetry'" in status.message and "translation" in status.message
+    assert field == "nodes[0].data.model"
+    assert description.startswith("node 'p' (initialPrompt): 'model' unknown task 'poetry'") and "translation" in description
     assert not ollama.requests and not openrouter.requests
 
 
-async def test_a_bad_execution_mode_fails_the_node_naming_it(start_server: StartServer, mode_services: Services,
-                                                             ollama: FakeOllama) -> None:
-    events = await run_served(start_server, mode_services, pb_request(
-        [pb_node("p", "pipeline", config="dadaism", text=SCENE, executionMode="turbo")], []))
-    status = final_status(events, "p")
-    assert status.status == events_pb2.NODE_STATUS_ERROR
-    assert status.message == "'executionMode' must be \"eco\" or \"fast\", not 'turbo'"
+async def test_a_bad_execution_mode_refuses_the_request_naming_it(start_server: StartServer, mode_services: Services,
+                                                                  ollama: FakeOllama) -> None:
+    assert await refused_by_server(start_server, mode_services, pb_request(
+        [pb_node("p", "pipeline", config="dadaism", text=SCENE, executionMode="turbo")], [])) == [
+        ("nodes[0].data.executionMode", "node 'p' (pipeline): 'executionMode' must be one of eco, fast, not 'turbo'")]
     assert not ollama.requests
 
 

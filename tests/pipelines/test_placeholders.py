@@ -1,6 +1,7 @@
 """Placeholders in a chunk: a placeholder with no value fails the node before any call, naming
 it and its chunk; the node's own placeholders fill custom ones; values are inserted verbatim
-(braces in user text are not placeholders); a custom placeholder may not redefine a built-in."""
+(braces in user text are not placeholders); a custom placeholder may not redefine a built-in
+(the request is refused before the run, naming the setting)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from flowexec.v1 import events_pb2
 from tests.builders import pb_node, pb_request
 from tests.fakes.fake_ollama import FakeOllama
 from tests.fixtures.servers import StartServer
-from tests.pipelines.conftest import final_status, run_served
+from tests.pipelines.conftest import final_status, refused_by_server, run_served
 from tests.pipelines.library_files import config, llm_chunk, write_library
 
 TEMPLATE = "Mood: {{MOOD}}\nUser: {{USER_INPUT}}\nInstructions: {{INSTRUCTIONS}}\nText: {{ INPUT_TEXT }}"
@@ -53,8 +54,8 @@ async def test_the_nodes_placeholders_fill_custom_ones_verbatim(start_server: St
 @pytest.mark.parametrize("placeholders", [{"INPUT_TEXT": "x"}, {"bad name": "x"}, {"MOOD": 3}, "MOOD=gloomy"])
 async def test_custom_placeholders_that_cannot_be_used_are_refused(
         start_server: StartServer, moody: Services, ollama: FakeOllama, placeholders: object) -> None:
-    events = await run_served(start_server, moody, pb_request([pb_node(
+    [(field, description)] = await refused_by_server(start_server, moody, pb_request([pb_node(
         "p", "pipeline", config="moody", text="x", placeholders=placeholders)], []))
-    status = final_status(events, "p")
-    assert status.status == events_pb2.NODE_STATUS_ERROR and status.message.startswith("'placeholders' must be")
+    assert field == "nodes[0].data.placeholders"
+    assert description.startswith("node 'p' (pipeline): 'placeholders' must be")
     assert not ollama.requests

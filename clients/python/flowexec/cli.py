@@ -1,5 +1,6 @@
 """The client commands of `flowexec`: run a flow file (a React Flow export, or a flow document
-with elements and connections: flowexec.element_flow) against a running server.
+with elements and connections: flowexec.element_flow) against a running server; runs as stored
+resources (flowexec.runs_cli); the node-type catalogue and model defaults (flowexec.catalog_cli).
 
 This package talks to a server over gRPC and imports nothing of the server or the engine, so
 it works where only the client is installed (`python -m flowexec run …`). The server's own
@@ -20,6 +21,7 @@ from typing import Any
 
 import grpc
 
+from flowexec.catalog_cli import add_catalog_commands
 from flowexec.client import FlowClient
 from flowexec.element_flow import is_element_flow, request_from_element_flow, results_of
 from flowexec.errors import field_violations
@@ -151,6 +153,7 @@ def add_client_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     run.add_argument("--idempotency-key", help="with --detach: a retry with the same key returns the same run")
     run.set_defaults(func=cmd_run)
     add_runs_commands(sub)
+    add_catalog_commands(sub)
 
 
 def main(argv: list[str] | None = None,

@@ -1,5 +1,6 @@
-"""An async client for FlowService: `async for event in client.execute_flow(...)`, and runs as
-stored resources (`start_run`, `watch_run`, `get_run`, `list_runs`, `cancel_run`, `resume_run`).
+"""An async client for FlowService: `async for event in client.execute_flow(...)`, runs as
+stored resources (`start_run`, `watch_run`, `get_run`, `list_runs`, `cancel_run`, `resume_run`),
+and the server's node-type catalogue and model defaults (`list_node_types`, `get_model_defaults`).
 
 Batches (ExecuteFlowResponse / WatchRunResponse) are flattened: callers see one NodeEvent at a
 time, in seq order; keepalives (batches with no events) are skipped. Leaving `execute_flow`
@@ -14,7 +15,7 @@ from types import TracebackType
 
 import grpc
 
-from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2, runs_pb2
+from flowexec.v1 import catalog_pb2, events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2, runs_pb2
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -135,3 +136,18 @@ class FlowClient:
         response = await self._stub.ResumeRun(flow_service_pb2.ResumeRunRequest(run_id=run_id),
                                               timeout=timeout, metadata=self._metadata)
         return response.run
+
+    async def list_node_types(self, *, family: str = "", timeout: float | None = None
+                              ) -> catalog_pb2.ListNodeTypesResponse:
+        """The node types the server runs (of `family`, when given), and the plugins it loaded or
+        refused. INVALID_ARGUMENT for an unknown family."""
+        return await self._stub.ListNodeTypes(catalog_pb2.ListNodeTypesRequest(family=family),
+                                              timeout=timeout, metadata=self._metadata)
+
+    async def get_model_defaults(self, *, node_type: str = "", provider_id: str = "",
+                                 timeout: float | None = None) -> catalog_pb2.GetModelDefaultsResponse:
+        """Each node type's default provider/model, each provider's default models, the default
+        image vendor and the task table (only `node_type`'s / `provider_id`'s entries, when given)."""
+        return await self._stub.GetModelDefaults(
+            catalog_pb2.GetModelDefaultsRequest(node_type=node_type, provider_id=provider_id),
+            timeout=timeout, metadata=self._metadata)

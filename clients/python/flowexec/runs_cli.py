@@ -47,7 +47,7 @@ async def show_events(events: object, printer: EventPrinter) -> int:
     return exit_code
 
 
-def _call(args: argparse.Namespace, body: Callable[[FlowClient], Awaitable[int]]) -> int:
+def call_server(args: argparse.Namespace, body: Callable[[FlowClient], Awaitable[int]]) -> int:
     async def run() -> int:
         async with connect(args) as client:
             try:
@@ -72,7 +72,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if page.next_page_token:
             print(f"(more: --page-token {page.next_page_token})")
         return 0
-    return _call(args, body)
+    return call_server(args, body)
 
 
 def cmd_get(args: argparse.Namespace) -> int:
@@ -80,20 +80,20 @@ def cmd_get(args: argparse.Namespace) -> int:
         run = await client.get_run(args.run_id, include_images=args.images)
         print("\n".join(run_details(run)))
         return 0
-    return _call(args, body)
+    return call_server(args, body)
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     async def body(client: FlowClient) -> int:
         return await show_events(client.watch_run(args.run_id, after_seq=args.after), EventPrinter())
-    return _call(args, body)
+    return call_server(args, body)
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
     async def body(client: FlowClient) -> int:
         print(run_line(await client.cancel_run(args.run_id)))
         return 0
-    return _call(args, body)
+    return call_server(args, body)
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
@@ -103,7 +103,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
             print(run.run_id)
             return 0
         return await show_events(client.watch_run(run.run_id), EventPrinter())
-    return _call(args, body)
+    return call_server(args, body)
 
 
 def add_runs_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,6 +6,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { createNativeGrpcTransport } from "#grpc-transport";
+import { catalogCalls, type GetModelDefaultsOptions, type ListNodeTypesOptions } from "./catalog.js";
+import type { GetModelDefaultsResponse, ListNodeTypesResponse } from "./gen/flowexec/v1/catalog_pb.js";
 import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
 import { type ExecuteFlowRequestSchema, FlowService } from "./gen/flowexec/v1/flow_service_pb.js";
 import type { Run } from "./gen/flowexec/v1/runs_pb.js";
@@ -149,6 +151,18 @@ export interface FlowClient {
    * every output it stored. FailedPrecondition while the old run is still queued or running.
    */
   resumeRun(runId: string, options?: CallOptions): Promise<Run>;
+  /**
+   * The node types the server runs — family, names, settings (type, default, options, range),
+   * ports, output schema, default model, cache policy, origin — and the plugins it loaded or
+   * refused: what the editor's palette and settings forms can be built from.
+   */
+  listNodeTypes(options?: ListNodeTypesOptions): Promise<ListNodeTypesResponse>;
+  /**
+   * The model defaults (what model-defaults.ts held): each node type's default provider and model,
+   * each provider's default and vision model, the default image vendor, the task table. See
+   * nodeModelDefaults and resolveModelForNode.
+   */
+  getModelDefaults(options?: GetModelDefaultsOptions): Promise<GetModelDefaultsResponse>;
   /** The generated Connect client, for anything the methods above do not cover. */
   readonly service: Client<typeof FlowService>;
 }
@@ -236,6 +250,8 @@ export function createFlowClient(options: FlowClientOptions): FlowClient {
     return calls.startRun(graphToRequest(first as readonly FlowNode[], edges, providerId, graphOptions), graphOptions);
   }
 
-  const client: FlowClient = { service, executeFlow, executeGraphRemote, reattachGraphRemote, ...calls, startRun };
+  const client: FlowClient = {
+    service, executeFlow, executeGraphRemote, reattachGraphRemote, ...calls, startRun, ...catalogCalls(service),
+  };
   return client;
 }

@@ -15,6 +15,17 @@ export type {
 } from "./client.js";
 export type { FollowOptions, ReattachOptions, RemoteRunOptions } from "./remote.js";
 export type { CancelledAs, NodeProgressReport } from "./run-reporter.js";
+export { fieldDefault, nodeModelDefaults, resolveModelForNode } from "./catalog.js";
+export type { GetModelDefaultsOptions, ListNodeTypesOptions, ModelChoice } from "./catalog.js";
+export { CacheDefault, JoinPolicy, PortKind, ProviderKind } from "./gen/flowexec/v1/catalog_pb.js";
+export type {
+  GetModelDefaultsResponse,
+  ListNodeTypesResponse,
+  NodeField,
+  NodePlugin,
+  NodePort,
+  NodeType,
+} from "./gen/flowexec/v1/catalog_pb.js";
 export { DEFAULT_RECONNECT } from "./reconnect.js";
 export type { ReconnectListener, ReconnectOption, ReconnectPolicy } from "./reconnect.js";
 export type { GetRunOptions, ListRunsOptions, RunPage, StartRunOptions, WatchRunOptions } from "./runs.js";

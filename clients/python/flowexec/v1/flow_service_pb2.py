@@ -22,13 +22,14 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from flowexec.v1 import catalog_pb2 as flowexec_dot_v1_dot_catalog__pb2
 from flowexec.v1 import events_pb2 as flowexec_dot_v1_dot_events__pb2
 from flowexec.v1 import graph_pb2 as flowexec_dot_v1_dot_graph__pb2
 from flowexec.v1 import runs_pb2 as flowexec_dot_v1_dot_runs__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lowexec/v1/flow_service.proto\x12\x0b\x66lowexec.v1\x1a\x18\x66lowexec/v1/events.proto\x1a\x17\x66lowexec/v1/graph.proto\x1a\x16\x66lowexec/v1/runs.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x93\x03\n\x12\x45xecuteFlowRequest\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12 \n\x05nodes\x18\x02 \x03(\x0b\x32\x11.flowexec.v1.Node\x12 \n\x05\x65\x64ges\x18\x03 \x03(\x0b\x32\x11.flowexec.v1.Edge\x12\x13\n\x0bprovider_id\x18\x04 \x01(\t\x12\x17\n\x0ftrigger_node_id\x18\x05 \x01(\t\x12J\n\x0e\x63\x61\x63hed_outputs\x18\x06 \x03(\x0b\x32\x32.flowexec.v1.ExecuteFlowRequest.CachedOutputsEntry\x12.\n\x07options\x18\x07 \x01(\x0b\x32\x1d.flowexec.v1.ExecutionOptions\x12/\n\x0einitial_inputs\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x1aM\n\x12\x43\x61\x63hedOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\"\x88\x02\n\x10\x45xecutionOptions\x12\x17\n\x0fmax_concurrency\x18\x01 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x1e\n\x16include_provider_calls\x18\x03 \x01(\x08\x12\x30\n\ron_disconnect\x18\x04 \x01(\x0e\x32\x19.flowexec.v1.OnDisconnect\x12*\n\ncache_mode\x18\x05 \x01(\x0e\x32\x16.flowexec.v1.CacheMode\x12\x18\n\x10max_execution_ms\x18\x06 \x01(\x03\x12\x32\n\x0e\x65xecution_mode\x18\x14 \x01(\x0e\x32\x1a.flowexec.v1.ExecutionMode\"=\n\x13\x45xecuteFlowResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent\"Y\n\x0fStartRunRequest\x12-\n\x04\x66low\x18\x01 \x01(\x0b\x32\x1f.flowexec.v1.ExecuteFlowRequest\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"1\n\x10StartRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"4\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x11\n\tafter_seq\x18\x02 \x01(\x04\":\n\x10WatchRunResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent\"7\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x16\n\x0einclude_images\x18\x02 \x01(\x08\"/\n\x0eGetRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"p\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0f\n\x07\x66low_id\x18\x03 \x01(\t\x12%\n\x06states\x18\x04 \x03(\x0e\x32\x15.flowexec.v1.RunState\"K\n\x10ListRunsResponse\x12\x1e\n\x04runs\x18\x01 \x03(\x0b\x32\x10.flowexec.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\"\n\x10\x43\x61ncelRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"2\n\x11\x43\x61ncelRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"\"\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"2\n\x11ResumeRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run*`\n\rExecutionMode\x12\x1e\n\x1a\x45XECUTION_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x45XECUTION_MODE_ECO\x10\x01\x12\x17\n\x13\x45XECUTION_MODE_FAST\x10\x02*j\n\tCacheMode\x12\x1a\n\x16\x43\x41\x43HE_MODE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x43\x41\x43HE_MODE_USE\x10\x01\x12\x16\n\x12\x43\x41\x43HE_MODE_REFRESH\x10\x02\x12\x15\n\x11\x43\x41\x43HE_MODE_BYPASS\x10\x03*c\n\x0cOnDisconnect\x12\x1d\n\x19ON_DISCONNECT_UNSPECIFIED\x10\x00\x12\x18\n\x14ON_DISCONNECT_CANCEL\x10\x01\x12\x1a\n\x16ON_DISCONNECT_CONTINUE\x10\x02\x32\x99\x04\n\x0b\x46lowService\x12R\n\x0b\x45xecuteFlow\x12\x1f.flowexec.v1.ExecuteFlowRequest\x1a .flowexec.v1.ExecuteFlowResponse0\x01\x12G\n\x08StartRun\x12\x1c.flowexec.v1.StartRunRequest\x1a\x1d.flowexec.v1.StartRunResponse\x12I\n\x08WatchRun\x12\x1c.flowexec.v1.WatchRunRequest\x1a\x1d.flowexec.v1.WatchRunResponse0\x01\x12\x41\n\x06GetRun\x12\x1a.flowexec.v1.GetRunRequest\x1a\x1b.flowexec.v1.GetRunResponse\x12G\n\x08ListRuns\x12\x1c.flowexec.v1.ListRunsRequest\x1a\x1d.flowexec.v1.ListRunsResponse\x12J\n\tCancelRun\x12\x1d.flowexec.v1.CancelRunRequest\x1a\x1e.flowexec.v1.CancelRunResponse\x12J\n\tResumeRun\x12\x1d.flowexec.v1.ResumeRunRequest\x1a\x1e.flowexec.v1.ResumeRunResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x66lowexec/v1/flow_service.proto\x12\x0b\x66lowexec.v1\x1a\x19\x66lowexec/v1/catalog.proto\x1a\x18\x66lowexec/v1/events.proto\x1a\x17\x66lowexec/v1/graph.proto\x1a\x16\x66lowexec/v1/runs.proto\x1a\x1cgoogle/protobuf/struct.proto\"\x93\x03\n\x12\x45xecuteFlowRequest\x12\x0f\n\x07\x66low_id\x18\x01 \x01(\t\x12 \n\x05nodes\x18\x02 \x03(\x0b\x32\x11.flowexec.v1.Node\x12 \n\x05\x65\x64ges\x18\x03 \x03(\x0b\x32\x11.flowexec.v1.Edge\x12\x13\n\x0bprovider_id\x18\x04 \x01(\t\x12\x17\n\x0ftrigger_node_id\x18\x05 \x01(\t\x12J\n\x0e\x63\x61\x63hed_outputs\x18\x06 \x03(\x0b\x32\x32.flowexec.v1.ExecuteFlowRequest.CachedOutputsEntry\x12.\n\x07options\x18\x07 \x01(\x0b\x32\x1d.flowexec.v1.ExecutionOptions\x12/\n\x0einitial_inputs\x18\x08 \x01(\x0b\x32\x17.google.protobuf.Struct\x1aM\n\x12\x43\x61\x63hedOutputsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12&\n\x05value\x18\x02 \x01(\x0b\x32\x17.flowexec.v1.NodeOutput:\x02\x38\x01\"\x88\x02\n\x10\x45xecutionOptions\x12\x17\n\x0fmax_concurrency\x18\x01 \x01(\x05\x12\x0f\n\x07\x64ry_run\x18\x02 \x01(\x08\x12\x1e\n\x16include_provider_calls\x18\x03 \x01(\x08\x12\x30\n\ron_disconnect\x18\x04 \x01(\x0e\x32\x19.flowexec.v1.OnDisconnect\x12*\n\ncache_mode\x18\x05 \x01(\x0e\x32\x16.flowexec.v1.CacheMode\x12\x18\n\x10max_execution_ms\x18\x06 \x01(\x03\x12\x32\n\x0e\x65xecution_mode\x18\x14 \x01(\x0e\x32\x1a.flowexec.v1.ExecutionMode\"=\n\x13\x45xecuteFlowResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent\"Y\n\x0fStartRunRequest\x12-\n\x04\x66low\x18\x01 \x01(\x0b\x32\x1f.flowexec.v1.ExecuteFlowRequest\x12\x17\n\x0fidempotency_key\x18\x02 \x01(\t\"1\n\x10StartRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"4\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x11\n\tafter_seq\x18\x02 \x01(\x04\":\n\x10WatchRunResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.flowexec.v1.NodeEvent\"7\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x16\n\x0einclude_images\x18\x02 \x01(\x08\"/\n\x0eGetRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"p\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0f\n\x07\x66low_id\x18\x03 \x01(\t\x12%\n\x06states\x18\x04 \x03(\x0e\x32\x15.flowexec.v1.RunState\"K\n\x10ListRunsResponse\x12\x1e\n\x04runs\x18\x01 \x03(\x0b\x32\x10.flowexec.v1.Run\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\"\n\x10\x43\x61ncelRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"2\n\x11\x43\x61ncelRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run\"\"\n\x10ResumeRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"2\n\x11ResumeRunResponse\x12\x1d\n\x03run\x18\x01 \x01(\x0b\x32\x10.flowexec.v1.Run*`\n\rExecutionMode\x12\x1e\n\x1a\x45XECUTION_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x45XECUTION_MODE_ECO\x10\x01\x12\x17\n\x13\x45XECUTION_MODE_FAST\x10\x02*j\n\tCacheMode\x12\x1a\n\x16\x43\x41\x43HE_MODE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x43\x41\x43HE_MODE_USE\x10\x01\x12\x16\n\x12\x43\x41\x43HE_MODE_REFRESH\x10\x02\x12\x15\n\x11\x43\x41\x43HE_MODE_BYPASS\x10\x03*c\n\x0cOnDisconnect\x12\x1d\n\x19ON_DISCONNECT_UNSPECIFIED\x10\x00\x12\x18\n\x14ON_DISCONNECT_CANCEL\x10\x01\x12\x1a\n\x16ON_DISCONNECT_CONTINUE\x10\x02\x32\xd2\x05\n\x0b\x46lowService\x12R\n\x0b\x45xecuteFlow\x12\x1f.flowexec.v1.ExecuteFlowRequest\x1a .flowexec.v1.ExecuteFlowResponse0\x01\x12G\n\x08StartRun\x12\x1c.flowexec.v1.StartRunRequest\x1a\x1d.flowexec.v1.StartRunResponse\x12I\n\x08WatchRun\x12\x1c.flowexec.v1.WatchRunRequest\x1a\x1d.flowexec.v1.WatchRunResponse0\x01\x12\x41\n\x06GetRun\x12\x1a.flowexec.v1.GetRunRequest\x1a\x1b.flowexec.v1.GetRunResponse\x12G\n\x08ListRuns\x12\x1c.flowexec.v1.ListRunsRequest\x1a\x1d.flowexec.v1.ListRunsResponse\x12J\n\tCancelRun\x12\x1d.flowexec.v1.CancelRunRequest\x1a\x1e.flowexec.v1.CancelRunResponse\x12J\n\tResumeRun\x12\x1d.flowexec.v1.ResumeRunRequest\x1a\x1e.flowexec.v1.ResumeRunResponse\x12V\n\rListNodeTypes\x12!.flowexec.v1.ListNodeTypesRequest\x1a\".flowexec.v1.ListNodeTypesResponse\x12_\n\x10GetModelDefaults\x12$.flowexec.v1.GetModelDefaultsRequest\x1a%.flowexec.v1.GetModelDefaultsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,44 +38,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._loaded_options = None
   _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_options = b'8\001'
-  _globals['_EXECUTIONMODE']._serialized_start=1617
-  _globals['_EXECUTIONMODE']._serialized_end=1713
-  _globals['_CACHEMODE']._serialized_start=1715
-  _globals['_CACHEMODE']._serialized_end=1821
-  _globals['_ONDISCONNECT']._serialized_start=1823
-  _globals['_ONDISCONNECT']._serialized_end=1922
-  _globals['_EXECUTEFLOWREQUEST']._serialized_start=153
-  _globals['_EXECUTEFLOWREQUEST']._serialized_end=556
-  _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_start=479
-  _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_end=556
-  _globals['_EXECUTIONOPTIONS']._serialized_start=559
-  _globals['_EXECUTIONOPTIONS']._serialized_end=823
-  _globals['_EXECUTEFLOWRESPONSE']._serialized_start=825
-  _globals['_EXECUTEFLOWRESPONSE']._serialized_end=886
-  _globals['_STARTRUNREQUEST']._serialized_start=888
-  _globals['_STARTRUNREQUEST']._serialized_end=977
-  _globals['_STARTRUNRESPONSE']._serialized_start=979
-  _globals['_STARTRUNRESPONSE']._serialized_end=1028
-  _globals['_WATCHRUNREQUEST']._serialized_start=1030
-  _globals['_WATCHRUNREQUEST']._serialized_end=1082
-  _globals['_WATCHRUNRESPONSE']._serialized_start=1084
-  _globals['_WATCHRUNRESPONSE']._serialized_end=1142
-  _globals['_GETRUNREQUEST']._serialized_start=1144
-  _globals['_GETRUNREQUEST']._serialized_end=1199
-  _globals['_GETRUNRESPONSE']._serialized_start=1201
-  _globals['_GETRUNRESPONSE']._serialized_end=1248
-  _globals['_LISTRUNSREQUEST']._serialized_start=1250
-  _globals['_LISTRUNSREQUEST']._serialized_end=1362
-  _globals['_LISTRUNSRESPONSE']._serialized_start=1364
-  _globals['_LISTRUNSRESPONSE']._serialized_end=1439
-  _globals['_CANCELRUNREQUEST']._serialized_start=1441
-  _globals['_CANCELRUNREQUEST']._serialized_end=1475
-  _globals['_CANCELRUNRESPONSE']._serialized_start=1477
-  _globals['_CANCELRUNRESPONSE']._serialized_end=1527
-  _globals['_RESUMERUNREQUEST']._serialized_start=1529
-  _globals['_RESUMERUNREQUEST']._serialized_end=1563
-  _globals['_RESUMERUNRESPONSE']._serialized_start=1565
-  _globals['_RESUMERUNRESPONSE']._serialized_end=1615
-  _globals['_FLOWSERVICE']._serialized_start=1925
-  _globals['_FLOWSERVICE']._serialized_end=2462
+  _globals['_EXECUTIONMODE']._serialized_start=1644
+  _globals['_EXECUTIONMODE']._serialized_end=1740
+  _globals['_CACHEMODE']._serialized_start=1742
+  _globals['_CACHEMODE']._serialized_end=1848
+  _globals['_ONDISCONNECT']._serialized_start=1850
+  _globals['_ONDISCONNECT']._serialized_end=1949
+  _globals['_EXECUTEFLOWREQUEST']._serialized_start=180
+  _globals['_EXECUTEFLOWREQUEST']._serialized_end=583
+  _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_start=506
+  _globals['_EXECUTEFLOWREQUEST_CACHEDOUTPUTSENTRY']._serialized_end=583
+  _globals['_EXECUTIONOPTIONS']._serialized_start=586
+  _globals['_EXECUTIONOPTIONS']._serialized_end=850
+  _globals['_EXECUTEFLOWRESPONSE']._serialized_start=852
+  _globals['_EXECUTEFLOWRESPONSE']._serialized_end=913
+  _globals['_STARTRUNREQUEST']._serialized_start=915
+  _globals['_STARTRUNREQUEST']._serialized_end=1004
+  _globals['_STARTRUNRESPONSE']._serialized_start=1006
+  _globals['_STARTRUNRESPONSE']._serialized_end=1055
+  _globals['_WATCHRUNREQUEST']._serialized_start=1057
+  _globals['_WATCHRUNREQUEST']._serialized_end=1109
+  _globals['_WATCHRUNRESPONSE']._serialized_start=1111
+  _globals['_WATCHRUNRESPONSE']._serialized_end=1169
+  _globals['_GETRUNREQUEST']._serialized_start=1171
+  _globals['_GETRUNREQUEST']._serialized_end=1226
+  _globals['_GETRUNRESPONSE']._serialized_start=1228
+  _globals['_GETRUNRESPONSE']._serialized_end=1275
+  _globals['_LISTRUNSREQUEST']._serialized_start=1277
+  _globals['_LISTRUNSREQUEST']._serialized_end=1389
+  _globals['_LISTRUNSRESPONSE']._serialized_start=1391
+  _globals['_LISTRUNSRESPONSE']._serialized_end=1466
+  _globals['_CANCELRUNREQUEST']._serialized_start=1468
+  _globals['_CANCELRUNREQUEST']._serialized_end=1502
+  _globals['_CANCELRUNRESPONSE']._serialized_start=1504
+  _globals['_CANCELRUNRESPONSE']._serialized_end=1554
+  _globals['_RESUMERUNREQUEST']._serialized_start=1556
+  _globals['_RESUMERUNREQUEST']._serialized_end=1590
+  _globals['_RESUMERUNRESPONSE']._serialized_start=1592
+  _globals['_RESUMERUNRESPONSE']._serialized_end=1642
+  _globals['_FLOWSERVICE']._serialized_start=1952
+  _globals['_FLOWSERVICE']._serialized_end=2674
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from flowexec.v1 import catalog_pb2 as _catalog_pb2
 from flowexec.v1 import events_pb2 as _events_pb2
 from flowexec.v1 import graph_pb2 as _graph_pb2
 from flowexec.v1 import runs_pb2 as _runs_pb2

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from flowexec.v1 import catalog_pb2 as flowexec_dot_v1_dot_catalog__pb2
 from flowexec.v1 import flow_service_pb2 as flowexec_dot_v1_dot_flow__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -69,6 +70,16 @@ class FlowServiceStub:
                 '/flowexec.v1.FlowService/ResumeRun',
                 request_serializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.SerializeToString,
                 response_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.FromString,
+                _registered_method=True)
+        self.ListNodeTypes = channel.unary_unary(
+                '/flowexec.v1.FlowService/ListNodeTypes',
+                request_serializer=flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesResponse.FromString,
+                _registered_method=True)
+        self.GetModelDefaults = channel.unary_unary(
+                '/flowexec.v1.FlowService/GetModelDefaults',
+                request_serializer=flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsRequest.SerializeToString,
+                response_deserializer=flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsResponse.FromString,
                 _registered_method=True)
 
 
@@ -140,6 +151,24 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListNodeTypes(self, request, context):
+        """Lists the node types the server runs — family, names, settings (types, defaults, options),
+        ports, output schema, provider use, default model, cache and retry policy, version, origin —
+        and the plugins it loaded or refused: what an editor builds its palette from. The same
+        metadata validates a request's node settings before a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelDefaults(self, request, context):
+        """The model defaults: each node type's default provider and model, each provider's default
+        (and vision) model, the default image vendor, and the task table of `task:NAME` models.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -177,6 +206,16 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.ResumeRun,
                     request_deserializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.FromString,
                     response_serializer=flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.SerializeToString,
+            ),
+            'ListNodeTypes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListNodeTypes,
+                    request_deserializer=flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesResponse.SerializeToString,
+            ),
+            'GetModelDefaults': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelDefaults,
+                    request_deserializer=flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsRequest.FromString,
+                    response_serializer=flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -369,6 +408,60 @@ class FlowService:
             '/flowexec.v1.FlowService/ResumeRun',
             flowexec_dot_v1_dot_flow__service__pb2.ResumeRunRequest.SerializeToString,
             flowexec_dot_v1_dot_flow__service__pb2.ResumeRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListNodeTypes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/ListNodeTypes',
+            flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesRequest.SerializeToString,
+            flowexec_dot_v1_dot_catalog__pb2.ListNodeTypesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelDefaults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/flowexec.v1.FlowService/GetModelDefaults',
+            flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsRequest.SerializeToString,
+            flowexec_dot_v1_dot_catalog__pb2.GetModelDefaultsResponse.FromString,
             options,
             channel_credentials,
             insecure,
