@@ -18,7 +18,8 @@ import pytest
 from flowexec.client import FlowClient
 from flowexec.errors import field_violations
 from tests.builders import pb_edge, pb_node, pb_request
-from tests.cli.commands import FLOWEXEC, ROOT, clean_env, flowexec_serve, run_command
+from tests.cli.commands import FLOWEXEC, ROOT, clean_env, run_command
+from tests.fixtures.serve_process import flowexec_serve
 from tests.plugins.dists import write_distribution
 
 EXAMPLE = ROOT / "examples" / "flowexec-plugin-example"
