@@ -41,11 +41,13 @@ def _kind(address: IPAddress) -> str | None:
         return "a multicast address"
     if address.version == 6 and address in _UNIQUE_LOCAL:
         return "a unique-local address"
+    if address.is_reserved:
+        return "a reserved address"
     if address.is_private:
         return "a private address"
     if address.version == 4 and address in _SHARED:
         return "a shared (carrier-grade NAT) address"
-    if address.is_reserved or not address.is_global:
+    if not address.is_global:
         return "a reserved address"
     return None
 
@@ -54,8 +56,6 @@ def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     found = [a for a in (address.sixtofour,) if a is not None]
     if address.teredo is not None:
         found += list(address.teredo)
-    if address in _NAT64:
-        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return found
 
 
@@ -65,6 +65,12 @@ def refusal(address: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | None
         address = address.ipv4_mapped
     if any(address.version == net.version and address in net for net in allowed):
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64:
+        # NAT64 (an IPv6-only network reaching IPv4): judged by the IPv4 address alone, since
+        # Python counts the whole prefix as reserved (::/8).
+        inner = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        why = refusal(inner, allowed)
+        return None if why is None else f"{why} ({inner}, inside {address})"
     kind = _kind(address)
     if kind is not None:
         return kind

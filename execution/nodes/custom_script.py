@@ -34,6 +34,7 @@ from execution.nodes.spec import NodeFamily, NodeSpec
 from execution.nodes.value_inputs import value_output
 from execution.nodes.value_schema import ValueSchema, check_values, schema_ports
 from execution.outputs import NodeOutput, ProviderCall
+from execution.values import normalise
 
 MAX_ENDPOINT_CHARS = 2048
 MAX_TIMEOUT = 3600.0
@@ -65,7 +66,9 @@ async def custom_script(ctx: NodeContext[CustomScriptSettings]) -> NodeOutput:
     check_values(inputs, settings.input_schema, "input")
     client = ctx.services.custom_script
     endpoint = client.endpoint(settings.endpoint.strip())
-    body = {"inputs": inputs, "parameters": settings.parameters, "run_id": ctx.run_id, "node_id": ctx.node_id}
+    # Whole numbers as ints: the wire (protobuf) made 3 into 3.0, the script should see 3.
+    body = normalise({"inputs": inputs, "parameters": settings.parameters, "run_id": ctx.run_id,
+                      "node_id": ctx.node_id})
     if ctx.dry_run:
         sent = json.dumps(body, ensure_ascii=False, separators=(", ", ": "))
         call = ProviderCall("custom_script", endpoint.shown, "custom-script", (ChatMessage("user", sent),))
