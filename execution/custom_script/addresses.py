@@ -5,8 +5,8 @@ network: an address is refused when it is unspecified, loopback, link-local (169
 the cloud metadata service, among them), multicast, private (10/8, 172.16/12, 192.168/16),
 unique-local (fc00::/7), shared (100.64/10), reserved or otherwise not globally routable —
 unless it lies in a network the operator allowed (FLOWEXEC_CUSTOM_SCRIPT_ALLOWED_NETWORKS). An
-IPv6 address that carries an IPv4 one (mapped `::ffff:a.b.c.d`, 6to4, Teredo, NAT64
-`64:ff9b::/96`) is judged by that IPv4 address too.
+IPv6 address that carries an IPv4 one (mapped `::ffff:a.b.c.d`, 6to4 `2002::/16`, NAT64
+`64:ff9b::/96`) is judged by that IPv4 address too (Teredo, 2001::/32, is private as a whole).
 
 `resolve` asks the system resolver once and returns every address the host has; the caller
 refuses the host if any of them is refused and connects to one of these very addresses (never
@@ -52,13 +52,6 @@ def _kind(address: IPAddress) -> str | None:
     return None
 
 
-def _embedded(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
-    found = [a for a in (address.sixtofour,) if a is not None]
-    if address.teredo is not None:
-        found += list(address.teredo)
-    return found
-
-
 def refusal(address: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | None:
     """Why `address` may not be called ("a loopback address"), or None when it may."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -74,11 +67,10 @@ def refusal(address: IPAddress, allowed: Sequence[IPNetwork] = ()) -> str | None
     kind = _kind(address)
     if kind is not None:
         return kind
-    if isinstance(address, ipaddress.IPv6Address):
-        for inner in _embedded(address):
-            why = refusal(inner, allowed)
-            if why is not None:
-                return f"{why} ({inner}, inside {address})"
+    if isinstance(address, ipaddress.IPv6Address) and address.sixtofour is not None:
+        why = refusal(address.sixtofour, allowed)
+        if why is not None:
+            return f"{why} ({address.sixtofour}, inside {address})"
     return None
 
 

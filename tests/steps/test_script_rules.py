@@ -100,3 +100,7 @@ def test_unusable_settings_stop_the_server_naming_variable_and_item() -> None:
         "FLOWEXEC_CUSTOM_SCRIPT_ALLOWED_NETWORKS: 'not-a-network' is not a network (CIDR, e.g. 10.1.2.0/24)",
     )
     assert "u:p" not in str(raised.value)
+
+
+def test_teredo_is_refused_as_a_whole() -> None:
+    assert refusal(ipaddress.ip_address("2001:0:4136:e378:8000:63bf:3fff:fdd2")) == "a private address"
