@@ -7,10 +7,11 @@ events, the same cache key); what it adds is seed 003's way of naming things:
 - the config: `action_id` (seed 003's `script_config.action_id`; also `actionId` or `config`),
   a config id of the pipeline library — a number is read as its decimal text, so a library that
   names its configs `5` serves the seed's integer ids;
-- named inputs: a step's inputs are named (`input1`, `topic`); besides `text` — the text to
-  transform, else the text of every input, as for `pipeline` — an input whose name is a custom
+- named inputs: a step's inputs are named (`input1`, `topic`). The input `text` is the text to
+  transform; without it, the text of the edges that name no input (the editor's, as `pipeline`
+  reads them), else the `text` setting. Any other named input whose name is a custom
   placeholder name fills that placeholder ({{topic}} ← input `topic`), over the node's own
-  `placeholders`. Other names are not placeholders and are left out.
+  `placeholders`; a name that is no placeholder name is left out.
 
 Outputs: text (the last chunk's) and, for a config ending in an output chunk, the image.
 """
@@ -23,10 +24,10 @@ from pydantic import AliasChoices, BeforeValidator, Field
 
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput
-from execution.nodes.inputs import merge_input_text
+from execution.nodes.inputs import INPUT_SEPARATOR
 from execution.nodes.pipeline import PipelineNodeSettings, pipeline_call, resolved_config
-from execution.nodes.ports import NodePorts, PortSet
-from execution.nodes.spec import IMAGE_OUT, TEXT_IN, TEXT_OUT, CachePolicy, NodeFamily, NodeSpec
+from execution.nodes.ports import NodePorts, PortSet, value_port
+from execution.nodes.spec import IMAGE_OUT, TEXT_OUT, CachePolicy, NodeFamily, NodeSpec
 from execution.outputs import NodeOutput
 from execution.pipelines.placeholders import BUILT_IN, PLACEHOLDER
 from execution.pipelines.runner import PipelineInput, run_pipeline
@@ -53,23 +54,27 @@ def _ports(_settings: LlmActionSettings) -> NodePorts:
     return _PORTS
 
 
-_PORTS = NodePorts(PortSet((TEXT_IN,), open=True), PortSet((TEXT_OUT, IMAGE_OUT)))
+_PORTS = NodePorts(PortSet((value_port(TEXT, description="The text to transform"),), open=True),
+                   PortSet((TEXT_OUT, IMAGE_OUT)))
 
 
-def input_placeholders(values: dict[str, Any]) -> dict[str, str]:
+def input_placeholders(named: dict[str, Any]) -> dict[str, str]:
     """The named inputs that fill custom placeholders, as text."""
-    return {name: as_text(value) for name, value in values.items()
+    return {name: as_text(value) for name, value in named.items()
             if name != TEXT and name not in BUILT_IN and PLACEHOLDER.fullmatch("{{" + name + "}}")}
 
 
 async def llm_action(ctx: NodeContext[LlmActionSettings]) -> NodeOutput:
     resolved = resolved_config(ctx)
-    values = dict(ctx.values)
-    text = as_text(values[TEXT]) if values.get(TEXT) is not None else merge_input_text(ctx.inputs)
+    named = {edge.port: edge.value for edge in ctx.edge_values if edge.port is not None}
+    if named.get(TEXT) is not None:
+        text = as_text(named[TEXT])
+    else:  # the editor's edges: each brings its source's text
+        text = INPUT_SEPARATOR.join(t for t in (as_text(e.value) for e in ctx.edge_values if e.port is None) if t)
     text = text or ctx.settings.text
     if not text:
         raise InvalidNodeInput("Nothing to transform: connect a node that produces text (input 'text'), or set 'text'")
-    custom = {**(ctx.settings.placeholders or {}), **input_placeholders(values)}
+    custom = {**(ctx.settings.placeholders or {}), **input_placeholders(named)}
     return await run_pipeline(ctx, resolved, PipelineInput(text, ctx.settings.user_input, custom))
 
 
