@@ -30,6 +30,8 @@ import random
 from dataclasses import replace
 from typing import Annotated, Any
 
+from pydantic import WithJsonSchema
+
 from execution.context import NodeContext
 from execution.errors import InvalidNodeInput, NodeError
 from execution.events import StatusReason
@@ -54,7 +56,10 @@ MAX_BATCH_IMAGE_BYTES = 48 * 1024 * 1024
 class BatchSettings(GeneratorSettings):
     # The prompts when no input brings them: a list (strings or {prompt, id}) or a text, one per line.
     prompts: Annotated[Any, must(lambda v: v is None or isinstance(v, list | str),
-                                 "must be a list of prompts or a text (one prompt per line)")] = None
+                                 "must be a list of prompts or a text (one prompt per line)"),
+                       WithJsonSchema({"anyOf": [{"type": "array", "items": {"anyOf": [
+                           {"type": "string"}, {"type": "object", "properties": {"prompt": {"type": "string"}}}]}},
+                           {"type": "string"}]})] = None
     # Items of this node generated at once (the vendor's own limit applies too).
     concurrency: Annotated[int | None, WholeNumber(1, MAX_CONCURRENCY)] = None
 

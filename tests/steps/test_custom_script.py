@@ -13,10 +13,14 @@ import asyncio
 import ipaddress
 import json
 
+import grpc
 import pytest
 from google.protobuf.json_format import MessageToDict
 
 from execution.custom_script import client as client_module
+from execution.engine import Engine
+from execution.nodes.builtin import builtin_registry
+from flowexec.client import FlowClient
 from flowexec.v1 import events_pb2
 from tests.builders import pb_edge, pb_node, pb_request
 from tests.fakes.fake_script import FakeScript
@@ -239,3 +243,14 @@ async def test_a_dry_run_checks_the_endpoint_and_sends_nothing(start_server: Sta
     sent = json.loads(call.messages[0].content)
     assert sent["parameters"] == {"a": 1, "b": 1.5} and '"a": 1.0' not in call.messages[0].content  # whole: an int
     assert not script.requests
+
+
+async def test_a_missing_endpoint_is_invalid_argument_naming_node_and_field(start_server: StartServer) -> None:
+    services = script_services()
+    target = await start_server(Engine(builtin_registry(), services))
+    async with FlowClient(target) as client:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            [e async for e in client.execute_flow(pb_request(one_node(parameters={"a": 1}), []), timeout=10)]
+    await services.aclose()
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "nodes[0].data.endpoint" in (raised.value.details() or "")
