@@ -22,7 +22,8 @@ The one error boundary (httpx2's and the resolver's errors never leave this modu
     │                       to a refused address; the body is too large       retryable=False
     ├── ProviderError       HTTP 408/429/5xx, connection failed, no DNS answer retryable=True
     │                       other HTTP ≥ 400, a reply too large or not JSON,
-    │                       too many redirects                              retryable=False
+    │                       too many redirects, TLS (a certificate that does
+    │                       not verify for the host)                        retryable=False
     └── NodeTimeout         the call took longer than its time limit         retryable=True
 
 Messages show an endpoint as scheme://host:port/path (no query: it may hold a key) and quote at
@@ -34,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -174,6 +176,9 @@ class ScriptClient:
         except httpx2.TimeoutException:
             raise NodeTimeout(f"{NAME} {target.shown} timed out") from None
         except httpx2.TransportError as exc:
+            tls = _tls_error(exc)
+            if tls is not None:  # a certificate that does not verify will not verify on a retry either
+                raise ProviderError(f"{NAME} {target.shown}: TLS failed: {tls}", retryable=False) from None
             raise ProviderError(f"{NAME} {target.shown}: connection failed ({type(exc).__name__})",
                                 retryable=True) from None
         except httpx2.HTTPError as exc:
@@ -183,7 +188,23 @@ class ScriptClient:
         if self._http is None:
             import httpx2
 
+            verify: ssl.SSLContext | bool = True
+            if self.policy.ca_file:
+                verify = ssl.create_default_context()
+                verify.load_verify_locations(cafile=self.policy.ca_file)
             self._http = httpx2.AsyncClient(
                 trust_env=False, follow_redirects=False, timeout=httpx2.Timeout(self.policy.timeout),
-                limits=httpx2.Limits(max_keepalive_connections=0))
+                limits=httpx2.Limits(max_keepalive_connections=0), verify=verify)
         return self._http
+
+
+def _tls_error(exc: BaseException) -> str | None:
+    """What TLS said, when a transport error came from it (the SSL error is in its chain)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_message or "the certificate does not verify"
+        if isinstance(seen, ssl.SSLError):
+            return seen.reason or type(seen).__name__
+        seen = seen.__cause__ or seen.__context__
+    return None

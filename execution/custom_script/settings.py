@@ -5,6 +5,8 @@
     FLOWEXEC_CUSTOM_SCRIPT_ALLOWED_NETWORKS   CIDR networks called although private/loopback/…
                                               (e.g. `10.1.2.0/24`); unset: none
     FLOWEXEC_CUSTOM_SCRIPT_TOKEN              sent as `Authorization: Bearer …` (never shown)
+    FLOWEXEC_CUSTOM_SCRIPT_CA_FILE            PEM certificates trusted for https endpoints besides
+                                              the system's (an internal CA); unset: the system's
     FLOWEXEC_CUSTOM_SCRIPT_TIMEOUT            seconds for a whole call, redirects included (30)
     FLOWEXEC_CUSTOM_SCRIPT_MAX_REQUEST_BYTES  largest JSON body sent (4 MiB)
     FLOWEXEC_CUSTOM_SCRIPT_MAX_RESPONSE_BYTES largest reply read (1 MiB)
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +52,8 @@ class ScriptPolicy:
     max_request_bytes: int = 4 * 1024 * 1024
     max_response_bytes: int = 1024 * 1024
     max_redirects: int = 3
+    # PEM file of extra CA certificates for https endpoints (None: the system's only).
+    ca_file: str | None = None
 
     @property
     def enabled(self) -> bool:
@@ -67,6 +72,8 @@ class CustomScriptSettings(BaseSettings):
                                                    "private, loopback, link-local, …; unset: none.")
     token: SecretStr | None = _env("FLOWEXEC_CUSTOM_SCRIPT_TOKEN", None,
                                    "Bearer token sent to custom_script endpoints; never shown.")
+    ca_file: str | None = _env("FLOWEXEC_CUSTOM_SCRIPT_CA_FILE", None,
+                               "PEM certificates trusted for https endpoints besides the system's.")
     timeout: PositiveFloat = _env("FLOWEXEC_CUSTOM_SCRIPT_TIMEOUT", 30.0,
                                   "Seconds one custom_script call may take, redirects included.")
     max_request_bytes: PositiveInt = _env("FLOWEXEC_CUSTOM_SCRIPT_MAX_REQUEST_BYTES", 4 * 1024 * 1024,
@@ -104,11 +111,13 @@ class CustomScriptSettings(BaseSettings):
                 networks.append(ipaddress.ip_network(item, strict=False))
             except ValueError:
                 problems.append(f"{NETWORKS_ENV}: {item!r} is not a network (CIDR, e.g. 10.1.2.0/24)")
+        if self.ca_file and not os.path.isfile(self.ca_file):
+            problems.append(f"FLOWEXEC_CUSTOM_SCRIPT_CA_FILE: {self.ca_file!r} is not a file")
         if problems:
             raise ConfigurationError("custom script", problems)
         token = self.token.get_secret_value() if self.token is not None else None
         return ScriptPolicy(tuple(bases), tuple(networks), token or None, self.timeout, self.max_request_bytes,
-                            self.max_response_bytes, self.max_redirects)
+                            self.max_response_bytes, self.max_redirects, self.ca_file or None)
 
 
 def _items(text: str, env: str, problems: list[str]) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,8 @@ class ScriptRequest:
 
 
 class FakeScript(LocalHttpServer):
-    def __init__(self, host: str = "127.0.0.1", slow_seconds: float = 30.0) -> None:
+    def __init__(self, host: str = "127.0.0.1", slow_seconds: float = 30.0,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.requests: list[ScriptRequest] = []
         self.aborted = 0
         self.slow_seconds = slow_seconds
@@ -51,7 +53,7 @@ class FakeScript(LocalHttpServer):
             web.route("*", "/loop", self._loop), web.post("/slow", self._slow), web.post("/big", self._big),
             web.post("/text", self._text), web.post("/fail", self._fail),
         ])
-        super().__init__(app, host)
+        super().__init__(app, host, ssl_context)
 
     async def _record(self, request: web.Request) -> ScriptRequest:
         seen = ScriptRequest(request.method, request.path_qs, dict(request.headers), await request.read())
