@@ -111,6 +111,7 @@ class _Batch:
 
     async def run(self, item: BatchItem, request: GenerationRequest) -> None:
         provider, ctx = self.choice.provider, self.ctx
+        seed = request.seed if provider.takes_seed else None  # what the vendor was asked for
         async with self.slots:
             try:
                 await self.gate.admit(provider.provider_id, 0)
@@ -122,11 +123,11 @@ class _Batch:
                 if self.image_bytes + size > MAX_BATCH_IMAGE_BYTES:
                     raise InvalidNodeInput(f"the node's images would pass {MAX_BATCH_IMAGE_BYTES // 2**20} MiB")
             except NodeError as err:
-                self.fail(item, err, request.seed)
+                self.fail(item, err, seed)
             else:
                 self.image_bytes += size
                 self.made[item.index] = prepared.image
-                self.outcomes[item.index] = ItemOutcome(item, request.seed if provider.takes_seed else None)
+                self.outcomes[item.index] = ItemOutcome(item, seed)
             self.progress()
 
     def fail(self, item: BatchItem, err: NodeError, seed: int | None = None) -> None:
