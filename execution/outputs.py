@@ -72,3 +72,6 @@ class NodeOutput:
     # Summed over the node's provider calls; nothing under dry run.
     usage: TokenUsage = NO_USAGE
     values: Mapping[str, Any] = field(default_factory=dict)
+    # Every image of a node that makes several (image_generation), in order; `image` is the
+    # first. Empty for a node of one image (or none).
+    images: tuple[Image, ...] = ()

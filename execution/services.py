@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from execution.aptos.client import AptosClient
+from execution.custom_script.client import ScriptClient
 from execution.model_tasks.settings import TaskSettings
 from execution.model_tasks.table import ModelTasks, default_model_tasks
 from execution.pipelines.library import PipelineLibrary
@@ -39,6 +40,8 @@ class Services:
     sandbox: CodeSandbox = field(default_factory=CodeSandbox.disabled)
     # An Aptos fullnode's REST API (aptos_* nodes); the default names no node.
     aptos: AptosClient = field(default_factory=AptosClient)
+    # custom_script's calls to allow-listed endpoints; the default allows none (the node is off).
+    custom_script: ScriptClient = field(default_factory=ScriptClient)
     # Budgets per user × provider that chat calls spend (execution.ratelimit), and how long a
     # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
     budgets: ProviderBudgets = UNLIMITED
@@ -51,28 +54,32 @@ class Services:
     @classmethod
     def from_env(cls) -> Services:
         """Services configured from the process environment (API keys, base URLs, limits, the task
-        table, the pipeline library, the code sandbox, Aptos). ConfigurationError (naming file or
-        variable, and field) when the task table or the pipeline library is unusable: the server
-        must not start."""
+        table, the pipeline library, the code sandbox, Aptos, custom_script's allow-list).
+        ConfigurationError (naming file or variable, and field) when the task table, the pipeline
+        library or custom_script's settings are unusable: the server must not start."""
         tasks = TaskSettings().model_tasks_table()
         return cls.from_settings(ProviderSettings(), ImageProviderSettings(), model_tasks=tasks,
                                  pipelines=PipelineSettings().library(tasks), sandbox=CodeSandbox.from_env(),
-                                 aptos=AptosClient.from_env())
+                                 aptos=AptosClient.from_env(), custom_script=ScriptClient.from_env())
 
     @classmethod
     def from_settings(cls, settings: ProviderSettings,
                       image_settings: ImageProviderSettings | None = None, *,
                       model_tasks: ModelTasks | None = None, pipelines: PipelineLibrary | None = None,
-                      sandbox: CodeSandbox | None = None, aptos: AptosClient | None = None) -> Services:
+                      sandbox: CodeSandbox | None = None, aptos: AptosClient | None = None,
+                      custom_script: ScriptClient | None = None) -> Services:
         aptos = aptos or AptosClient()
+        custom_script = custom_script or ScriptClient()
+        script_token = [custom_script.policy.token] if custom_script.policy.token else []
         policies = settings.budget_policies()
         return cls(
-            redactor=SecretRedactor([*settings.secrets(), *aptos.settings.secrets()]),
+            redactor=SecretRedactor([*settings.secrets(), *aptos.settings.secrets(), *script_token]),
             provider_settings=settings,
             llm=LlmProviders.from_settings(settings),
             images=ImageServices.from_settings(settings, image_settings or ImageProviderSettings.explicit()),
             sandbox=sandbox or CodeSandbox.disabled(),
             aptos=aptos,
+            custom_script=custom_script,
             budgets=InProcessBudgets(policies) if policies.active else UNLIMITED,
             max_budget_wait=settings.rate_limit_max_wait,
             model_tasks=model_tasks or default_model_tasks(),
@@ -90,3 +97,4 @@ class Services:
         await self.images.aclose()
         await self.sandbox.aclose()
         await self.aptos.aclose()
+        await self.custom_script.aclose()

@@ -149,6 +149,7 @@ def output_from_proto(out: graph_pb2.NodeOutput) -> NodeOutput:
         seed=out.seed if out.HasField("seed") else None,
         usage=TokenUsage(out.usage.input_tokens, out.usage.output_tokens) if out.HasField("usage") else NO_USAGE,
         values=values_to_dict(out.values) if out.values else {},
+        images=tuple(Image(i.data, i.mime_type) for i in out.images),
     )
 
 
@@ -183,6 +184,8 @@ def fill_output(msg: graph_pb2.NodeOutput, out: NodeOutput, *, image_bytes: bool
         if image_bytes:
             msg.image.data = out.image.data
         msg.image.mime_type = out.image.mime_type
+    for image in out.images:
+        msg.images.add(data=image.data if image_bytes else b"", mime_type=image.mime_type)
     if out.seed is not None:
         msg.seed = out.seed
     if out.values:

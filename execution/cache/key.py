@@ -45,6 +45,8 @@ def output_digest(output: NodeOutput) -> str:
              hashlib.sha256(image.data).hexdigest() if image is not None else None]
     if output.values:  # named outputs (one more item: an output without them keeps its digest)
         parts.append(canonical(output.values))
+    if output.images:  # a batch's images (likewise: an output without them keeps its digest)
+        parts.append([[i.mime_type, hashlib.sha256(i.data).hexdigest()] for i in output.images])
     head = dumps(parts)
     h = hashlib.sha256(head.encode("utf-8", "surrogatepass"))
     h.update(b"\x00")  # the text follows the fixed-shape head; nothing in the head contains NUL unescaped

@@ -13,7 +13,7 @@ pipeline, chunks), the instruction texts, and where each chunk's call goes in th
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from execution.cache.mode import NodeCacheChoice
 from execution.context import NodeContext
@@ -48,7 +48,11 @@ class PipelineNodeSettings(NodeSettings):
     cache: CacheSetting = NodeCacheChoice.DEFAULT
 
 
-def resolved_config(ctx: NodeContext[PipelineNodeSettings]) -> ResolvedPipeline:
+# A pipeline node's settings, or a subclass (llm_action's).
+P = TypeVar("P", bound=PipelineNodeSettings)
+
+
+def resolved_config(ctx: NodeContext[P]) -> ResolvedPipeline:
     config_id = ctx.settings.config
     library = ctx.services.pipelines
     if not config_id:
@@ -59,7 +63,7 @@ def resolved_config(ctx: NodeContext[PipelineNodeSettings]) -> ResolvedPipeline:
         raise InvalidSettings("config", f"'config' {exc}") from None
 
 
-def pipeline_call(ctx: NodeContext[PipelineNodeSettings]) -> dict[str, Any]:
+def pipeline_call(ctx: NodeContext[P]) -> dict[str, Any]:
     resolved = resolved_config(ctx)
     return {"config": resolved.config.config_id, "definition": resolved.digest, "calls": planned_calls(ctx, resolved)}
 

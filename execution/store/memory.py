@@ -168,7 +168,7 @@ class MemoryRunStore(RunStore):
         order = {node_id: i for i, node_id in enumerate(stored.record.planned_node_ids)}
         records = sorted(stored.nodes.values(), key=lambda n: order.get(n.node_id, len(order)))
         if not include_images:
-            return records
+            return [_without_batch_images(r) for r in records]
         return [self._with_image(stored, record) for record in records]
 
     async def list_runs(self, owner: str, *, flow_id: str = "", states: Sequence[RunState] = (),
@@ -292,3 +292,11 @@ def _follows(log: _EventLog, events: Sequence[StoredEvent]) -> bool:
             return False
         previous = event.seq
     return True
+
+
+def _without_batch_images(record: NodeRecord) -> NodeRecord:
+    """A batch's images as the SQL store reads them without images: mime types only."""
+    output = record.output
+    if output is None or not output.images:
+        return record
+    return replace(record, output=replace(output, images=tuple(Image(b"", i.mime_type) for i in output.images)))

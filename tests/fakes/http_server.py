@@ -1,4 +1,5 @@
-"""Runs an aiohttp application on 127.0.0.1, port 0, for the span of an `async with`.
+"""Runs an aiohttp application on 127.0.0.1 (or another local address), port 0, for the span of
+an `async with`.
 
 Handler cancellation is on: when a client drops the connection, the handler is cancelled,
 which is how the fakes observe a client aborting an in-flight request.
@@ -7,6 +8,7 @@ which is how the fakes observe a client aborting an in-flight request.
 from __future__ import annotations
 
 import abc
+import ssl
 from collections import deque
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -17,19 +19,21 @@ ReplyT = TypeVar("ReplyT")
 
 
 class LocalHttpServer:
-    def __init__(self, app: web.Application) -> None:
+    def __init__(self, app: web.Application, host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None) -> None:
         self._app = app
         self._runner: web.AppRunner | None = None
+        self.host = host
         self.port = 0
+        self._ssl = ssl_context
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self._ssl else 'http'}://{self.host}:{self.port}"
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self._app, handler_cancellation=True, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, 0, ssl_context=self._ssl)
         await site.start()
         self.port = self._runner.addresses[0][1]
 

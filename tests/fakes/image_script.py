@@ -65,6 +65,9 @@ class FakeImageServer(ScriptedFakeServer[ImageReply]):
         self.default = default or (lambda _request: ImageReply.error(500, "no reply scripted"))
         self.requests: list[ImageRequest] = []
         self.files: dict[str, tuple[bytes, str]] = {}
+        # Requests being answered now, and the most there were at once.
+        self.in_flight = 0
+        self.max_in_flight = 0
         super().__init__()
 
     def serve_file(self, name: str, data: bytes, content_type: str = "image/png") -> str:
@@ -106,6 +109,14 @@ class FakeImageServer(ScriptedFakeServer[ImageReply]):
         return received, reply
 
     async def handle(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         received, reply = await self.record(request)
         if reply.body is not None:
             return web.Response(status=reply.status, body=reply.body, headers={"Content-Type": reply.content_type,

@@ -70,3 +70,33 @@ async def test_an_output_without_image_replaces_one_with(store: RunStore) -> Non
     await store.append(run.run_id, [], [NodeRecord(NodeId("a"), NodeStatus.COMPLETE, output=NodeOutput(text="plain"))])
     [node] = await store.get_nodes(run.run_id, include_images=True)
     assert node.output == NodeOutput(text="plain")
+
+
+def _batch(images: tuple[Image, ...]) -> NodeRecord:
+    return NodeRecord(NodeId("batch"), NodeStatus.COMPLETE,
+                      output=NodeOutput(text="2 of 2 images made", image=images[0], images=images,
+                                        values={"count": len(images)}))
+
+
+async def test_a_batchs_images_come_back_in_order_and_only_when_asked_for(store: RunStore) -> None:
+    second = Image(b"\xff\xd8\xff" + os.urandom(1500), "image/jpeg")
+    run = await store.create_run(new_run())
+    await store.append(run.run_id, [], [_batch((PNG, second))])
+    [with_images] = await store.get_nodes(run.run_id, include_images=True)
+    [without] = await store.get_nodes(run.run_id)
+    assert with_images.output is not None and with_images.output.images == (PNG, second)
+    assert with_images.output.image == PNG and with_images.output.values == {"count": 2}
+    assert without.output is not None
+    assert without.output.images == (Image(b"", "image/png"), Image(b"", "image/jpeg"))
+
+
+async def test_a_batch_over_the_image_limit_keeps_mime_types_only(make_store: MakeStore, store_kind: str) -> None:
+    if store_kind not in SQL_KINDS:
+        pytest.skip("the image size limit is the SQL store's option")
+    store = await make_store(max_image_bytes=1000)
+    small = (Image(b"a" * 600, "image/png"), Image(b"b" * 600, "image/png"))  # each fits, together they do not
+    run = await store.create_run(new_run())
+    await store.append(run.run_id, [], [_batch(small)])
+    [node] = await store.get_nodes(run.run_id, include_images=True)
+    assert node.image_omitted and node.output is not None
+    assert node.output.images == (Image(b"", "image/png"), Image(b"", "image/png"))

@@ -65,6 +65,10 @@ def output_from_json(output: Mapping[str, Any]) -> graph_pb2.NodeOutput:
         mime, data = decode_data_url(image)
         msg.image.data = data
         msg.image.mime_type = mime
+    for item in output.get("images") or ():  # a batch's images (image_generation), as data URLs
+        if isinstance(item, str) and item:
+            mime, data = decode_data_url(item)
+            msg.images.add(data=data, mime_type=mime)
     return msg
 
 

@@ -34,6 +34,8 @@ export interface NodeOutput {
   text?: string;
   /** Base64 data URL. */
   image?: string;
+  /** Every image of a node that makes several (image_generation), in order, as data URLs; `image` is the first. */
+  images?: string[];
   personaDescription?: string;
   personaName?: string;
   replacePrompt?: string;
@@ -85,6 +87,7 @@ export function outputToMessage(output: NodeOutput): NodeOutputMessage {
   return create(NodeOutputSchema, {
     text: output.text ?? "",
     image: output.image ? dataUrlToImage(output.image) : undefined,
+    images: (output.images ?? []).map(dataUrlToImage),
     personaName: output.personaName ?? "",
     personaDescription: output.personaDescription ?? "",
     replacePrompt: output.replacePrompt ?? "",
@@ -99,6 +102,8 @@ export function outputFromMessage(message: NodeOutputMessage): NodeOutput {
   if (message.text) output.text = message.text;
   // An image without bytes is a RunCompleted reference to one sent earlier: nothing to show.
   if (message.image?.data.length) output.image = imageToDataUrl(message.image);
+  const images = message.images.filter((image) => image.data.length);
+  if (images.length) output.images = images.map(imageToDataUrl);
   if (message.personaName) output.personaName = message.personaName;
   if (message.personaDescription) output.personaDescription = message.personaDescription;
   if (message.replacePrompt) output.replacePrompt = message.replacePrompt;

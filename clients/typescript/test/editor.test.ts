@@ -98,6 +98,14 @@ describe("editor conversions", () => {
     assert.equal(graphToRequest([], [], "", { executionMode: "fast" }).options?.executionMode, pb.ExecutionMode.FAST);
   });
 
+  it("carries a batch's images as data URLs, and none that came without bytes", () => {
+    const image = dataUrlToImage(PNG_DATA_URL);
+    const output = outputFromMessage(create(pb.NodeOutputSchema, { image, images: [image, image] }));
+    assert.deepEqual(output.images, [PNG_DATA_URL, PNG_DATA_URL]);
+    const summary = outputFromMessage(create(pb.NodeOutputSchema, { images: [{ mimeType: "image/png" }] }));
+    assert.equal(summary.images, undefined);
+  });
+
   it("leaves unset (empty) output fields out of the editor's NodeOutput", () => {
     const output = outputFromMessage(create(pb.NodeOutputSchema, { text: "hi", durationMs: 42n }));
     assert.deepEqual(output, { text: "hi", durationMs: 42 });

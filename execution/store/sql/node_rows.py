@@ -17,6 +17,7 @@ from sqlalchemy import RowMapping
 
 from execution.events import NodeStatus, StatusReason
 from execution.ids import NodeId
+from execution.outputs import Image
 from execution.store.base import NodeRecord
 from execution.store.sql.output_codec import decode_output, encode_output
 
@@ -59,13 +60,17 @@ def node_rows(run_id: str, records: Sequence[NodeRecord], max_image_bytes: int
             continue
         image_sha256: str | None = None
         omitted = False
-        if output.image is not None:
-            data = output.image.data
-            if len(data) > max_image_bytes:
+        if (image := output.image) is not None:
+            data = image.data
+            # A batch's images live in the output's JSON (base64), under the same cap: over it,
+            # none is kept (mime types only), as for a single image.
+            if len(data) > max_image_bytes or sum(len(i.data) for i in output.images) > max_image_bytes:
                 omitted = True
+                if output.images:
+                    output = replace(output, images=tuple(Image(b"", i.mime_type) for i in output.images))
             else:
                 image_sha256 = hashlib.sha256(data).hexdigest()
-                images.setdefault(image_sha256, ImageRow(image_sha256, output.image.mime_type, data))
+                images.setdefault(image_sha256, ImageRow(image_sha256, image.mime_type, data))
         rows.append((run_id, record.node_id, record.status._value_, record.reason._value_, record.message,
                      record.retryable, encode_output(output), image_sha256, omitted))
     return rows, list(images.values())
@@ -80,7 +85,8 @@ def node_record(row: RowMapping, image_data: bytes | None) -> NodeRecord:
         reason=StatusReason(row["reason"]),
         message=row["message"],
         retryable=bool(row["retryable"]),
-        output=decode_output(output_text, bytes(image_data or b"")) if output_text is not None else None,
+        output=(decode_output(output_text, bytes(image_data or b""), image_bytes=image_data is not None)
+                if output_text is not None else None),
         image_omitted=bool(row["image_omitted"]),
     )
 

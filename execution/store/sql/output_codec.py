@@ -2,12 +2,14 @@
 
 The image is not in the JSON: its bytes go to the images table (by sha256) and the row keeps
 the reference; the JSON keeps the mime type, so an output read back without image bytes still
-says what kind of image it had. Field names are spelled out and decoding tolerates missing
+says what kind of image it had. The images of a node that makes several (`images`) are in the
+JSON, base64: the images table keeps one image per node row. Field names are spelled out and decoding tolerates missing
 ones (defaults), so a later NodeOutput field can be added without a data migration.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -48,12 +50,16 @@ def encode_output(output: NodeOutput) -> str:
         parts.append(f',"usage":[{int(output.usage.input_tokens)},{int(output.usage.output_tokens)}]')
     if output.values:
         parts += (',"values":', _ENCODE(dict(output.values)))
+    if output.images:  # a batch's images, inline (the images table holds one per node row)
+        parts += (',"images":', _ENCODE([{"mime_type": i.mime_type, "data": base64.b64encode(i.data).decode("ascii")}
+                                         for i in output.images]))
     parts.append("}")
     return "".join(parts)
 
 
-def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
-    """The output `encode_output` wrote; its image (if it had one) carries `image_data`."""
+def decode_output(text: str, image_data: bytes = b"", *, image_bytes: bool = True) -> NodeOutput:
+    """The output `encode_output` wrote; its image (if it had one) carries `image_data`, and its
+    `images` their bytes unless `image_bytes` is False (mime types only, as for `image`)."""
     doc = json.loads(text)
     version = doc.get("v")
     if version != CODEC_VERSION:
@@ -73,6 +79,8 @@ def decode_output(text: str, image_data: bytes = b"") -> NodeOutput:
         seed=int(doc["seed"]) if doc.get("seed") is not None else None,
         usage=TokenUsage(*doc["usage"]) if "usage" in doc else NO_USAGE,
         values=doc.get("values", {}),
+        images=tuple(Image(base64.b64decode(i["data"]) if image_bytes else b"", i["mime_type"])
+                     for i in doc.get("images", ())),
     )
 
 

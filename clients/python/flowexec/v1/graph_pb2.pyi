@@ -64,7 +64,7 @@ class ChatMessage(_message.Message):
     def __init__(self, role: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
 
 class NodeOutput(_message.Message):
-    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls", "seed", "usage", "values")
+    __slots__ = ("text", "image", "persona_name", "persona_description", "replace_prompt", "injected_prompt", "duration_ms", "cached", "dry_run", "provider_calls", "seed", "usage", "values", "images")
     class ValuesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class NodeOutput(_message.Message):
     SEED_FIELD_NUMBER: _ClassVar[int]
     USAGE_FIELD_NUMBER: _ClassVar[int]
     VALUES_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
     text: str
     image: Image
     persona_name: str
@@ -98,7 +99,8 @@ class NodeOutput(_message.Message):
     seed: int
     usage: TokenUsage
     values: _containers.MessageMap[str, _struct_pb2.Value]
-    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ..., seed: _Optional[int] = ..., usage: _Optional[_Union[TokenUsage, _Mapping]] = ..., values: _Optional[_Mapping[str, _struct_pb2.Value]] = ...) -> None: ...
+    images: _containers.RepeatedCompositeFieldContainer[Image]
+    def __init__(self, text: _Optional[str] = ..., image: _Optional[_Union[Image, _Mapping]] = ..., persona_name: _Optional[str] = ..., persona_description: _Optional[str] = ..., replace_prompt: _Optional[str] = ..., injected_prompt: _Optional[str] = ..., duration_ms: _Optional[int] = ..., cached: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., provider_calls: _Optional[_Iterable[_Union[ProviderCall, _Mapping]]] = ..., seed: _Optional[int] = ..., usage: _Optional[_Union[TokenUsage, _Mapping]] = ..., values: _Optional[_Mapping[str, _struct_pb2.Value]] = ..., images: _Optional[_Iterable[_Union[Image, _Mapping]]] = ...) -> None: ...
 
 class TokenUsage(_message.Message):
     __slots__ = ("input_tokens", "output_tokens")
