@@ -18,6 +18,7 @@ from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
 from execution.ids import NodeId, RunId, new_run_id
+from execution.nodes.parsed_settings import ParsedSettings
 from execution.nodes.registry import NodeRegistry
 from execution.outputs import NodeOutput
 from execution.ratelimit.user_caps import UserCaps
@@ -45,11 +46,13 @@ class Engine:
         self.cache = cache
         self.active: dict[RunId, FlowRun] = {}
         self.users = UserCaps(self.limits.max_running_nodes_per_user)
+        # Settings records parsed by earlier runs (a flow's nodes are wired again each run).
+        self._parsed_settings = ParsedSettings()
 
     def prepare(self, request: FlowRequest) -> PreparedRun:
         """Validate, wire and plan; raises GraphValidationError naming every culprit."""
         graph = validate(request, self.limits)
-        wiring = wire(graph, self.registry, request)
+        wiring = wire(graph, self.registry, request, self._parsed_settings)
         return PreparedRun(request, make_plan(graph, request.trigger_node_id, request.cached_outputs), wiring)
 
     def prepare_resume(self, request: FlowRequest, run_only: Collection[NodeId],
@@ -57,7 +60,7 @@ class Engine:
         """Validate `request` and plan to run exactly `run_only`, every other node's output in
         `outputs` feeding the run (the request's own trigger and cached outputs are not used)."""
         graph = validate(request, self.limits)
-        wiring = wire(graph, self.registry, request)
+        wiring = wire(graph, self.registry, request, self._parsed_settings)
         return PreparedRun(request, make_plan(graph, None, outputs, run_only=run_only), wiring)
 
     def start(self, prepared: PreparedRun, *, run_id: RunId | None = None,

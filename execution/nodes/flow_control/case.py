@@ -73,8 +73,10 @@ def _ports(input_name: str, routes: tuple[str, ...]) -> NodePorts:
 async def case(ctx: NodeContext[CaseSettings]) -> NodeOutput:
     settings = ctx.settings
     subject = main_input(ctx, settings.input)
-    route = next((b.output for b in settings.cases if b.holds(subject)), settings.default_output)
-    return value_output({route: subject})
+    for branch in settings.cases:
+        if branch.holds(subject):
+            return value_output({branch.output: subject})
+    return value_output({settings.default_output: subject})
 
 
 CASE = NodeSpec(

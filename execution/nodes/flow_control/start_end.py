@@ -58,7 +58,9 @@ def end_ports(settings: EndSettings) -> NodePorts:
 
 async def end(ctx: NodeContext[EndSettings]) -> NodeOutput:
     schema = ctx.settings.input_schema
-    values = dict(ctx.values) if not schema else {n: ctx.values[n] for n in schema if n in ctx.values}
+    if not schema:
+        return value_output(dict(ctx.values))
+    values = {n: ctx.values[n] for n in schema if n in ctx.values}
     check_values(values, schema, "input")
     return value_output(values)
 

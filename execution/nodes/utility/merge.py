@@ -37,16 +37,23 @@ class MergeSettings(ElementSettings):
     separator: str = "\n\n"
 
 
+_JOINS = {policy.value: policy for policy in JoinPolicy}  # a dict lookup: JoinPolicy(value) costs ~1.5 µs
+
+
 def merge_join(settings: MergeSettings) -> JoinPolicy:
-    return JoinPolicy(settings.join)
+    return _JOINS[settings.join]
 
 
 def combine(settings: MergeSettings, named: list[tuple[str, Any]]) -> Any:
-    values = [v for _, v in named if v is not None]
-    if settings.combine == "object":
+    how = settings.combine
+    if how == "object":
         return dict(named)
-    if settings.combine == "first":
-        return values[0] if values else None
+    if how == "first":
+        for _, value in named:
+            if value is not None:
+                return value
+        return None
+    values = [v for _, v in named if v is not None]
     if values and all(isinstance(v, str) for v in values):
         return settings.separator.join(values)
     combined: list[Any] = []

@@ -64,10 +64,11 @@ def _as_json(value: Any) -> Any:
 async def selector(ctx: NodeContext[SelectorSettings]) -> NodeOutput:
     settings = ctx.settings
     source = main_input(ctx, settings.input)
-    if settings.json_path.segments:
-        source = _as_json(source)
+    path = settings.json_path
+    if not path.segments:  # the whole input
+        return value_output({OUTPUT: source})
     try:
-        picked = settings.json_path.get(source)
+        picked = path.get(_as_json(source))
     except PathNotFound as err:
         if "default" not in settings.model_fields_set:
             raise InvalidNodeInput(f"path {quote(settings.path)} not found: {err}") from None

@@ -1,0 +1,47 @@
+"""ParsedSettings: settings records parsed before, kept across runs by the text of their data.
+
+A flow's nodes are wired again each run (execution.wiring), and a client sends the same settings
+run after run; parsing a record through pydantic costs microseconds per node (a case node's
+branches, a merge's policy), a lookup far less. An engine keeps one ParsedSettings.
+
+Only settings that validation found to be small plain JSON are kept (execution.graph.validate:
+`Graph.plain_settings`, at most PLAIN_SETTINGS_MAX_BYTES), keyed by node type and `repr(data)`: for plain JSON (str, int, finite
+float, bool, None, lists, objects with str keys) repr is exact — 1, 1.0 and True differ, and key
+order is kept. A record is frozen, so one instance serves every node with those settings, as a
+type's record for empty settings already does (NodeSpec.parse_settings). A record is kept with
+its spec and used for that spec only (a registry may be replaced); settings that do not parse
+are not kept (the next run raises the same InvalidSettings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from execution.nodes.setting_types import NodeSettings
+from execution.nodes.spec import NodeSpec
+
+# Records kept; past it the oldest goes.
+MAX_KEPT = 1024
+
+
+class ParsedSettings:
+    def __init__(self, max_kept: int = MAX_KEPT) -> None:
+        self._kept: dict[tuple[str, str], tuple[NodeSpec[Any], NodeSettings]] = {}
+        self._max_kept = max_kept
+
+    def parse(self, spec: NodeSpec[Any], data: Mapping[str, Any]) -> NodeSettings:
+        """spec.parse_settings(data) for small plain-JSON `data` (the caller knows it is)."""
+        key = (spec.node_type, repr(data))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is spec:
+            return kept[1]
+        settings = spec.parse_settings(data)
+        kept_records = self._kept
+        if len(kept_records) >= self._max_kept and key not in kept_records:
+            del kept_records[next(iter(kept_records))]
+        kept_records[key] = (spec, settings)
+        return settings
+
+    def __len__(self) -> int:
+        return len(self._kept)
