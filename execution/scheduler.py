@@ -60,7 +60,7 @@ from execution.events import (
 from execution.graph.model import FlowRequest, Node
 from execution.graph.plan import ExecutionPlan
 from execution.ids import NodeId, RunId
-from execution.model_resolution import resolve_node_model
+from execution.model_resolution import ResolvedModel, names_model, resolve_node_model
 from execution.node_redaction import NodeRedaction
 from execution.nodes.spec import NodeSpec
 from execution.outputs import NO_USAGE, NodeOutput
@@ -132,6 +132,7 @@ class FlowRun:
         self._unsettled = len(plan.planned)
         self._all_settled = asyncio.Event()
         self._usage = NO_USAGE
+        self._flow_model: ResolvedModel | None = None
         self._cancel_reason = StatusReason.CLIENT_CANCELLED
         self._timed_out = False
         self._task_group: asyncio.TaskGroup | None = None
@@ -388,8 +389,12 @@ class FlowRun:
         try:
             if wiring.settings_error is not None:  # InvalidSettings: a setting that does not fit
                 raise wiring.settings_error
-            model = resolve_node_model(spec.default_model, node.data, self.request.provider_id,
-                                       tasks=self._services.model_tasks, request_mode=self.request.options.execution_mode)
+            if spec.default_model is None and not (node.data and names_model(node.data)):
+                model = self._flow_model or self._resolve_flow_model()  # the same for every such node
+            else:
+                model = resolve_node_model(spec.default_model, node.data, self.request.provider_id,
+                                           tasks=self._services.model_tasks,
+                                           request_mode=self.request.options.execution_mode)
         except NodeError as err:  # a setting or a `task:` model that does not fit fails this node
             self._fail(node_id, err.reason, err.message, err.retryable)
             return
@@ -449,6 +454,13 @@ class FlowRun:
                 self._usage += output.usage
             self._emit(NodeOutputProduced(node_id, output))
             self._set(node_id, NodeStatus.COMPLETE)
+
+    def _resolve_flow_model(self) -> ResolvedModel:
+        """The model of a node whose type has no default and whose settings name none: the flow's."""
+        self._flow_model = resolve_node_model(None, _NO_VALUES, self.request.provider_id,
+                                              tasks=self._services.model_tasks,
+                                              request_mode=self.request.options.execution_mode)
+        return self._flow_model
 
     def _gate(self, node_id: NodeId) -> CallGate:
         services = self._services
