@@ -26,7 +26,7 @@ from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.graph.model import Edge, FlowRequest
 from execution.graph.validate import Graph
 from execution.ids import NodeId
-from execution.nodes.parsed_settings import ParsedSettings
+from execution.nodes.parsed_settings import Parsed, ParsedSettings
 from execution.nodes.ports import JoinPolicy, NodePorts, PortKind, PortSet
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.setting_types import NodeSettings
@@ -100,26 +100,30 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest,
         if spec is None:
             node_ports = _NO_PORTS
         else:
+            found: Parsed | None = None
             try:
-                if node_id in keep:
+                if node_id in keep:  # parsed by an earlier run, with its ports and join policy
                     assert parsed is not None
-                    settings = parsed.parse(spec, node.data)
+                    found = parsed.parse(spec, node.data)
+                    settings = found.settings
                 else:
                     settings = spec.parse_settings(node.data)
             except NodeError as err:  # InvalidSettings (parse_settings raises nothing else)
                 error = err
-            if settings is not None or spec.ports is None:  # (fixed ports need no settings)
+            if found is not None:
+                node_ports, join = found.ports, found.join
+            elif settings is not None or spec.ports is None:  # (fixed ports need no settings)
                 node_ports = spec.node_ports(settings)
                 if settings is not None and spec.join is not settled:
                     join = spec.join_policy(settings)
-                    if join is any_ or join is first:
-                        early.append(node_id)
             else:
                 assert error is not None
                 field = error.field if isinstance(error, InvalidSettings) else ""
                 violations.append(Violation(f"nodes[{_node_index(request, node_id)}].data{'.' + field if field else ''}",
                                             f"node {_node(graph, node_id)}: {error.message}"))
                 node_ports = NodePorts(PortSet(open=True), PortSet(open=True))
+            if join is any_ or join is first:
+                early.append(node_id)
             if spec.results:
                 results.append(node_id)
         outputs[node_id] = node_ports.outputs

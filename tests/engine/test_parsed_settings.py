@@ -26,11 +26,11 @@ def case_data(value: object) -> dict[str, object]:
 def test_the_same_settings_give_the_same_record_and_other_values_their_own() -> None:
     assert CASE is not None
     parsed = ParsedSettings()
-    first = parsed.parse(CASE, case_data(1))
-    assert parsed.parse(CASE, case_data(1)) is first
+    first = parsed.parse(CASE, case_data(1)).settings
+    assert parsed.parse(CASE, case_data(1)).settings is first
     # 1, 1.0 and True are equal in Python, not in a settings record's eyes: each is parsed.
     for other in (1.0, True, "1"):
-        record = parsed.parse(CASE, case_data(other))
+        record = parsed.parse(CASE, case_data(other)).settings
         assert record is not first and record == CASE.parse_settings(case_data(other))
         assert type(record.cases[0].value) is type(other)
     assert len(parsed) == 4
@@ -50,12 +50,13 @@ def test_a_record_serves_its_own_spec_only_and_the_oldest_goes_first() -> None:
     assert CASE is not None
     parsed = ParsedSettings(max_kept=2)
     record = parsed.parse(CASE, case_data("a"))
+    assert record.ports == CASE.node_ports(record.settings) and record.join is CASE.join_policy(record.settings)
     newer = replace(CASE, version=CASE.version + 1)  # a registry replaced: the type's spec changed
-    assert parsed.parse(newer, case_data("a")) is not record
+    assert parsed.parse(newer, case_data("a")).settings is not record.settings
     parsed.parse(CASE, case_data("b"))
     parsed.parse(CASE, case_data("c"))
     assert len(parsed) == 2
-    assert parsed.parse(CASE, case_data("c")) is parsed.parse(CASE, case_data("c"))
+    assert parsed.parse(CASE, case_data("c")).settings is parsed.parse(CASE, case_data("c")).settings
 
 
 async def test_runs_of_a_flow_whose_settings_changed_use_the_new_settings() -> None:
