@@ -18,6 +18,7 @@ from execution.graph.model import FlowRequest
 from execution.graph.plan import ExecutionPlan, make_plan
 from execution.graph.validate import validate
 from execution.ids import NodeId, RunId, new_run_id
+from execution.nodes.parsed_settings import ParsedSettings
 from execution.nodes.registry import NodeRegistry
 from execution.outputs import NodeOutput
 from execution.ratelimit.user_caps import UserCaps
@@ -45,6 +46,8 @@ class Engine:
         self.cache = cache
         self.active: dict[RunId, FlowRun] = {}
         self.users = UserCaps(self.limits.max_running_nodes_per_user)
+        # Settings records parsed by earlier runs (a flow's nodes are wired again each run).
+        self._parsed_settings = ParsedSettings()
 
     def prepare(self, request: FlowRequest) -> PreparedRun:
         """Validate, plan and wire (settings parsed, models resolved); raises GraphValidationError
@@ -62,7 +65,7 @@ class Engine:
         return PreparedRun(request, plan, self._wire(plan, request))
 
     def _wire(self, plan: ExecutionPlan, request: FlowRequest) -> GraphWiring:
-        return wire(plan.graph, self.registry, request, planned=frozenset(plan.planned),
+        return wire(plan.graph, self.registry, request, self._parsed_settings, planned=frozenset(plan.planned),
                     tasks=self.services.model_tasks)
 
     def start(self, prepared: PreparedRun, *, run_id: RunId | None = None,

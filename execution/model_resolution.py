@@ -76,6 +76,10 @@ def resolve_node_model(type_default: ModelChoice | None, data: Mapping[str, Any]
     return ResolvedModel(choice.provider_id, choice.model, resolved.source, resolved.model.removeprefix("task:"), mode)
 
 
+# The settings resolve_node_model reads; a node without any of them gets its type's default, or the flow's.
+MODEL_SETTINGS = frozenset(("providerId", "provider_id", "model", "executionMode"))
+
+
 def node_mode(data: Mapping[str, Any]) -> ExecutionMode | None:
     """The node's own `executionMode` (None when unset); InvalidSettings when it is not a mode."""
     value = data.get("executionMode")

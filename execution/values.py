@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
 from typing import Any
 
 JsonValue = Any  # None | bool | int | float | str | list[JsonValue] | dict[str, JsonValue]
@@ -22,6 +21,10 @@ JsonValue = Any  # None | bool | int | float | str | list[JsonValue] | dict[str,
 # One encoder, made once: json.dumps with options builds a new one per call.
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _COMPACT_ANY = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+# json.dumps(text, ensure_ascii=False) for a str, without the encoder's set-up.
+_QUOTE = json.encoder.encode_basestring  # type: ignore[attr-defined]
+# Nesting past which json_size leaves the counting to the encoder.
+_PLAIN_DEPTH = 32
 
 
 def as_text(value: JsonValue) -> str:
@@ -61,20 +64,76 @@ def same_value(a: JsonValue, b: JsonValue) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
-def json_size(values: Mapping[str, JsonValue]) -> int:
-    """UTF-8 bytes of `values` as JSON (what the text limits count for named values)."""
-    if not values:
-        return 0
-    size = 1  # fast path, exact for an object of strings: {"k":"v",…}
-    for key, value in values.items():
-        if (type(value) is not str or not (key.isascii() and key.isprintable() and value.isascii() and value.isprintable())
-                or '"' in key or '"' in value or "\\" in key or "\\" in value):
-            break
-        size += len(key) + len(value) + 6
-    else:
+def json_size(value: JsonValue) -> int:
+    """UTF-8 bytes of `value` as compact JSON (what the text limits count for named values, and
+    the size of settings given in-process); anything JSON cannot hold counts as its str()."""
+    size = _plain_size(value, 0)
+    if size >= 0:
         return size
-    text = _COMPACT_ANY.encode(values)
+    text = _COMPACT_ANY.encode(value)
     return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+
+
+def plain_json_size(value: JsonValue) -> int:
+    """json_size of a value that is plain JSON all the way down (str, int, finite float, bool,
+    None, lists, dicts with str keys — exact types, nested at most _PLAIN_DEPTH deep); -1 when
+    it is anything else."""
+    return _plain_size(value, 0)
+
+
+def _plain_size(value: JsonValue, depth: int) -> int:
+    kind = type(value)
+    if kind is str:
+        return _text_size(value)
+    if kind is dict:
+        if depth > _PLAIN_DEPTH:
+            return -1
+        size = 1 + 2 * len(value) if value else 2  # braces, and each key's colon and comma
+        for key, item in value.items():  # (_text_size's common case inlined: this runs for every output)
+            if type(key) is not str:
+                return -1
+            if key.isascii() and key.isprintable() and '"' not in key and "\\" not in key:
+                size += len(key) + 2
+            else:
+                size += _text_size(key)
+            if type(item) is str:
+                if item.isascii() and item.isprintable() and '"' not in item and "\\" not in item:
+                    size += len(item) + 2
+                else:
+                    size += _text_size(item)
+                continue
+            item_size = _plain_size(item, depth + 1)
+            if item_size < 0:
+                return -1
+            size += item_size
+        return size
+    if kind is list:
+        if depth > _PLAIN_DEPTH:
+            return -1
+        size = 1 + len(value) if value else 2  # brackets and commas
+        for item in value:
+            item_size = _plain_size(item, depth + 1)
+            if item_size < 0:
+                return -1
+            size += item_size
+        return size
+    if kind is int:
+        return len(int.__repr__(value))
+    if kind is float:
+        return len(float.__repr__(value)) if math.isfinite(value) else -1
+    if value is None or value is True:
+        return 4
+    if value is False:
+        return 5
+    return -1
+
+
+def _text_size(text: str) -> int:
+    """UTF-8 bytes of `text` as a JSON string (quotes and escapes included)."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return len(text) + 2  # written as it is (most keys and values)
+    quoted = _QUOTE(text)
+    return len(quoted) if quoted.isascii() else len(quoted.encode("utf-8", "surrogatepass"))
 
 
 def is_json(value: object) -> bool:

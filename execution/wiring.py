@@ -25,17 +25,18 @@ settings that only it would read.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from execution.errors import GraphValidationError, InvalidSettings, NodeError, Violation
-from execution.graph.edges import is_adapter_edge
+from execution.graph.edges import ADAPTER_HANDLE_PREFIX
 from execution.graph.model import Edge, FlowRequest
 from execution.graph.validate import Graph
 from execution.ids import NodeId
-from execution.model_resolution import ResolvedModel, resolve_node_model
+from execution.model_resolution import MODEL_SETTINGS, ResolvedModel, resolve_node_model
 from execution.model_tasks.table import ModelTasks, default_model_tasks
+from execution.nodes.parsed_settings import Parsed, ParsedSettings
 from execution.nodes.ports import JoinPolicy, NodePorts, PortKind, PortSet
 from execution.nodes.registry import NodeRegistry
 from execution.nodes.setting_types import NodeSettings
@@ -43,9 +44,7 @@ from execution.nodes.spec import NodeSpec
 from execution.quoting import quote, shorten
 
 _NO_PORTS = NodePorts(PortSet(), PortSet())
-# The settings model resolution reads (execution.model_resolution): a node without any of them
-# gets its type's model for the request, resolved once per type.
-_MODEL_KEYS = frozenset({"providerId", "provider_id", "model", "executionMode"})
+_VALUE = PortKind.VALUE
 
 
 class InputEdge(NamedTuple):
@@ -88,29 +87,30 @@ class GraphWiring:
     results: tuple[NodeId, ...]
 
 
-def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned: Collection[NodeId] | None = None,
-         tasks: ModelTasks | None = None) -> GraphWiring:
+def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, parsed: ParsedSettings | None = None, *,
+         planned: Collection[NodeId] | None = None, tasks: ModelTasks | None = None) -> GraphWiring:
     """Every node's wiring; GraphValidationError naming each bad setting, bad handle or unwirable
     node. `planned`: the nodes that will run (default: every node); `tasks`: what `task:NAME`
-    models resolve against (default: the shipped table).
+    models resolve against (default: the shipped table); `parsed`: the records parsed by earlier
+    runs (small plain-JSON settings are looked up there).
 
     One pass in topological order: a node's upstream nodes have their ports when its edges are
-    resolved."""
+    resolved. (It runs before every run, for every node: the loop is kept tight.)"""
     runs = (lambda _node_id: True) if planned is None else planned.__contains__
     tasks = tasks or default_model_tasks()
     provider, mode = request.provider_id, request.options.execution_mode
     violations: list[Violation] = []
-    ports: dict[NodeId, NodePorts] = {}
-    static: dict[int, NodePorts] = {}  # ports of types whose ports do not depend on settings
+    outputs: dict[NodeId, PortSet] = {}
     unset_models: dict[int, ResolvedModel] = {}  # the model of a type's nodes that choose none
     wiring: dict[NodeId, NodeWiring] = {}
     early: list[NodeId] = []
     results: list[NodeId] = []
-    settled = JoinPolicy.SETTLED
-    nodes, in_edges = graph.nodes, graph.in_edges
+    settled, any_, first = JoinPolicy.SETTLED, JoinPolicy.ANY, JoinPolicy.FIRST_NON_NULL
+    nodes, in_edges, spec_of = graph.nodes, graph.in_edges, registry.get
+    keep = graph.plain_settings if parsed is not None else frozenset()
     for node_id in graph.order:
         node = nodes[node_id]
-        spec = registry.get(node.type)
+        spec = spec_of(node.type)
         settings: NodeSettings | None = None
         model: ResolvedModel | None = None
         join = settled
@@ -118,10 +118,16 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned:
             node_ports = _NO_PORTS
         else:
             error: NodeError | None = None
+            found: Parsed | None = None
             try:
-                settings = spec.parse_settings(node.data)
+                if node_id in keep:  # parsed by an earlier run, with its ports and join policy
+                    assert parsed is not None
+                    found = parsed.parse(spec, node.data)
+                    settings = found.settings
+                else:
+                    settings = spec.parse_settings(node.data)
                 if runs(node_id):
-                    if _MODEL_KEYS.isdisjoint(node.data):  # most nodes: the type's model for this request
+                    if MODEL_SETTINGS.isdisjoint(node.data):  # most nodes: the type's model, resolved once per type
                         model = unset_models.get(id(spec))
                         if model is None:
                             model = unset_models[id(spec)] = resolve_node_model(
@@ -133,72 +139,77 @@ def wire(graph: Graph, registry: NodeRegistry, request: FlowRequest, *, planned:
                 error = err
             if error is not None and (runs(node_id) or spec.ports is not None):
                 violations.append(_settings_violation(request, graph, node_id, error))
-                settings = None
-            if spec.ports is None:
-                fixed = static.get(id(spec))
-                if fixed is None:
-                    fixed = static[id(spec)] = NodePorts(PortSet(spec.inputs), PortSet(spec.outputs))
-                node_ports = fixed
-            elif settings is not None:
+                settings, found = None, None
+            if found is not None:
+                node_ports, join = found.ports, found.join
+            elif settings is not None or spec.ports is None:  # (fixed ports need no settings)
                 node_ports = spec.node_ports(settings)
+                if settings is not None and spec.join is not settled:
+                    join = spec.join_policy(settings)
             else:
                 node_ports = NodePorts(PortSet(open=True), PortSet(open=True))
-            if settings is not None and spec.join is not settled:
-                join = spec.join_policy(settings)
+            if join is any_ or join is first:
+                early.append(node_id)
             if spec.results:
                 results.append(node_id)
-            if join.fires_early:
-                early.append(node_id)
-        ports[node_id] = node_ports
+        outputs[node_id] = node_ports.outputs
         inputs = node_ports.inputs
         into = in_edges[node_id]
-        if not inputs.named and join is settled and not any(ports[e.source].outputs.named for _, e in into):
-            # The editor's node types on both ends of every edge: each carries its source's whole
-            # output, nothing to resolve; the scheduler reads the graph's upstream nodes instead.
-            wiring[node_id] = NodeWiring(spec, settings, model, inputs, join, (), False, False)
-            continue
-        edges = tuple(_input_edge(i, edge, graph, ports, violations) for i, edge in into)
+        if not inputs.named and join is settled:
+            for _, edge in into:
+                if outputs[edge.source].named:
+                    break
+            else:
+                # The editor's node types on both ends of every edge: each carries its source's
+                # whole output, nothing to resolve; the scheduler reads the graph's upstream nodes.
+                wiring[node_id] = NodeWiring(spec, settings, model, inputs, join, (), False, False)
+                continue
+        edges = tuple([_input_edge(i, edge, graph, outputs[edge.source], inputs, violations) for i, edge in into])
         named, gated = inputs.named, join is not settled
         for input_edge in edges:
             if input_edge.source_port is not None:
                 named = True
-                gated = gated or input_edge.branch
+                if input_edge.branch:
+                    gated = True
         wiring[node_id] = NodeWiring(spec, settings, model, inputs, join, edges, named, gated)
     if violations:
         raise GraphValidationError(sorted(violations, key=_request_order))
     return GraphWiring(wiring, frozenset(early), tuple(results))
 
 
-def _input_edge(i: int, edge: Edge, graph: Graph, ports: Mapping[NodeId, NodePorts],
+def _input_edge(i: int, edge: Edge, graph: Graph, outputs: PortSet, inputs: PortSet,
                 violations: list[Violation]) -> InputEdge:
-    outputs, inputs = ports[edge.source].outputs, ports[edge.target].inputs
     source_port: str | None = None
     branch = False
-    if outputs.named and edge.source_handle:
-        port = outputs.get(edge.source_handle)
-        if port is None and not outputs.open:
-            violations.append(Violation(
-                f"edges[{i}].source_handle",
-                f"edge {quote(edge.id)} source handle {quote(edge.source_handle)} is not an output of node "
-                f"{_node(graph, edge.source)}; its outputs: {outputs.names()}"))
-        elif port is None or port.kind is PortKind.VALUE:
-            source_port, branch = edge.source_handle, port is not None and port.branch
-    adapter = is_adapter_edge(edge)
+    handle = edge.source_handle
+    if handle and outputs.named:
+        port = outputs.get(handle)
+        if port is None:
+            if outputs.open:
+                source_port = handle
+            else:
+                violations.append(Violation(
+                    f"edges[{i}].source_handle",
+                    f"edge {quote(edge.id)} source handle {quote(handle)} is not an output of node "
+                    f"{_node(graph, edge.source)}; its outputs: {outputs.names()}"))
+        elif port.kind is _VALUE:
+            source_port, branch = handle, port.branch
+    handle = edge.target_handle
+    adapter = handle.startswith(ADAPTER_HANDLE_PREFIX)  # execution.graph.edges.is_adapter_edge
     target_port: str | None = None
     if not adapter and inputs.named:
-        if edge.target_handle:
-            port = inputs.get(edge.target_handle)
+        if handle:
+            port = inputs.get(handle)
             if port is None and not inputs.open:
                 violations.append(Violation(
                     f"edges[{i}].target_handle",
-                    f"edge {quote(edge.id)} target handle {quote(edge.target_handle)} is not an input of node "
+                    f"edge {quote(edge.id)} target handle {quote(handle)} is not an input of node "
                     f"{_node(graph, edge.target)}; its inputs: {inputs.names()}"))
-            elif port is None or port.kind is PortKind.VALUE:
-                target_port = edge.target_handle
+            elif port is None or port.kind is _VALUE:
+                target_port = handle
         elif source_port is not None and not inputs.accepts(source_port):
-            single = [p for p in inputs.ports if p.kind is PortKind.VALUE]
-            if len(single) == 1:  # the target's one named input
-                return InputEdge(edge.source, source_port, single[0].handle, branch, adapter)
+            if inputs.only is not None:  # the target's one named input
+                return InputEdge(edge.source, source_port, inputs.only, branch, adapter)
             violations.append(Violation(
                 f"edges[{i}].target_handle",
                 f"edge {quote(edge.id)} carries output {quote(source_port)} of node {quote(edge.source)}, which is not "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from execution.cache.mode import CacheMode
 from execution.ids import EdgeId, FlowId, NodeId
 from execution.model_tasks.mode import ExecutionMode
 from execution.outputs import NodeOutput
+from execution.values import json_size, plain_json_size
 
 GROUP_NODE_TYPE = "group"
 # The one user of a server without authentication.
@@ -22,13 +22,19 @@ class Node:
     id: NodeId
     type: str
     data: Mapping[str, Any] = field(default_factory=dict)
-    # Size of `data` as received on the wire; computed from JSON when not given.
+    # Size of `data` as received on the wire (then `data` is what the wire's JSON decoded to);
+    # when not given, of `data` as compact JSON (UTF-8).
     data_bytes: int = -1
 
-    def settings_size(self) -> int:
+    def settings_size(self) -> tuple[int, bool]:
+        """The size of `data`, and whether it is plain JSON (decoded from the wire, or found to
+        be: execution.values.plain_json_size)."""
         if self.data_bytes >= 0:
-            return self.data_bytes
-        return len(json.dumps(self.data, separators=(",", ":"), default=str).encode())
+            return self.data_bytes, True
+        if not self.data:
+            return 2, True  # "{}"
+        size = plain_json_size(self.data)
+        return (size, True) if size >= 0 else (json_size(self.data), False)  # UTF-8 bytes of compact JSON
 
 
 @dataclass(frozen=True, slots=True)

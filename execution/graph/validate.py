@@ -23,6 +23,9 @@ from execution.ids import EdgeId, NodeId
 from execution.quoting import quote, shorten
 from execution.run_limits import Limits
 
+# Settings larger than this (bytes) are parsed each run, never kept (Graph.plain_settings).
+PLAIN_SETTINGS_MAX_BYTES = 2048
+
 
 @dataclass(frozen=True, slots=True)
 class Graph:
@@ -36,6 +39,9 @@ class Graph:
     order: tuple[NodeId, ...]
     # Each node's incoming edges with their index in the request, in edge order.
     in_edges: dict[NodeId, tuple[tuple[int, Edge], ...]]
+    # Nodes whose settings are plain JSON of at most PLAIN_SETTINGS_MAX_BYTES, not empty: their
+    # parsed records may be kept across runs (execution.nodes.parsed_settings).
+    plain_settings: frozenset[NodeId] = frozenset()
 
 
 def validate(request: FlowRequest, limits: Limits) -> Graph:
@@ -47,7 +53,7 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
     if violations:
         raise GraphValidationError(violations)
 
-    nodes, groups = _check_nodes(request.nodes, limits, violations)
+    nodes, groups, plain = _check_nodes(request.nodes, limits, violations)
     edges = _check_edges(request.edges, nodes, groups, violations)
     trigger = request.trigger_node_id
     if trigger is not None and trigger not in nodes:
@@ -56,7 +62,7 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
         violations.append(Violation("options.max_execution_ms",
                                     f"must not be negative (got {request.options.max_execution_ms})"))
     # The valid edges are checked for a cycle even when other edges were rejected: one error names every problem.
-    graph = _build(nodes, edges, violations)
+    graph = _build(nodes, edges, violations, plain)
     if violations:
         raise GraphValidationError(violations)
     return graph
@@ -64,15 +70,16 @@ def validate(request: FlowRequest, limits: Limits) -> Graph:
 
 def _check_nodes(
     raw: tuple[Node, ...], limits: Limits, violations: list[Violation]
-) -> tuple[dict[NodeId, Node], set[NodeId]]:
+) -> tuple[dict[NodeId, Node], set[NodeId], frozenset[NodeId]]:
     nodes: dict[NodeId, Node] = {}
     first_index: dict[NodeId, int] = {}
     groups: set[NodeId] = set()
+    plain: list[NodeId] = []
     for i, node in enumerate(raw):
         if not node.id:
             violations.append(Violation(f"nodes[{i}].id", "node id is empty"))
             continue
-        size = node.settings_size()
+        size, is_plain = node.settings_size()
         if size > limits.max_node_data_bytes:
             violations.append(
                 Violation(
@@ -95,7 +102,9 @@ def _check_nodes(
             groups.add(node.id)
         else:
             nodes[node.id] = node
-    return nodes, groups
+            if is_plain and node.data and size <= PLAIN_SETTINGS_MAX_BYTES:
+                plain.append(node.id)
+    return nodes, groups, frozenset(plain)
 
 
 def _check_edges(
@@ -128,7 +137,8 @@ def _check_edges(
     return edges
 
 
-def _build(nodes: dict[NodeId, Node], edges: list[tuple[int, Edge]], violations: list[Violation]) -> Graph:
+def _build(nodes: dict[NodeId, Node], edges: list[tuple[int, Edge]], violations: list[Violation],
+           plain: frozenset[NodeId] = frozenset()) -> Graph:
     text: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     adapters: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
     down: dict[NodeId, list[NodeId]] = {n: [] for n in nodes}
@@ -141,14 +151,10 @@ def _build(nodes: dict[NodeId, Node], edges: list[tuple[int, Edge]], violations:
         if edge.source not in up[edge.target]:
             up[edge.target].append(edge.source)
             down[edge.source].append(edge.target)
-    sorter: graphlib.TopologicalSorter[NodeId] = graphlib.TopologicalSorter()
-    for node_id in nodes:
-        sorter.add(node_id, *up[node_id])
-    order: tuple[NodeId, ...] = ()
-    try:
-        order = tuple(sorter.static_order())
-    except graphlib.CycleError as err:
-        violations.append(Violation("edges", f"the graph has a cycle: {_describe_cycle(err.args[1])}"))
+    order = _topological_order(nodes, up)
+    if order is None:
+        violations.append(Violation("edges", f"the graph has a cycle: {_describe_cycle(_find_cycle(nodes, up))}"))
+        order = ()
     return Graph(
         nodes=nodes,
         text_inputs={n: tuple(v) for n, v in text.items()},
@@ -157,7 +163,51 @@ def _build(nodes: dict[NodeId, Node], edges: list[tuple[int, Edge]], violations:
         upstream={n: tuple(v) for n, v in up.items()},
         order=order,
         in_edges={n: tuple(v) for n, v in into.items()},
+        plain_settings=plain,
     )
+
+
+def _topological_order(nodes: dict[NodeId, Node], up: dict[NodeId, list[NodeId]]) -> tuple[NodeId, ...] | None:
+    """The order graphlib.TopologicalSorter.static_order gives when each node is added with its
+    upstream nodes in request order (wave by wave: the nodes ready together, in the order they
+    became ready); None when the graph has a cycle. graphlib itself also searches for a cycle
+    before it sorts, which costs more than the sort: it is asked only once a cycle is known."""
+    waiting: dict[NodeId, int] = {}
+    successors: dict[NodeId, list[NodeId]] = {}
+    for node_id in nodes:  # graphlib's node order: a node, then its upstream nodes not seen yet
+        preds = up[node_id]
+        if node_id not in waiting:
+            waiting[node_id] = 0
+            successors[node_id] = []
+        waiting[node_id] += len(preds)
+        for pred in preds:
+            if pred not in waiting:
+                waiting[pred] = 0
+                successors[pred] = []
+            successors[pred].append(node_id)
+    ready = [n for n, count in waiting.items() if not count]
+    order: list[NodeId] = []
+    while ready:
+        order.extend(ready)
+        wave, ready = ready, []
+        for node_id in wave:
+            for successor in successors[node_id]:
+                waiting[successor] -= 1
+                if not waiting[successor]:
+                    ready.append(successor)
+    return tuple(order) if len(order) == len(waiting) else None
+
+
+def _find_cycle(nodes: dict[NodeId, Node], up: dict[NodeId, list[NodeId]]) -> list[NodeId]:
+    sorter: graphlib.TopologicalSorter[NodeId] = graphlib.TopologicalSorter()
+    for node_id in nodes:
+        sorter.add(node_id, *up[node_id])
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as err:
+        cycle: list[NodeId] = err.args[1]
+        return cycle
+    raise AssertionError("no cycle found in a graph that cannot be sorted")
 
 
 # Nodes of a cycle named in its message; a longer cycle shows its start and its length.

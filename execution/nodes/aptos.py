@@ -68,13 +68,21 @@ class AptosReadSettings(ElementSettings):
     # `must` refuses "" too; Options lists the queries in the catalogue.
     query: Annotated[str, must(lambda v: v in QUERIES, f"must be one of {', '.join(QUERIES)}"), Options(QUERIES)] = \
         "resources"
+    """What to read: resources, resource, balance or view."""
     address: str = ""
+    """The account read (resources, resource, balance); the input address overrides it."""
     resource_type: str = ""
+    """The resource read by resource, e.g. 0x1::account::Account."""
     coin_type: str = APT
+    """The coin whose balance is read (default APT)."""
     function: str = ""
+    """The view function called by view: address::module::function."""
     type_arguments: list[str] = Field(default_factory=list)
+    """The view function's type arguments."""
     arguments: list[Any] = Field(default_factory=list)
+    """The view function's arguments, as JSON the REST API takes; the input arguments overrides them."""
     ledger_version: Annotated[int | None, WholeNumber(0, U64)] = None
+    """Read at this ledger version (unset: the latest)."""
 
     _check_address = field_validator("address")(_address)
     _check_types = field_validator("resource_type", "coin_type")(_type)
@@ -96,7 +104,10 @@ class AptosReadSettings(ElementSettings):
         return self
 
 
-READ_PORTS = NodePorts(PortSet((value_port("address"), value_port("arguments"))), PortSet((value_port("value"),)))
+READ_PORTS = NodePorts(PortSet((value_port("address", description="the account read (overrides the setting)"),
+                                 value_port("arguments", description="the view function's arguments (override the "
+                                                                     "setting)"))),
+                       PortSet((value_port("value", description="what the query read"),)))
 
 
 def _input_address(ctx: NodeContext[Any], given: str, what: str) -> bytes:
@@ -145,17 +156,29 @@ def _dry(request: str) -> NodeOutput:
 class AptosBuildSettings(ElementSettings):
     function: Annotated[str, must(lambda v: isinstance(v, str) and bool(v), "must name an entry function "
                                   "(address::module::function)")] = Field(default=None, validate_default=True)
+    """The entry function called: address::module::function."""
     sender: str = ""
+    """The account that will sign (the input sender overrides it)."""
     type_arguments: list[str] = Field(default_factory=list)
+    """The function's type arguments."""
     arguments: list[Any] = Field(default_factory=list)
+    """The function's arguments, as JSON (the input arguments overrides them)."""
     argument_types: list[str] | None = None
+    """The arguments' Move types; unset: read from the module's ABI."""
     max_gas_amount: Annotated[int | None, WholeNumber(1, U64)] = None
+    """Gas the transaction may use (default 100000)."""
     gas_unit_price: Annotated[int | None, WholeNumber(0, U64)] = None
+    """Price of a gas unit, in octas (default 100)."""
     expiration_seconds: Annotated[int | None, WholeNumber(1, 10 * 365 * 24 * 3600)] = None
+    """Seconds until the transaction expires (default 600)."""
     sequence_number: Annotated[int | None, WholeNumber(0, U64)] = None
+    """The sender's sequence number; unset: read from the node."""
     chain_id: Annotated[int | None, WholeNumber(1, 255)] = None
+    """The chain's id; unset: read from the node."""
     submit: bool = False
+    """Sign with the server's key and submit (only where the server allows it, for its own account)."""
     wait: bool = True
+    """After submitting, wait for the commit (default true)."""
 
     _check_sender = field_validator("sender")(_address)
     _check_type_arguments = field_validator("type_arguments")(_types)
@@ -172,10 +195,21 @@ class AptosBuildSettings(ElementSettings):
         return None if value is None else _types(value)
 
 
-BUILD_OUTPUTS = ("raw_transaction_bcs", "signing_message", "transaction", "hash", "committed", "success", "vm_status",
-                 "version")
-BUILD_PORTS = NodePorts(PortSet((value_port("sender"), value_port("arguments"), value_port("type_arguments"))),
-                        PortSet(tuple(value_port(name) for name in BUILD_OUTPUTS)))
+BUILD_OUTPUTS = {
+    "raw_transaction_bcs": "the unsigned transaction, BCS as hex",
+    "signing_message": "what the sender's Ed25519 key signs, as hex",
+    "transaction": "the transaction as JSON",
+    "hash": "submitted: the transaction's hash",
+    "committed": "submitted: whether it was committed while the node waited",
+    "success": "submitted: whether it succeeded",
+    "vm_status": "submitted: the VM's status",
+    "version": "submitted: the ledger version it was committed at",
+}
+BUILD_PORTS = NodePorts(
+    PortSet((value_port("sender", description="the account that will sign (overrides the setting)"),
+             value_port("arguments", description="the function's arguments (override the setting)"),
+             value_port("type_arguments", description="the function's type arguments (override the setting)"))),
+    PortSet(tuple(value_port(name, description=BUILD_OUTPUTS[name]) for name in BUILD_OUTPUTS)))
 
 
 async def aptos_build_transaction(ctx: NodeContext[AptosBuildSettings]) -> NodeOutput:

@@ -41,8 +41,12 @@ class CustomCodeSettings(ElementSettings):
     # Required: Python source defining main(inputs) (as written: indentation matters).
     code: Annotated[str, must(_is_code, f"must be Python source defining main(inputs), at most {MAX_CODE_CHARS:,} "
                                         "characters")] = Field(default=None, validate_default=True)
+    """Python source (standard library only) defining main(inputs: dict) -> dict; each key returned is a named output.
+    Runs in the sandbox, only where the server allows custom code."""
     input_schema: ValueSchema = Field(default_factory=dict)
+    """The named inputs, as for end (required names and types checked); empty: any name."""
     output_schema: ValueSchema = Field(default_factory=dict)
+    """The outputs main must return (required names and types checked); empty: whatever it returns."""
 
 
 def custom_code_ports(settings: CustomCodeSettings) -> NodePorts:

@@ -77,7 +77,7 @@ def value_port(name: str, *, required: bool = False, branch: bool = False, descr
 class PortSet:
     """One side of a node's ports. `open`: names beyond `ports` are accepted too. Immutable."""
 
-    __slots__ = ("_by_name", "checked", "named", "open", "ports", "required")
+    __slots__ = ("_by_name", "checked", "named", "only", "open", "ports", "required")
 
     def __init__(self, ports: tuple[Port, ...] = (), open: bool = False) -> None:
         self.ports = ports
@@ -89,6 +89,9 @@ class PortSet:
         self._by_name = {p.handle: p for p in reversed(ports)}  # the first of a repeated name wins
         # Names of the VALUE inputs a node cannot run without.
         self.required = tuple(p.handle for p in ports if p.required and p.kind is PortKind.VALUE)
+        values = [p.handle for p in ports if p.kind is PortKind.VALUE]
+        # The name of the one VALUE port, when there is exactly one.
+        self.only = values[0] if len(values) == 1 else None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, PortSet) and (self.ports, self.open) == (other.ports, other.open)

@@ -290,9 +290,17 @@ def _setting_name(record: type[NodeSettings], key: object) -> str:
     return str(key)
 
 
+def _one_line(schema: dict[str, Any]) -> None:
+    """A field docstring wrapped over lines reads as one line in the schema."""
+    for field_schema in schema.get("properties", {}).values():
+        if isinstance(field_schema, dict) and isinstance(field_schema.get("description"), str):
+            field_schema["description"] = " ".join(field_schema["description"].split())
+
+
 class ElementSettings(NodeSettings):
     """Base of the records of the general flow elements (seed 004: start, case, merge, …): their
     settings are the element's own fields, spelled as the seed's flow documents spell them
-    (`input_schema`, `max_tokens`), so no camelCase alias."""
+    (`input_schema`, `max_tokens`), so no camelCase alias. Each field's docstring is its
+    description in the record's JSON schema (the catalogue's text for the setting)."""
 
-    model_config = ConfigDict(alias_generator=None)
+    model_config = ConfigDict(alias_generator=None, use_attribute_docstrings=True, json_schema_extra=_one_line)

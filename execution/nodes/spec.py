@@ -148,7 +148,8 @@ class NodeSpec(Generic[S]):
     _reads_nothing: bool = field(init=False, default=False, repr=False, compare=False)
     # sha256 of (type, version, prompt data): what the type contributes to every key of its nodes.
     cache_fingerprint: str = field(init=False, default="", repr=False, compare=False)
-    # The ports of a node with empty settings, read once (most nodes of most flows).
+    # The ports of a node with empty settings, read once (most nodes of most flows); for a type
+    # whose ports do not depend on its settings, the ports of every node.
     _unset_ports: NodePorts | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -158,20 +159,24 @@ class NodeSpec(Generic[S]):
             unset = None
         object.__setattr__(self, "_unset", unset)
         object.__setattr__(self, "_reads_nothing", not self.settings.model_fields)
+        if self.ports is None:
+            object.__setattr__(self, "_unset_ports", NodePorts(PortSet(self.inputs), PortSet(self.outputs)))
         object.__setattr__(self, "cache_fingerprint", digest({
             "type": self.node_type, "version": self.version,
             "prompts": {module.__name__: module_data(module) for module in self.prompts}}))
 
-    def node_ports(self, settings: S) -> NodePorts:
-        """The ports of a node of this type with these settings."""
-        if self.ports is None:
-            return NodePorts(PortSet(self.inputs), PortSet(self.outputs))
+    def node_ports(self, settings: S | None) -> NodePorts:
+        """The ports of a node of this type with these settings (None will do for a type whose
+        ports do not depend on them)."""
+        ports = self._unset_ports
+        if ports is not None and (self.ports is None or settings is self._unset):
+            return ports
+        assert self.ports is not None and settings is not None
         if settings is not self._unset:
             return self.ports(settings)
-        if self._unset_ports is None:
-            object.__setattr__(self, "_unset_ports", self.ports(settings))
-        assert self._unset_ports is not None
-        return self._unset_ports
+        ports = self.ports(settings)
+        object.__setattr__(self, "_unset_ports", ports)
+        return ports
 
     def default_ports(self) -> NodePorts | None:
         """The ports of a node with empty settings (what a new node of this type has); None when

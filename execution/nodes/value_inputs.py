@@ -21,22 +21,26 @@ from execution.values import as_text
 
 
 def main_input(ctx: NodeContext[Any], name: str) -> Any:
-    if name in ctx.values:
-        return ctx.values[name]
-    if len(ctx.edge_values) == 1:
-        return ctx.edge_values[0].value
-    if ctx.values:
-        return dict(ctx.values)
+    values = ctx.values
+    if name in values:
+        return values[name]
+    edge_values = ctx.edge_values
+    if len(edge_values) == 1:
+        return edge_values[0].value
+    if values:
+        return dict(values)
     return merge_input_text(ctx.inputs) or None
 
 
 def value_output(values: Mapping[str, Any], *, main: str | None = None) -> NodeOutput:
     """An output holding `values` (a dict is kept, not copied: do not change it afterwards); its
     text is `values[main]` (default: the only value, or all of them as an object) read as text."""
+    if type(values) is not dict:
+        values = dict(values)
     if main is not None:
         shown = values.get(main)
     elif len(values) == 1:
-        shown = next(iter(values.values()))
+        (shown,) = values.values()
     else:
         shown = dict(values) if values else None
-    return NodeOutput(text=as_text(shown), values=values if type(values) is dict else dict(values))
+    return NodeOutput(text=shown if type(shown) is str else as_text(shown), values=values)

@@ -56,7 +56,15 @@ def schema_ports(schema: Mapping[str, FieldSchema], *, required: bool = True) ->
     an empty schema accepts any name."""
     if not schema:
         return _OPEN
-    return _port_set(tuple((name, required and field.required, field.description) for name, field in schema.items()))
+    return _port_set(tuple((name, required and field.required, port_description(field))
+                           for name, field in schema.items()))
+
+
+def port_description(field: FieldSchema) -> str:
+    """What the port of a schema's field carries: its description, else its type."""
+    if field.description:
+        return field.description
+    return f"{_article(field.type)} value" if field.type else "a value of any type"
 
 
 _OPEN = PortSet(open=True)

@@ -299,4 +299,4 @@ def _without_batch_images(record: NodeRecord) -> NodeRecord:
     output = record.output
     if output is None or not output.images:
         return record
-    return replace(record, output=replace(output, images=tuple(Image(b"", i.mime_type) for i in output.images)))
+    return record._replace(output=replace(output, images=tuple(Image(b"", i.mime_type) for i in output.images)))

@@ -98,3 +98,39 @@ def test_edge_classes_and_input_order() -> None:
     assert graph.text_inputs["target"] == ("t2", "t1")
     assert graph.adapter_inputs["target"] == ("c1", "c2")
     assert graph.order[-1] == "target"
+
+
+def test_topological_order_is_graphlibs() -> None:
+    """validate sorts without graphlib (which searches for a cycle first): same order, wave by
+    wave, on random graphs; and graphlib is asked for the cycle only once there is one."""
+    import graphlib
+    import random
+
+    chooser = random.Random(13)
+    for _ in range(400):
+        ids = [f"n{i}" for i in range(chooser.randint(1, 9))]
+        chooser.shuffle(ids)
+        links = {(chooser.choice(ids), chooser.choice(ids)) for _ in range(chooser.randint(0, 14))}
+        links = {(a, b) for a, b in links if a != b}
+        request = flow([node(n, "x") for n in ids], [edge(a, b, edge_id=f"{a}-{b}") for a, b in sorted(links)])
+        sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+        for n in ids:
+            sorter.add(n, *[a for a, b in sorted(links) if b == n])
+        try:
+            expected = tuple(sorter.static_order())
+        except graphlib.CycleError:
+            [(field, description)] = violations(request)
+            assert field == "edges" and description.startswith("the graph has a cycle: ")
+            continue
+        assert validate(request, DEFAULT_LIMITS).order == expected
+
+
+def test_settings_sizes_count_utf8_json_and_mark_plain_settings() -> None:
+    plain = node("a", "x", cases=[{"output": "left", "value": 1.5}], flag=True)
+    odd = node("b", "x", when=object())  # not JSON: counted as its str(), never kept parsed
+    empty = node("c", "x")
+    graph = validate(flow([plain, odd, empty], []), DEFAULT_LIMITS)
+    assert graph.plain_settings == {"a"}
+    assert plain.settings_size() == (len('{"cases":[{"output":"left","value":1.5}],"flag":true}'), True)
+    assert odd.settings_size()[1] is False
+    assert node("d", "x", text="é\n").settings_size() == (len('{"text":"é\\n"}'.encode()), True)

@@ -32,7 +32,7 @@ from execution.nodes.input_handling.context_history import conversation
 from execution.nodes.ports import Port, PortSet, value_port
 from execution.nodes.setting_types import ElementSettings, NumberBetween, RawText, Text, WholeNumber
 from execution.nodes.value_inputs import main_input
-from execution.nodes.value_schema import ValueSchema, check_values
+from execution.nodes.value_schema import ValueSchema, check_values, port_description
 from execution.providers.chat import ChatRequest
 from execution.values import as_text
 
@@ -45,12 +45,20 @@ BEDROCK = ModelChoice("bedrock")
 
 class LlmElementSettings(ElementSettings):
     provider_id: Text = Field("", validation_alias=AliasChoices("provider_id", "providerId"))
+    """The provider (also providerId); unset: bedrock, the AI elements' default."""
     model: Text = ""
+    """The model at that provider, or task:NAME; unset: the provider's default model."""
     wrapper_prompt: RawText = ""
+    """The prompt, its {name} placeholders filled from the named inputs (a placeholder without a value fails the node);
+    empty: the input prompt is the prompt."""
     system_prompt: RawText = ""
+    """Optional system text (a history's system messages follow it)."""
     temperature: Annotated[float | None, NumberBetween(0.0, 2.0)] = None
+    """0–2; unset: the provider's default."""
     max_tokens: Annotated[int | None, WholeNumber(1, MAX_TOKENS)] = None
+    """Longest reply in tokens (1–200000); unset: the provider's default."""
     input_schema: ValueSchema = Field(default_factory=dict)
+    """Declared inputs: {name: {type, required, description}} (required ones checked, types checked)."""
 
     @field_validator("wrapper_prompt")
     @classmethod
@@ -65,11 +73,12 @@ class LlmElementSettings(ElementSettings):
 
 def llm_inputs(settings: LlmElementSettings) -> PortSet:
     """The element's named inputs (see the module docstring)."""
-    ports: dict[str, Port] = {name: value_port(name, required=field.required, description=field.description)
+    ports: dict[str, Port] = {name: value_port(name, required=field.required, description=port_description(field))
                               for name, field in settings.input_schema.items()}
-    wanted = [*settings.placeholders, *(() if settings.wrapper_prompt else (PROMPT_INPUT,))]
-    for name in wanted:
+    for name in settings.placeholders:
         ports.setdefault(name, value_port(name, description="fills the wrapper prompt"))
+    if not settings.wrapper_prompt:
+        ports.setdefault(PROMPT_INPUT, value_port(PROMPT_INPUT, description="the prompt (no wrapper prompt is set)"))
     for name in HISTORY_INPUTS:
         ports.setdefault(name, value_port(name, description="a conversation: [{role, content}, …]"))
     return PortSet(tuple(ports.values()))

@@ -39,8 +39,12 @@ MAX_ATTEMPTS = 10
 class LlmStructuredSettings(LlmElementSettings):
     # The element's name (seed documents carry one) names the schema's tool / response format.
     name: Text = ""
+    """The schema's name as the vendor is told it (a tool or response format name); default "structured_output"."""
     output_schema: dict[str, Any] = Field(default_factory=dict, validate_default=True)
+    """The reply's JSON schema (an object schema, or {name: {type, required, description}}): each field becomes a named
+    output; every reply is validated against it."""
     max_attempts: Annotated[int | None, WholeNumber(1, MAX_ATTEMPTS)] = None
+    """How often to ask for a reply that fits, each misfit sent back with its violation (1–10; default 3)."""
     _schema: OutputSchema = PrivateAttr()
 
     @field_validator("output_schema")
@@ -67,9 +71,17 @@ class LlmStructuredSettings(LlmElementSettings):
 
 
 def llm_structured_ports(settings: LlmStructuredSettings) -> NodePorts:
-    fields = settings.reply_schema.properties
-    outputs = PortSet(tuple(value_port(name) for name in fields)) if fields else PortSet(open=True)
+    schema = settings.reply_schema
+    fields = schema.properties
+    described = schema.schema.get("properties") or {}
+    outputs = (PortSet(tuple(value_port(name, description=_description(described.get(name))) for name in fields))
+               if fields else PortSet(open=True))
     return NodePorts(llm_inputs(settings), outputs)
+
+
+def _description(field: Any) -> str:
+    described = field.get("description") if isinstance(field, dict) else None
+    return described if isinstance(described, str) and described else "a field of the reply"
 
 
 def retry_message(failed: FailedAttempt) -> str:

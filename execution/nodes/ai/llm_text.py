@@ -25,6 +25,7 @@ DEFAULT_OUTPUT = "llm_output"
 
 class LlmTextSettings(LlmElementSettings):
     output_schema: ValueSchema = Field(default_factory=dict)
+    """The one output's name: {name: {type}} (default llm_output)."""
 
     @field_validator("output_schema")
     @classmethod
@@ -38,7 +39,7 @@ class LlmTextSettings(LlmElementSettings):
 
 
 def llm_text_ports(settings: LlmTextSettings) -> NodePorts:
-    return NodePorts(llm_inputs(settings), PortSet((value_port(settings.output),)))
+    return NodePorts(llm_inputs(settings), PortSet((value_port(settings.output, description="the reply (text)"),)))
 
 
 async def llm_text(ctx: NodeContext[LlmTextSettings]) -> NodeOutput:

@@ -34,8 +34,12 @@ MAX_BRANCHES = 256
 
 class CaseSettings(ElementSettings):
     input: str = "value"
+    """The named input tested (default "value"); without such an edge, the node's main input."""
     cases: list[Branch] = Field(default_factory=list)
+    """The branches, tested in order: [{output, operator, value, path, ignore_case}]; operators equals, not_equals,
+    contains, regex (RE2), gt, gte, lt, lte, exists, not_exists. The first that holds is the route taken."""
     default_output: str = "default"
+    """The route taken when no branch holds (default "default")."""
 
     @field_validator("cases", mode="before")
     @classmethod
@@ -67,14 +71,22 @@ def case_ports(settings: CaseSettings) -> NodePorts:
 
 @functools.lru_cache(maxsize=256)  # a flow's nodes are wired again each run
 def _ports(input_name: str, routes: tuple[str, ...]) -> NodePorts:
-    return NodePorts(PortSet((value_port(input_name),)), PortSet(tuple(value_port(r, branch=True) for r in routes)))
+    return NodePorts(PortSet((value_port(input_name, description="the value tested"),)),
+                     PortSet(tuple(value_port(r, branch=True, description=_ROUTE if r != routes[-1] else _DEFAULT_ROUTE)
+                                   for r in routes)))
+
+
+_ROUTE = "the tested value, when this branch is the first whose condition holds"
+_DEFAULT_ROUTE = "the tested value, when no branch's condition holds"
 
 
 async def case(ctx: NodeContext[CaseSettings]) -> NodeOutput:
     settings = ctx.settings
     subject = main_input(ctx, settings.input)
-    route = next((b.output for b in settings.cases if b.holds(subject)), settings.default_output)
-    return value_output({route: subject})
+    for branch in settings.cases:
+        if branch.holds(subject):
+            return value_output({branch.output: subject})
+    return value_output({settings.default_output: subject})
 
 
 CASE = NodeSpec(

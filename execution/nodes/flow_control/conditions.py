@@ -99,7 +99,11 @@ class Condition(BaseModel):
 
     def holds(self, subject: Any) -> bool:
         """Whether the condition holds for the case's input `subject`."""
-        if self.operator in ("exists", "not_exists"):
+        operator = self.operator
+        if operator == "equals" and not self.path and type(subject) is str and type(self.value) is str:
+            # the common case, _equals on two strings
+            return subject.casefold() == self.value.casefold() if self.ignore_case else subject == self.value
+        if operator in ("exists", "not_exists"):
             found = JsonPath.parse(self.path).exists(subject) if self.path else subject is not None
             return found == (self.operator == "exists")
         if self.path:

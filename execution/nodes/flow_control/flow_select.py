@@ -37,9 +37,13 @@ MAX_ROUTES = 256
 
 class FlowSelectSettings(ElementSettings):
     outputs: list[str]
+    """The routes' names (at least one, distinct): the node's outputs."""
     key: str = ""
+    """A fixed route name (wins over the input); empty: the route is named by the input key_input."""
     key_input: str = "key"
+    """The input holding the route's name (default "key")."""
     default_output: str = ""
+    """The route taken when the key names none of outputs; empty: such a key fails the node."""
 
     @field_validator("outputs", mode="before")
     @classmethod
@@ -72,8 +76,10 @@ def flow_select_ports(settings: FlowSelectSettings) -> NodePorts:
 
 @functools.lru_cache(maxsize=256)  # a flow's nodes are wired again each run
 def _ports(key_input: str, routes: tuple[str, ...]) -> NodePorts:
-    inputs = PortSet((value_port(key_input), value_port(VALUE_INPUT)))
-    return NodePorts(inputs, PortSet(tuple(value_port(r, branch=True) for r in routes)))
+    inputs = PortSet((value_port(key_input, description="the name of the route to take (unless the key setting names one)"),
+                      value_port(VALUE_INPUT, description="the value sent down the route")))
+    return NodePorts(inputs, PortSet(tuple(value_port(r, branch=True, description="the value, when the key names this route")
+                                           for r in routes)))
 
 
 async def flow_select(ctx: NodeContext[FlowSelectSettings]) -> NodeOutput:

@@ -26,7 +26,10 @@ from execution.outputs import NodeOutput
 
 class StartSettings(ElementSettings):
     input_schema: ValueSchema = Field(default_factory=dict)
+    """The run inputs the flow takes: {name: {type, required, description}}; with a schema the node outputs exactly
+    these names (required ones checked, types checked), without one every run input."""
     output_schema: ValueSchema = Field(default_factory=dict)
+    """The names the node outputs, as input_schema (seed 004 writes either); wins over input_schema."""
 
     @property
     def declared(self) -> ValueSchema:
@@ -48,7 +51,10 @@ async def start(ctx: NodeContext[StartSettings]) -> NodeOutput:
 
 class EndSettings(ElementSettings):
     input_schema: ValueSchema = Field(default_factory=dict)
+    """The flow's results: {name: {type, required, description}}; these names are the node's inputs (required ones must
+    be delivered, types checked) and the run's results. Empty: any name."""
     output_schema: ValueSchema = Field(default_factory=dict)
+    """Accepted as seed 004 writes it; the results are named by input_schema."""
 
 
 def end_ports(settings: EndSettings) -> NodePorts:
@@ -58,7 +64,9 @@ def end_ports(settings: EndSettings) -> NodePorts:
 
 async def end(ctx: NodeContext[EndSettings]) -> NodeOutput:
     schema = ctx.settings.input_schema
-    values = dict(ctx.values) if not schema else {n: ctx.values[n] for n in schema if n in ctx.values}
+    if not schema:
+        return value_output(dict(ctx.values))
+    values = {n: ctx.values[n] for n in schema if n in ctx.values}
     check_values(values, schema, "input")
     return value_output(values)
 

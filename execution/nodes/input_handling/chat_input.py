@@ -21,12 +21,14 @@ from execution.quoting import quote
 from execution.values import as_text
 
 OUTPUT = "message"
-_PORTS = NodePorts(PortSet(), PortSet((value_port(OUTPUT),)))
+_PORTS = NodePorts(PortSet(), PortSet((value_port(OUTPUT, description="the user's message (text)"),)))
 
 
 class ChatInputSettings(ElementSettings):
     input_key: str = "message"
+    """The run input holding the user's message (default "message")."""
     message: str = ""
+    """The message when the run has no such input (a fixed prompt); empty: the node fails, naming the run input."""
 
 
 async def chat_input(ctx: NodeContext[ChatInputSettings]) -> NodeOutput:

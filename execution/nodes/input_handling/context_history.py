@@ -33,15 +33,23 @@ INPUT = "history"
 ROLES = ("system", "user", "assistant")
 TOKENS_PER_MESSAGE = 4
 CHARS_PER_TOKEN = 4
-_PORTS = NodePorts(PortSet((value_port(INPUT),)), PortSet((value_port("history"), value_port("dropped"))))
+_PORTS = NodePorts(PortSet((value_port(INPUT, description="a conversation: [{role, content}, …]"),)),
+                   PortSet((value_port("history", description="the messages kept, oldest first"),
+                            value_port("dropped", description="how many messages were left out"))))
 
 
 class ContextHistorySettings(ElementSettings):
     input_key: str = "history"
+    """The run input holding the conversation (default "history"), read when no edge fills the input history."""
     messages: list[Any] = Field(default_factory=list)
+    """The conversation when neither the input nor the run input gives one: [{role, content}], roles system, user,
+    assistant."""
     max_messages: int | None = Field(default=None, ge=0)
+    """Keep at most this many messages, the most recent (unset: no limit)."""
     max_tokens: int | None = Field(default=None, ge=0)
+    """Keep the most recent messages whose estimated tokens (characters / 4, plus 4 a message) fit (unset: no limit)."""
     keep_system: bool = True
+    """Keep system messages, at their place, whatever the budget (they count toward it)."""
 
 
 def estimate_tokens(message: dict[str, str]) -> int:

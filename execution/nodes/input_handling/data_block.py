@@ -23,13 +23,16 @@ from execution.nodes.spec import NodeFamily, NodeSpec
 from execution.nodes.value_inputs import value_output
 from execution.outputs import NodeOutput
 
-_PORTS = NodePorts(PortSet(), PortSet((value_port("value"),)))
+_PORTS = NodePorts(PortSet(), PortSet((value_port("value", description="the block's value"),)))
 
 
 class DataBlockSettings(ElementSettings):
     value: Any = None
+    """The value output: any JSON value."""
     text: str | None = None
+    """A text value, output instead of value when set."""
     format: Literal["auto", "json"] = "auto"
+    """"json": a string value holds JSON and is parsed (bad JSON is refused before the run); "auto": value as given."""
 
     @model_validator(mode="after")
     def _parse(self) -> DataBlockSettings:

@@ -28,18 +28,26 @@ from execution.nodes.spec import NodeFamily, NodeSpec
 from execution.nodes.value_inputs import value_output
 from execution.outputs import NodeOutput
 
-_PORTS = NodePorts(PortSet(), PortSet((value_port("value"), value_port("seed"))))
+_PORTS = NodePorts(PortSet(), PortSet((value_port("value", description="the choice or number drawn"),
+                                         value_port("seed", description="the seed it was drawn with"))))
 # Seeds are drawn below 2^53, so they survive the trip through a JSON (double) number intact.
 SEED_BOUND = 2**53
 
 
 class RandomSettings(ElementSettings):
     mode: Literal["choice", "number"] | None = None
+    """"choice" (one of choices) or "number" (between min and max); unset: choice when choices are given, else number.
+"""
     choices: list[Any] = Field(default_factory=list)
+    """The values to choose from."""
     min: float = 0.0
+    """The lowest number (default 0)."""
     max: float = 1.0
+    """The highest number (default 1; included for integers)."""
     integer: bool = False
+    """Draw a whole number."""
     seed: int | None = None
+    """The seed; unset: one is drawn. It is always output (seed), so setting it reproduces a run's value."""
 
     @model_validator(mode="after")
     def _check(self) -> RandomSettings:

@@ -33,8 +33,12 @@ OUTPUT = "value"
 
 class SelectorSettings(ElementSettings):
     path: str = ""
+    """Where to read: $.order.items[0].name, items.0.name or ['a key'] (empty: the whole input). A text input holding
+    JSON is read as that JSON."""
     input: str = "value"
+    """The named input read (default "value"); without such an edge, the node's main input."""
     default: Any = None
+    """The value output when the path leads nowhere; without one, that fails the node."""
 
     @model_validator(mode="after")
     def _parse(self) -> SelectorSettings:
@@ -49,7 +53,8 @@ class SelectorSettings(ElementSettings):
 
 
 def selector_ports(settings: SelectorSettings) -> NodePorts:
-    return NodePorts(PortSet((value_port(settings.input),)), PortSet((value_port(OUTPUT),)))
+    return NodePorts(PortSet((value_port(settings.input, description="the value read from"),)),
+                     PortSet((value_port(OUTPUT, description="the value at the path"),)))
 
 
 def _as_json(value: Any) -> Any:
@@ -64,10 +69,11 @@ def _as_json(value: Any) -> Any:
 async def selector(ctx: NodeContext[SelectorSettings]) -> NodeOutput:
     settings = ctx.settings
     source = main_input(ctx, settings.input)
-    if settings.json_path.segments:
-        source = _as_json(source)
+    path = settings.json_path
+    if not path.segments:  # the whole input
+        return value_output({OUTPUT: source})
     try:
-        picked = settings.json_path.get(source)
+        picked = path.get(_as_json(source))
     except PathNotFound as err:
         if "default" not in settings.model_fields_set:
             raise InvalidNodeInput(f"path {quote(settings.path)} not found: {err}") from None
