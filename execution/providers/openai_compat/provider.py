@@ -41,10 +41,10 @@ class OpenAICompatibleProvider(SdkProvider["AsyncOpenAI"]):
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncOpenAI:
         import httpx2
-        from openai import AsyncOpenAI, DefaultAsyncHttpx2Client
+        from openai import AsyncOpenAI, DefaultAioHttpClient
 
         pool = self.endpoint.max_connections
-        http_client = DefaultAsyncHttpx2Client(
+        http_client = DefaultAioHttpClient(
             limits=httpx2.Limits(max_connections=pool, max_keepalive_connections=pool))
         return AsyncOpenAI(api_key=key or NO_KEY_PLACEHOLDER, base_url=base_url, max_retries=0,
                            timeout=self.endpoint.timeout, http_client=http_client)
