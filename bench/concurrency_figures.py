@@ -5,15 +5,22 @@ exist, and always diag.delay nodes sleeping 100 ms (flowexec's own share without
 client). Each level (200, 1000 streams) gets a fresh `flowexec serve` process so its peak RSS
 (VmHWM) is that level's. The floor is the raw grpc.aio server replaying, per stream, the message sizes and
 100 ms pauses flowexec produced for one solo run: the same events at the same ideal times.
+
+With the text nodes, the server's CPU per LLM node (all of a run's CPU over its ten calls: SDK,
+HTTP, engine and gRPC together) is set against the raw floor of one call (bench.llm_floor: the
+same streamed calls to the same fake by bare aiohttp, in a process of its own, same run).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import grpc
 
@@ -29,6 +36,8 @@ from flowexec.v1 import events_pb2, flow_service_pb2, flow_service_pb2_grpc
 
 LATENCY = 0.1
 MIB = 1024 * 1024
+LLM_NODES = 10  # every node of llm_flows.ten_llm_nodes makes one call
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -124,7 +133,18 @@ async def concurrency(quick: bool) -> list[Figure]:
     return figures
 
 
+async def _llm_floor(target: str, calls: int) -> float:
+    """CPU seconds per call of bench.llm_floor against the fake at `target`."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.llm_floor", "--target", target, "--calls", str(calls),
+        "--concurrency", str(min(calls, 800)), cwd=ROOT, stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    result = json.loads(out)
+    return float(result["cpu_s"]) / result["calls"]
+
+
 async def _level(shape: Shape, runs: int, kind: str, repeats: int) -> list[Figure]:
+    floor_per_call: list[float] = []
     async with AsyncExitStack() as stack:
         if kind == "llm":
             fake = await stack.enter_async_context(fake_provider(LATENCY, chunks=5))
@@ -138,6 +158,8 @@ async def _level(shape: Shape, runs: int, kind: str, repeats: int) -> list[Figur
         plan = await _floor_plan(server.target, request)
         await _load(server, 20, lambda: client.execute_flow(request))  # warm-up
         flow = [await _load(server, runs, lambda: client.execute_flow(request)) for _ in range(repeats)]
+        if kind == "llm":
+            floor_per_call = [await _llm_floor(fake.target, runs * LLM_NODES) for _ in range(max(repeats, 3))]
     async with floor_server() as floor, \
             grpc.aio.insecure_channel(floor.target, options=CHANNEL_OPTIONS) as channel:
         await _load(floor, 20, _floor_events(channel, plan))
@@ -145,7 +167,16 @@ async def _level(shape: Shape, runs: int, kind: str, repeats: int) -> list[Figur
     for result in base:
         result.events -= runs  # the synthetic completion events
     what = f"{what}, {LATENCY * 1e3:.0f} ms per call; {len(plan['batches'])} messages per run"
-    return _figures(shape, runs, kind, flow, base, what, idle_rss)
+    figures = _figures(shape, runs, kind, flow, base, what, idle_rss)
+    if floor_per_call:
+        per_node = median([r.cpu / runs / LLM_NODES for r in flow]) * 1e3
+        floor_ms = median(floor_per_call) * 1e3
+        figures.insert(4, Figure(
+            f"4 {kind} x{runs}", "server CPU per LLM node", "ms", per_node, floor_ms, target="≤ 1.5", ok=per_node <= 1.5,
+            note=f"server CPU per run / {LLM_NODES} calls (SDK, HTTP, engine, gRPC); floor = bench.llm_floor, the "
+                 f"same {runs * LLM_NODES} streamed calls to the same fake by bare aiohttp (median of "
+                 f"{len(floor_per_call)}: {', '.join(f'{f * 1e3:.3f}' for f in floor_per_call)} ms)"))
+    return figures
 
 
 def _figures(shape: Shape, runs: int, kind: str, flow: list[LoadResult], base: list[LoadResult], what: str,

@@ -9,20 +9,19 @@ when it runs, so `flowexec run` starts without loading the engine or the provide
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
 from flowexec import cli as client_cli
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from server.main import serve
+    from server.main import run_server
     from server.settings import ServerSettings
 
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if args.diagnostic_nodes:
         overrides["diagnostic_nodes"] = True
-    asyncio.run(serve(ServerSettings(**overrides)))
+    run_server(ServerSettings(**overrides))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -18,11 +19,14 @@ from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
 from execution.store.open import sqlite_url
 from execution.store.urls import redact
+from server import event_loop
 from server.app import FlowexecServer
 from server.logs import configure_logging
 from server.process_memory import return_large_blocks, tune_collector
 from server.settings import ServerSettings
 from server.storage import StoreConfigError, open_run_store
+
+log = logging.getLogger(__name__)
 
 
 def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | None = None,
@@ -82,6 +86,7 @@ async def _serve(server: FlowexecServer, on_ready: Callable[[FlowexecServer], No
     await server.start()
     # The machine-readable readiness line (tests and scripts read the port from it).
     print(f"flowexec listening on {server.target}", flush=True)
+    log.info("event loop: %s", type(asyncio.get_running_loop()).__module__.partition(".")[0])
     if on_ready is not None:
         on_ready(server)
     stop = asyncio.Event()
@@ -93,8 +98,17 @@ async def _serve(server: FlowexecServer, on_ready: Callable[[FlowexecServer], No
     await server.engine.services.aclose()
 
 
+def run_server(settings: ServerSettings) -> None:
+    """serve() on the event loop the settings name, until SIGTERM/SIGINT."""
+    try:
+        event_loop.run(serve(settings), settings.event_loop)
+    except event_loop.EventLoopUnavailable as err:
+        print(f"flowexec: {err}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
 def main() -> None:
-    asyncio.run(serve(ServerSettings()))
+    run_server(ServerSettings())
     sys.exit(0)
 
 

@@ -14,6 +14,7 @@ from execution.cache.node_cache import CacheConfig
 from execution.run_limits import Limits
 from execution.runs.policy import DAY, RunPolicy
 from execution.store.open import default_data_dir
+from server.event_loop import EventLoop
 
 # The database URL that keeps everything in the process (persistence off).
 MEMORY_STORE = "memory"
@@ -70,6 +71,9 @@ class ServerSettings(BaseSettings):
     cache_shared: bool = Field(
         False, description="One cache for every user; off, a user's entries answer only that user's runs.")
     log_level: str = Field("INFO", description="Python logging level.")
+    event_loop: EventLoop = Field(
+        EventLoop.ASYNCIO, description="The event loop: `asyncio` (the standard library's) or `uvloop` (the "
+                                       "no Windows build; a run's server CPU in bench/README.md, figure 4).")
     diagnostic_nodes: bool = Field(False, description="Register diag.* test nodes (tests, benchmarks).")
     load_plugins: bool = Field(
         False, description="At start-up, load the node types of installed plugins (entry point group "

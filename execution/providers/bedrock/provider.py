@@ -57,11 +57,11 @@ class BedrockProvider(MessagesApiProvider["AsyncAnthropicBedrock"]):
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropicBedrock:
         import httpx2
-        from anthropic import AsyncAnthropicBedrock, DefaultAsyncHttpxClient
+        from anthropic import AsyncAnthropicBedrock, DefaultAioHttpClient
 
         creds = self.credentials
         pool = self.endpoint.max_connections
-        http_client = DefaultAsyncHttpxClient(
+        http_client = DefaultAioHttpClient(
             limits=httpx2.Limits(max_connections=pool, max_keepalive_connections=pool))
         signing: dict[str, Any] = (
             {"api_key": creds.bearer_token} if creds.bearer_token else

@@ -6,6 +6,12 @@ builds its SDK client, names its error boundary and says how the API version tra
 Structured output: the schema becomes the one tool of the request, `input_schema` the schema,
 and `tool_choice` forces it; the adapter reads that tool call's input JSON as the reply's text.
 
+The request goes through the client's generic `post` (the SDK's route for an endpoint it has no
+method for) with `cast_to=object`: the same URL (Bedrock's client rewrites it to its invoke path
+as for `messages.create`), headers, auth or signing, status errors, stream decoding and
+in-stream `error` events, without an SDK model per event — the adapter reads the events' JSON
+objects. The body holds the keys `messages.create` sends, in its order.
+
 The `anthropic` SDK is imported with the first client, not with this module: a process where
 neither sends does not load it, and `prepare` (dry runs) needs none of it.
 """
@@ -57,26 +63,29 @@ class MessagesApiProvider(SdkProvider[ClientT], abc.ABC):
         keeps one (see `prepare`), the temperature: the SDK has no temperature parameter."""
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatChunk, None]:
-        client = self.client()
-        from anthropic import omit
+        client: Any = self.client()
+        from anthropic import AsyncStream
 
         system, messages = anthropic_messages(request.messages)
-        headers, body = self._version(request)
+        headers, extra = self._version(request)
         schema = request.output_schema
         tool = schema.name if schema is not None else None
+        body: dict[str, object] = {"max_tokens": request.max_tokens, "messages": messages, "model": request.model,
+                                   "stream": True}
+        if system:
+            body["system"] = system
+        if schema is not None:
+            body["tool_choice"] = {"type": "tool", "name": schema.name}
+            body["tools"] = [{"name": schema.name, "description": schema.description,
+                              "input_schema": dict(schema.schema)}]
+        options: dict[str, object] = {}
+        if headers:
+            options["headers"] = headers
+        if extra:
+            options["extra_json"] = extra
         with self._errors():
-            events = await client.messages.create(
-                model=request.model,
-                max_tokens=request.max_tokens,
-                messages=messages,
-                stream=True,
-                system=system or omit,
-                tools=[{"name": schema.name, "description": schema.description,
-                        "input_schema": dict(schema.schema)}] if schema is not None else omit,
-                tool_choice={"type": "tool", "name": schema.name} if schema is not None else omit,
-                extra_headers=headers,
-                extra_body=body or None,
-            )
+            events = await client.post("/v1/messages", body=body, cast_to=object, options=options,
+                                       stream=True, stream_cls=AsyncStream[object])
             try:
                 async with aclosing(chat_chunks(events, self.provider_id, tool)) as chunks:
                     async for chunk in chunks:

@@ -33,10 +33,10 @@ class ClaudeProvider(MessagesApiProvider["AsyncAnthropic"]):
 
     def _create_client(self, key: str | None, base_url: str) -> AsyncAnthropic:
         import httpx2
-        from anthropic import AsyncAnthropic, DefaultAsyncHttpxClient
+        from anthropic import AsyncAnthropic, DefaultAioHttpClient
 
         pool = self.endpoint.max_connections
-        http_client = DefaultAsyncHttpxClient(
+        http_client = DefaultAioHttpClient(
             limits=httpx2.Limits(max_connections=pool, max_keepalive_connections=pool))
         return AsyncAnthropic(api_key=key, base_url=base_url, max_retries=0, timeout=self.endpoint.timeout,
                               http_client=http_client)

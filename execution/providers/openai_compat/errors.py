@@ -1,7 +1,13 @@
-"""The one error boundary for the `openai` SDK (and its httpx2 transport).
+"""The one error boundary for the `openai` SDK (and its aiohttp transport behind httpx2).
 
 Everything raised inside `openai_errors(endpoint)` leaves as our NodeError family; the map is
 drawn in execution.providers.vendor_errors. Our own errors pass through untouched.
+
+The SDK's aiohttp transport (openai 3.x `DefaultAioHttpClient`) maps every aiohttp connection
+error — a refused connection, a server that hung up mid-stream — to httpx2.ConnectTimeout (the
+anthropic SDK's copy of the same transport maps them to ConnectError). A "timeout" whose root
+is an aiohttp connection error that is not a timeout is therefore reported as the connection
+failure it was.
 
 The SDK is imported when the boundary is entered, not with this module: only a provider that
 sends (and so already created its client) enters it, and an idle process never loads the SDK.
@@ -29,6 +35,19 @@ def _body_field(body: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _connection_lost(err: BaseException) -> BaseException | None:
+    """The aiohttp error behind a "timeout" from the transport when it was really a lost or
+    refused connection; None for a real timeout."""
+    import aiohttp
+
+    cause: BaseException | None = err
+    while cause is not None and not isinstance(cause, aiohttp.ClientError):
+        cause = cause.__cause__
+    if isinstance(cause, aiohttp.ClientConnectionError) and not isinstance(cause, TimeoutError):
+        return cause
+    return None
+
+
 @contextmanager
 def openai_errors(endpoint: Endpoint) -> Iterator[None]:
     import httpx2
@@ -40,8 +59,12 @@ def openai_errors(endpoint: Endpoint) -> Iterator[None]:
         yield
     except NodeError:
         raise
-    except openai.APITimeoutError as err:
-        raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
+    except (openai.APITimeoutError, httpx2.TimeoutException) as err:
+        lost = _connection_lost(err)
+        if lost is None:
+            raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
+        raise ProviderError(f"{pid} connection failed: {short(str(lost) or type(lost).__name__, secret=key)}",
+                            retryable=True) from err
     except openai.APIStatusError as err:
         body = err.body
         message = _body_field(body, "message") or (body if isinstance(body, str) else "")
@@ -58,8 +81,6 @@ def openai_errors(endpoint: Endpoint) -> Iterator[None]:
                             retryable=True) from err
     except openai.OpenAIError as err:
         raise ProviderError(f"{pid} client error: {type(err).__name__}", retryable=False) from err
-    except httpx2.TimeoutException as err:
-        raise NodeTimeout(f"{pid} did not answer within {endpoint.timeout:g} s") from err
     except httpx2.HTTPError as err:
         raise ProviderError(f"{pid} connection failed: {short(str(err), secret=key)}", retryable=True) from err
     except ValueError as err:  # undecodable JSON in a stream frame, unexpected shapes
