@@ -1,0 +1,66 @@
+"""Two `flowexec serve` processes on one PostgreSQL: run ownership through the database.
+
+A replica that starts while another executes a run leaves that run alone (its lease is held
+and renewed); when the executing replica is killed (-9), the other takes the run over once the
+lease has expired, ends it INTERRUPTED and resumes it from the stored outputs: the fake
+provider shows no completed node asked twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from flowexec.v1 import runs_pb2
+from tests.fakes.fake_openai import FakeOpenAI
+from tests.fakes.llm_env import TEST_KEYS
+from tests.fakes.llm_script import ReceivedRequest, Reply
+from tests.fixtures.serve_process import flowexec_serve
+from tests.runs.runs_client import COMPLETE, RUNNING, Runs, final_statuses
+from tests.runs.test_resume import ENHANCED, STORY, asked, story_flow, watch_until
+
+LEASE = 1.0
+
+
+async def child_of(runs: Runs, parent_id: str) -> runs_pb2.Run:
+    """The run resuming `parent_id`, once there is one."""
+    async with asyncio.timeout(30):
+        while True:
+            for run in (await runs.list()).runs:
+                if run.parent_run_id == parent_id:
+                    return run
+            await asyncio.sleep(0.1)
+
+
+async def test_a_replica_takes_over_the_run_of_a_killed_one_and_leaves_a_live_ones_alone(
+        postgres_url: str, fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    def responder(request: ReceivedRequest) -> Reply:
+        if "storyteller" in request.prompt:
+            return Reply.text(STORY)
+        return Reply.text(ENHANCED, hang_after=1) if asked(fake_openai, "enhance") == 1 else Reply.text(ENHANCED)
+
+    fake_openai.responder = responder
+    env = {"FLOWEXEC_DATABASE_URL": postgres_url, "MISTRAL_API_KEY": TEST_KEYS["mistral"],
+           "FLOWEXEC_MISTRAL_BASE_URL": f"{fake_openai.url}/mistral/v1", "FLOWEXEC_RUN_LEASE_SECONDS": str(LEASE),
+           "FLOWEXEC_RESUME_INTERRUPTED": "true"}
+    async with flowexec_serve(cwd=tmp_path, **env) as a:
+        async with Runs(a.target) as on_a:
+            run = await on_a.start(story_flow())
+            await watch_until(on_a, run.run_id, ("story", COMPLETE), ("enhance", RUNNING))
+            await fake_openai.wait_until(lambda: asked(fake_openai, "enhance") == 1)  # hangs at the provider
+            # B starts (start-up recovery) and looks for expired leases every half lease, while A
+            # renews its own: several leases later the run is still A's, RUNNING.
+            async with flowexec_serve(cwd=tmp_path, **env) as b, Runs(b.target) as on_b:
+                await asyncio.sleep(4 * LEASE)
+                assert (await on_b.get(run.run_id)).state == runs_pb2.RUN_STATE_RUNNING
+                assert not any("taken over" in line for line in b.log)
+
+                a.kill9()
+                interrupted = await on_b.wait_for_state(run.run_id, runs_pb2.RUN_STATE_INTERRUPTED, timeout=30)
+                assert {n.node_id: n.status for n in interrupted.nodes}["story"] == COMPLETE
+                child = await child_of(on_b, run.run_id)
+                events = await on_b.watch(child.run_id, timeout=30)
+                assert final_statuses(events)["out"].status == COMPLETE
+                assert events[-1].run_completed.outputs["out"].text == ENHANCED
+    # story completed on A and was not asked again; enhance: the call A died in, and B's.
+    assert asked(fake_openai, "storyteller") == 1 and asked(fake_openai, "enhance") == 2
