@@ -93,7 +93,7 @@ class FlowexecServer:
         for service in ("", SERVICE_NAME, STORAGE_HEALTH_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
         self.runs.start_retention()
-        self.runs.start_leases()
+        await self.runs.start_cluster()
         log.info("flowexec listening on %s (%d node types)", self.target, len(self.engine.registry))
         return self.port
 

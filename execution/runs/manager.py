@@ -37,9 +37,12 @@ from execution.runs.policy import RunPolicy
 from execution.runs.recovery import interrupt
 from execution.runs.watch import watch_live, watch_stored
 from execution.runs.writer import StoreObserver, write_run
-from execution.store.base import Fence, LeaseLost, NodeRecord, PageCursor, RunRecord, RunState, RunStore, StoredEvent
+from execution.store.base import Fence, LeaseLost, NodeRecord, PageCursor, RunRecord, RunSignals, RunState, RunStore, StoredEvent
 
 log = logging.getLogger("flowexec.runs")
+
+# CancelRun of a run executing in another replica: how long the call waits for its end.
+CANCEL_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +233,9 @@ class RunManager:
             events = watch_live(live, self.store, after_seq, self.policy)
         else:
             assert record is not None
-            events = watch_stored(record, self.store, after_seq, self.policy, lambda: self._live.get(run_id))
+            signals = self.store.signals
+            events = watch_stored(record, self.store, after_seq, self.policy, lambda: self._live.get(run_id),
+                                  *([signals.wait_for_events] if signals is not None else []))
         async for batch in events:
             yield batch
 
@@ -258,12 +263,38 @@ class RunManager:
     # -- cancel ---------------------------------------------------------------------------
 
     async def cancel(self, run_id: RunId, owner: str, reason: StatusReason = StatusReason.CLIENT_CANCELLED) -> RunRecord:
-        """Cancel the run (idempotent) and return it once its last event is stored."""
+        """Cancel the run (idempotent) and return it once its last event is stored. A run
+        executing in another process sharing the store is asked to stop through the store's
+        signals."""
+        signals = self.store.signals
+        if signals is not None and run_id not in self._live:
+            record = await self.store.get_run(run_id, owner)
+            if record is None:
+                raise RunNotFound(run_id)
+            if record.state.finished:
+                return record
+            await signals.request_cancel(run_id, reason.value)
+            return await self._until_finished(record, signals)
         await self.cancel_live(run_id, owner, reason)
         record = await self.store.get_run(run_id, owner)
         if record is None:
             raise RunNotFound(run_id)
         return record
+
+    async def _until_finished(self, record: RunRecord, signals: RunSignals) -> RunRecord:
+        """The run once finished in the store (its executing replica stopped it, or, dead, was
+        taken over after its lease), or as it is after CANCEL_WAIT_SECONDS."""
+        deadline = time.monotonic() + CANCEL_WAIT_SECONDS
+        while not record.state.finished and time.monotonic() < deadline:
+            await signals.wait_for_events(record.run_id, 0.5)
+            record = await self.store.get_run(record.run_id) or record
+        return record
+
+    def _cancel_asked(self, run_id: RunId, reason: str) -> None:
+        """Another replica asks for the cancel of a run (its caller's ownership checked there)."""
+        live = self._live.get(run_id)
+        if live is not None:
+            self._spawn(self._cancel(live, StatusReason(reason)), f"runs-cancel-{run_id}")
 
     async def cancel_live(self, run_id: RunId, owner: str, reason: StatusReason) -> None:
         """Cancel the run if this process holds it (executing or queued); reads nothing from the
@@ -328,9 +359,12 @@ class RunManager:
         return [(live.run_id, live.fence.attempt) for live in list(self._live.values())
                 if live.fence is not None and live.claimed and not live.lease_lost]
 
-    def start_leases(self) -> None:
-        """Replicas sharing the store: start renewing this process's claims and taking over runs
-        whose holder stopped renewing theirs."""
+    async def start_cluster(self) -> None:
+        """Replicas sharing the store: listen for the others' signals (cancels, new events),
+        start renewing this process's claims and taking over runs whose holder stopped renewing
+        theirs."""
+        if self.store.signals is not None:
+            await self.store.signals.start(self._cancel_asked)
         self._ownership.start(self._held, self._leases_lost, self._take_over)
 
     async def _take_over(self, limit: int = 100) -> list[RunRecord]:

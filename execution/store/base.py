@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -132,6 +132,8 @@ class RunStore(abc.ABC):
 
     # Run ownership shared by several processes (PostgreSQL); None: one process owns the store.
     leases: Leases | None = None
+    # Notifications between those processes (new events of a run, cancel requests); None: one process.
+    signals: RunSignals | None = None
 
     @abc.abstractmethod
     async def create_run(self, run: RunRecord) -> RunRecord:
@@ -214,6 +216,28 @@ class Leases(abc.ABC):
     @abc.abstractmethod
     def heartbeat_dsn(self) -> str:
         """A libpq URL for the heartbeat's own connection (holds the password: never log it)."""
+
+
+class RunSignals(abc.ABC):
+    """Notifications between processes sharing the store: a watcher of a run executing
+    elsewhere is woken when its events are committed (the committing batch announces them);
+    a cancel asked on one replica reaches the one executing the run."""
+
+    @abc.abstractmethod
+    async def start(self, on_cancel: Callable[[RunId, str], None]) -> None:
+        """Listen; `on_cancel(run_id, reason value)` when some replica asks for a run's cancel."""
+
+    @abc.abstractmethod
+    async def wait_for_events(self, run_id: RunId, timeout: float) -> bool:
+        """Until new events of the run are announced (True) or `timeout` passes (False)."""
+
+    @abc.abstractmethod
+    async def request_cancel(self, run_id: RunId, reason: str) -> None:
+        """Ask every replica to cancel the run (the one executing it does)."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop listening."""
 
 
 class LeaseLost(Exception):

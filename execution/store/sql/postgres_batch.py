@@ -11,7 +11,9 @@ A fenced batch (a run executed under a lease, PostgreSQL only: store.leases) che
 claim in the same statement: the run's row is changed only while its claim names the batch's
 holder and attempt, read `FOR SHARE` so that a takeover committing meanwhile is waited for and
 then seen (a lock follows the row's newest version under READ COMMITTED, a plain subquery
-would read the statement's snapshot). A batch that creates its run inserts its claim.
+would read the statement's snapshot). A batch that creates its run inserts its claim. A fenced
+batch also notifies the other replicas (pg_notify, delivered at commit) that the run has new
+events, for their watchers of it.
 
 Batches with images are written statement by statement instead (`write_with_images`): image
 writes take an advisory lock against image collection first, which one statement cannot order.
@@ -56,6 +58,12 @@ def statement(batch: BatchRows) -> tuple[str, tuple[Any, ...]]:
     return sql, (batch.run_id, [e[1] for e in events], [e[2] for e in events], *columns, *run.values(), *fenced)
 
 
+# Replicas' notifications (execution.store.sql.notifications): "e<run id>" after a batch of the
+# run committed, "c<reason>:<run id>" asks the replica executing the run to cancel it.
+NOTIFY_CHANNEL = "flowexec_runs"
+EVENTS_PREFIX = "e"
+CANCEL_PREFIX = "c"
+
 # The claim a fenced batch needs: `{h}`/`{a}` the parameters holding its holder and attempt.
 CLAIM_HELD = ("EXISTS (SELECT FROM run_claims WHERE run_claims.run_id = $1 AND holder = {h} AND attempt = {a} "
               "FOR SHARE)")
@@ -95,6 +103,9 @@ def _sql(create: bool, run_columns: tuple[str, ...], durable: bool, fenced: bool
         parts.append(f"cl AS (INSERT INTO run_claims (run_id, holder, attempt, expires_at) "
                      f"SELECT $1, {holder}, {attempt}, {expires} FROM run)")
     found = "(SELECT count(*) FROM run)"
+    if fenced:  # replicas share the store: the others' watchers of the run are told at commit
+        parts.append(f"nt AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1) FROM run)")
+        found = f"{found} + (SELECT count(*) FROM nt) * 0"
     if durable:  # referenced, so that it is evaluated (a SELECT in WITH runs only when used)
         parts.append("sc AS (SELECT set_config('synchronous_commit', 'on', true) AS setting)")
         found = f"{found} + (SELECT count(*) FROM sc) - 1"
@@ -124,6 +135,7 @@ async def write_with_images(conn: AsyncConnection, batch: BatchRows) -> None:
         elif (await conn.exec_driver_sql(f"SELECT {CLAIM_HELD.format(h='$2', a='$3')}",
                                          (batch.run_id, fence.holder, fence.attempt))).scalar() is not True:
             raise LeaseLost(batch.run_id)
+        await conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1)", (batch.run_id,))
     if batch.durable:
         await dialect.commit_durably(conn)
     driver: Any = (await conn.get_raw_connection()).driver_connection

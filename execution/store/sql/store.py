@@ -32,6 +32,7 @@ from execution.store.sql import dialect, postgres_batch, retention, sqlite_write
 from execution.store.sql.batch_rows import batch_rows
 from execution.store.sql.leases import PostgresLeases
 from execution.store.sql.node_rows import node_record, planned_order
+from execution.store.sql.notifications import PostgresSignals
 from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
 from execution.store.sql.schema import images, nodes, runs
 from execution.store.sql.transactions import Transactions
@@ -50,6 +51,7 @@ class SqlRunStore(RunStore):
         # file belongs to one process (no claims: start-up recovery takes every unfinished run).
         if sqlite_path is None and engine.dialect.name == "postgresql":
             self.leases = PostgresLeases(self._tx, engine)
+            self.signals = PostgresSignals(self.leases.heartbeat_dsn)
 
     async def create_run(self, run: RunRecord) -> RunRecord:
         row = run_row(run)
@@ -149,6 +151,8 @@ class SqlRunStore(RunStore):
         return self._tx
 
     async def close(self) -> None:
+        if self.signals is not None:
+            await self.signals.stop()
         await self._tx.close()
 
 
