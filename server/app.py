@@ -63,7 +63,7 @@ class FlowexecServer:
             options=[
                 ("grpc.max_send_message_length", settings.max_message_bytes),
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
-                ("grpc.so_reuseport", 0),
+                ("grpc.so_reuseport", 1 if settings.reuse_port else 0),
             ]
         )
         self.flow_service = FlowService(self.runs, settings.max_message_bytes,

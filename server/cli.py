@@ -22,7 +22,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if args.diagnostic_nodes:
         overrides["diagnostic_nodes"] = True
-    asyncio.run(serve(ServerSettings(**overrides)))
+    settings = ServerSettings(**overrides)
+    if args.workers > 1:
+        from server.workers import needs_postgres, supervise
+
+        refused = needs_postgres(settings)
+        if refused is not None:
+            print(f"flowexec: {refused}", file=sys.stderr, flush=True)
+            return 2
+        worker = [sys.executable, "-m", "server.cli", "serve", *(["--diagnostic-nodes"] if args.diagnostic_nodes else [])]
+        return asyncio.run(supervise(settings, args.workers, worker))
+    asyncio.run(serve(settings))
     return 0
 
 
@@ -62,6 +72,8 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--diagnostic-nodes", action="store_true", help="register diag.* nodes (testing)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes on the one port (SO_REUSEPORT); above 1 needs a PostgreSQL run store")
     serve.set_defaults(func=cmd_serve)
 
     gateway = sub.add_parser("gateway", help="run Envoy as the gRPC-Web gateway in front of a running server")
@@ -90,3 +102,7 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def main(argv: list[str] | None = None) -> None:
     client_cli.main(argv, extend=add_server_commands)
+
+
+if __name__ == "__main__":
+    main()

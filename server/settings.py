@@ -24,6 +24,8 @@ class ServerSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 in a container).")
     port: int = Field(50051, description="Port to listen on; 0 picks a free one.")
+    reuse_port: bool = Field(
+        False, description="Bind with SO_REUSEPORT (set for the workers of `flowexec serve --workers N`).")
     max_message_bytes: int = Field(64 * 1024 * 1024, description="Largest gRPC message either way.")
     max_nodes: int = Field(2000, description="Most nodes in one flow.")
     max_edges: int = Field(10000, description="Most edges in one flow.")
