@@ -77,7 +77,8 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     serve.set_defaults(func=cmd_serve)
 
     gateway = sub.add_parser("gateway", help="run Envoy as the gRPC-Web gateway in front of a running server")
-    gateway.add_argument("--upstream", default="127.0.0.1:50051", help="flowexec's gRPC address (HOST:PORT)")
+    gateway.add_argument("--upstream", default="127.0.0.1:50051",
+                         help="flowexec's gRPC address (HOST:PORT); replicas: several, comma-separated")
     gateway.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0 in a container)")
     gateway.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
     gateway.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
