@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 from flowexec.v1 import events_pb2, runs_pb2
+from tests.builders import pb_edge, pb_node, pb_request
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import TEST_KEYS
 from tests.fakes.llm_script import ReceivedRequest, Reply
@@ -90,3 +91,20 @@ async def test_started_on_one_replica_watched_on_a_second_cancelled_from_a_third
         assert events[-1].HasField("run_completed")
         assert final_statuses(events)["enhance"].reason == events_pb2.STATUS_REASON_CLIENT_CANCELLED
         assert (await on_a.get(run.run_id)).state == runs_pb2.RUN_STATE_CANCELLED
+
+
+async def test_a_busy_event_loop_does_not_lose_its_lease(postgres_url: str, tmp_path: Path) -> None:
+    """The heartbeat renews from a thread of its own: A's loop kept busy for four leases does not
+    let B take A's run over (it completes, SUCCEEDED, once)."""
+    env = {"FLOWEXEC_DATABASE_URL": postgres_url, "FLOWEXEC_RUN_LEASE_SECONDS": str(LEASE),
+           "FLOWEXEC_RESUME_INTERRUPTED": "true"}
+    async with (flowexec_serve(cwd=tmp_path, **env) as a, flowexec_serve(cwd=tmp_path, **env) as b,
+                Runs(a.target) as on_a, Runs(b.target) as on_b):
+        flow = pb_request([pb_node("busy", "diag.block", seconds=4 * LEASE), pb_node("after", "diag.delay", text="ok")],
+                          [pb_edge("busy", "after")])
+        run = await on_a.start(flow)
+        done = await on_b.wait_for_state(run.run_id, runs_pb2.RUN_STATE_SUCCEEDED, runs_pb2.RUN_STATE_INTERRUPTED,
+                                         timeout=60)
+        assert done.state == runs_pb2.RUN_STATE_SUCCEEDED
+        await asyncio.sleep(2 * LEASE)  # a takeover would have made a resumed run by now
+        assert [r.run_id for r in (await on_b.list()).runs] == [run.run_id]
