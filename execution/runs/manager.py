@@ -380,7 +380,10 @@ class RunManager:
             log.warning("run %s interrupted: taken over from a replica that stopped renewing its lease (attempt %d)",
                         record.run_id, fence.attempt)
             if self.policy.resume_interrupted:
-                resumed.append(await self.resume(record.run_id, record.owner))
+                try:
+                    resumed.append(await self.resume(record.run_id, record.owner))
+                except Exception as err:  # the queue is full, the flow no longer validates: it stays INTERRUPTED
+                    log.error("run %s: could not be resumed after the takeover: %s", record.run_id, err)
         return resumed
 
     # -- start-up, retention, shutdown -----------------------------------------------------
