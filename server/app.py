@@ -66,7 +66,7 @@ class FlowexecServer:
             options=[
                 ("grpc.max_send_message_length", settings.max_message_bytes),
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
-                ("grpc.so_reuseport", 0),
+                ("grpc.so_reuseport", 1 if settings.reuse_port else 0),
             ]
         )
         self.flow_service = FlowService(self.runs, settings.max_message_bytes,
@@ -97,6 +97,7 @@ class FlowexecServer:
         for service in ("", SERVICE_NAME, STORAGE_HEALTH_NAME):
             await self.health.set(service, health_pb2.HealthCheckResponse.SERVING)
         self.runs.start_retention()
+        await self.runs.start_cluster()
         log.info("flowexec listening on %s (%d node types)", self.target, len(self.engine.registry))
         return self.port
 

@@ -9,6 +9,7 @@ when it runs, so `flowexec run` starts without loading the engine or the provide
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from flowexec import cli as client_cli
@@ -21,7 +22,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     if args.diagnostic_nodes:
         overrides["diagnostic_nodes"] = True
-    run_server(ServerSettings(**overrides))
+    settings = ServerSettings(**overrides)
+    if args.workers > 1:
+        from server.workers import needs_postgres, supervise
+
+        refused = needs_postgres(settings)
+        if refused is not None:
+            print(f"flowexec: {refused}", file=sys.stderr, flush=True)
+            return 2
+        worker = [sys.executable, "-m", "server.cli", "serve", *(["--diagnostic-nodes"] if args.diagnostic_nodes else [])]
+        return asyncio.run(supervise(settings, args.workers, worker))
+    run_server(settings)
     return 0
 
 
@@ -61,10 +72,13 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--diagnostic-nodes", action="store_true", help="register diag.* nodes (testing)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes on the one port (SO_REUSEPORT); above 1 needs a PostgreSQL run store")
     serve.set_defaults(func=cmd_serve)
 
     gateway = sub.add_parser("gateway", help="run Envoy as the gRPC-Web gateway in front of a running server")
-    gateway.add_argument("--upstream", default="127.0.0.1:50051", help="flowexec's gRPC address (HOST:PORT)")
+    gateway.add_argument("--upstream", default="127.0.0.1:50051",
+                         help="flowexec's gRPC address (HOST:PORT); replicas: several, comma-separated")
     gateway.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0 in a container)")
     gateway.add_argument("--port", type=int, default=8080, help="port to listen on; 0 picks a free one")
     gateway.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
@@ -89,3 +103,7 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
 
 def main(argv: list[str] | None = None) -> None:
     client_cli.main(argv, extend=add_server_commands)
+
+
+if __name__ == "__main__":
+    main()

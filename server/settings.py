@@ -25,6 +25,8 @@ class ServerSettings(BaseSettings):
 
     host: str = Field("127.0.0.1", description="Interface to listen on (0.0.0.0 in a container).")
     port: int = Field(50051, description="Port to listen on; 0 picks a free one.")
+    reuse_port: bool = Field(
+        False, description="Bind with SO_REUSEPORT (set for the workers of `flowexec serve --workers N`).")
     max_message_bytes: int = Field(64 * 1024 * 1024, description="Largest gRPC message either way.")
     max_nodes: int = Field(2000, description="Most nodes in one flow.")
     max_edges: int = Field(10000, description="Most edges in one flow.")
@@ -57,6 +59,9 @@ class ServerSettings(BaseSettings):
         15.0, gt=0, description="A quiet WatchRun/ExecuteFlow stream sends an empty response this often.")
     resume_interrupted: bool = Field(
         False, description="At start-up, resume the runs the last process left unfinished (they are INTERRUPTED).")
+    run_lease_seconds: float = Field(
+        15.0, gt=0, description="Replicas sharing PostgreSQL: a run whose executing replica has not renewed its "
+        "lease for this long is taken over by another (interrupted; resumed with resume_interrupted).")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     shutdown_flush_seconds: float = Field(
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")
@@ -103,6 +108,7 @@ class ServerSettings(BaseSettings):
             retention_seconds=self.run_retention_seconds,
             retention_check_seconds=self.retention_check_seconds,
             resume_interrupted=self.resume_interrupted,
+            lease_seconds=self.run_lease_seconds,
         )
 
     def cache_config(self) -> CacheConfig:

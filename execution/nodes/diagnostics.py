@@ -1,4 +1,5 @@
-"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream, flood, progress.
+"""Diagnostic nodes for tests, benchmarks and smoke checks: sleep, fail, stream, flood, progress,
+and block (keeps the event loop busy: what a saturated server looks like to everything else on it).
 
 Registered only when the server enables them (FLOWEXEC_DIAGNOSTIC_NODES=1); never part
 of the editor's palette.
@@ -7,6 +8,7 @@ of the editor's palette.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -28,6 +30,18 @@ async def delay(ctx: NodeContext[DelaySettings]) -> NodeOutput:
     """Sleep `seconds`, then output `text` (or the merged inputs)."""
     await asyncio.sleep(ctx.settings.seconds)
     return NodeOutput(text=ctx.settings.text or merge_input_text(ctx.inputs))
+
+
+class BlockSettings(NodeSettings):
+    seconds: LenientNumber = 0.0
+
+
+async def block(ctx: NodeContext[BlockSettings]) -> NodeOutput:
+    """Keep the event loop busy (a CPU loop, never yielding) for `seconds`, then output "done"."""
+    end = time.monotonic() + ctx.settings.seconds
+    while time.monotonic() < end:
+        pass
+    return NodeOutput(text="done")
 
 
 class FailSettings(NodeSettings):
@@ -110,4 +124,7 @@ FLOOD = NodeSpec("diag.flood", NodeFamily.DIAGNOSTIC, flood, FloodSettings,
 PROGRESS = NodeSpec("diag.progress", NodeFamily.DIAGNOSTIC, progress, ProgressSettings,
                     display_name="Progress", description="Reports progress steps, then outputs text.")
 
-NODE_SPECS: tuple[NodeSpec[Any], ...] = (DELAY, FAIL, STREAM, FLOOD, PROGRESS)
+BLOCK = NodeSpec("diag.block", NodeFamily.DIAGNOSTIC, block, BlockSettings,
+                 display_name="Block", description="Keeps the server's event loop busy, then outputs text.")
+
+NODE_SPECS: tuple[NodeSpec[Any], ...] = (DELAY, FAIL, STREAM, FLOOD, PROGRESS, BLOCK)

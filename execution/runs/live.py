@@ -44,7 +44,7 @@ from execution.runs.closing import final_state
 from execution.runs.codec import RunCodec
 from execution.runs.policy import RunPolicy
 from execution.scheduler import FlowRun
-from execution.store.base import NodeRecord, RunRecord, RunState, RunUpdate, StoredEvent
+from execution.store.base import Fence, NodeRecord, RunRecord, RunState, RunUpdate, StoredEvent
 
 _DROPPED = StoredEvent(0, b"")  # stands in the tail for an event it no longer holds
 _RUNNING = NodeStatus.RUNNING
@@ -75,6 +75,11 @@ class LiveRun:
             self.created.set()
         self.prepared: PreparedRun | None = prepared  # until it starts
         self.flow_run: FlowRun | None = None
+        # The lease this process holds on the run (a store shared by replicas), whether its claim
+        # is stored yet (the heartbeat renews only stored claims), and whether it was lost.
+        self.fence: Fence | None = None
+        self.claimed = False
+        self.lease_lost = False
         options = prepared.request.options
         # Provider calls (full prompts, vendors) are what a dry run is for; live, only when allowed.
         self._encode = partial(codec.encode_event, provider_calls=options.dry_run or options.include_provider_calls)

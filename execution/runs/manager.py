@@ -32,13 +32,17 @@ from execution.runs.admission import Admission, Ticket
 from execution.runs.codec import RunCodec
 from execution.runs.errors import RunNotFound, RunNotResumable
 from execution.runs.live import LiveRun
+from execution.runs.ownership import Ownership
 from execution.runs.policy import RunPolicy
 from execution.runs.recovery import interrupt
 from execution.runs.watch import watch_live, watch_stored
 from execution.runs.writer import StoreObserver, write_run
-from execution.store.base import NodeRecord, PageCursor, RunRecord, RunState, RunStore, StoredEvent
+from execution.store.base import Fence, LeaseLost, NodeRecord, PageCursor, RunRecord, RunSignals, RunState, RunStore, StoredEvent
 
 log = logging.getLogger("flowexec.runs")
+
+# CancelRun of a run executing in another replica: how long the call waits for its end.
+CANCEL_WAIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,7 @@ class RunManager:
         self._by_key: dict[tuple[str, str], LiveRun] = {}  # live runs started with an idempotency key
         self._tasks: set[asyncio.Task[None]] = set()
         self._retention: asyncio.Task[None] | None = None
+        self._ownership = Ownership(store.leases, self.policy)
 
     @property
     def live_runs(self) -> int:
@@ -115,9 +120,14 @@ class RunManager:
             dry_run=prepared.request.options.dry_run, started_at=now if ticket.active else None,
             idempotency_key=idempotency_key or None,
         )
+        fence = self._ownership.new_fence()
         if stored_first:
             try:
                 stored = await self.store.create_run(record)
+                if fence is not None and stored.run_id == record.run_id:
+                    # A replica dying before this leaves a run without claim: taken over once
+                    # a lease has passed since its creation.
+                    await self.store.leases.claim(record.run_id, fence)  # type: ignore[union-attr]
             except BaseException:
                 self._give_back(ticket)
                 raise
@@ -125,10 +135,12 @@ class RunManager:
                 self._give_back(ticket)
                 return stored
         live = LiveRun(record, prepared, self._codec, self.policy, stored=stored_first)
+        live.fence = fence
+        live.claimed = stored_first and fence is not None
         self._live[live.run_id] = live
         if idempotency_key:
             self._by_key[(owner, idempotency_key)] = live
-        self._spawn(write_run(live, self.store, self._observe), f"runs-writer-{live.run_id}")
+        self._spawn(write_run(live, self.store, self._observe, self._stop_lost), f"runs-writer-{live.run_id}")
         if self._admission.file(ticket, live):
             if not ticket.active:
                 live.mark_started()
@@ -221,7 +233,9 @@ class RunManager:
             events = watch_live(live, self.store, after_seq, self.policy)
         else:
             assert record is not None
-            events = watch_stored(record, self.store, after_seq, self.policy, lambda: self._live.get(run_id))
+            signals = self.store.signals
+            events = watch_stored(record, self.store, after_seq, self.policy, lambda: self._live.get(run_id),
+                                  *([signals.wait_for_events] if signals is not None else []))
         async for batch in events:
             yield batch
 
@@ -249,12 +263,38 @@ class RunManager:
     # -- cancel ---------------------------------------------------------------------------
 
     async def cancel(self, run_id: RunId, owner: str, reason: StatusReason = StatusReason.CLIENT_CANCELLED) -> RunRecord:
-        """Cancel the run (idempotent) and return it once its last event is stored."""
+        """Cancel the run (idempotent) and return it once its last event is stored. A run
+        executing in another process sharing the store is asked to stop through the store's
+        signals."""
+        signals = self.store.signals
+        if signals is not None and run_id not in self._live:
+            record = await self.store.get_run(run_id, owner)
+            if record is None:
+                raise RunNotFound(run_id)
+            if record.state.finished:
+                return record
+            await signals.request_cancel(run_id, reason.value)
+            return await self._until_finished(record, signals)
         await self.cancel_live(run_id, owner, reason)
         record = await self.store.get_run(run_id, owner)
         if record is None:
             raise RunNotFound(run_id)
         return record
+
+    async def _until_finished(self, record: RunRecord, signals: RunSignals) -> RunRecord:
+        """The run once finished in the store (its executing replica stopped it, or, dead, was
+        taken over after its lease), or as it is after CANCEL_WAIT_SECONDS."""
+        deadline = time.monotonic() + CANCEL_WAIT_SECONDS
+        while not record.state.finished and time.monotonic() < deadline:
+            await signals.wait_for_events(record.run_id, 0.5)
+            record = await self.store.get_run(record.run_id) or record
+        return record
+
+    def _cancel_asked(self, run_id: RunId, reason: str) -> None:
+        """Another replica asks for the cancel of a run (its caller's ownership checked there)."""
+        live = self._live.get(run_id)
+        if live is not None:
+            self._spawn(self._cancel(live, StatusReason(reason)), f"runs-cancel-{run_id}")
 
     async def cancel_live(self, run_id: RunId, owner: str, reason: StatusReason) -> None:
         """Cancel the run if this process holds it (executing or queued); reads nothing from the
@@ -273,7 +313,9 @@ class RunManager:
 
     def _forget(self, live: LiveRun) -> None:
         """The run is no longer live: it is found in the store only."""
-        self._live.pop(live.run_id, None)
+        if self._live.pop(live.run_id, None) is not None and live.fence is not None and live.claimed \
+                and not live.lease_lost:
+            self._spawn(self._release(live.run_id, live.fence), f"runs-release-{live.run_id}")
         key = live.record.idempotency_key
         if key and self._by_key.get((live.owner, key)) is live:
             del self._by_key[(live.owner, key)]
@@ -289,12 +331,72 @@ class RunManager:
             *closing.ending(plan.planned, {}, plan.cached, reason, closing.CANCELLED_MESSAGE, self.engine.limits),
         ]))
 
+    # -- ownership across replicas (execution.runs.ownership) --------------------------------
+
+    async def _release(self, run_id: RunId, fence: Fence) -> None:
+        try:
+            await self.store.leases.release(run_id, fence)  # type: ignore[union-attr]
+        except Exception as err:  # a stale claim of a finished run is never taken over
+            log.warning("run %s: its claim was not released: %s", run_id, err)
+
+    def _stop_lost(self, live: LiveRun) -> None:
+        """Another replica holds the run now: stop executing it here (its writes are refused)."""
+        live.lease_lost = True
+        if live.flow_run is not None:
+            self._spawn(live.flow_run.cancel(StatusReason.INTERNAL), f"runs-lost-{live.run_id}")
+        elif self._admission.withdraw(live):
+            self._end_queued(live, StatusReason.INTERNAL)
+
+    def _leases_lost(self, run_ids: list[str]) -> None:
+        for run_id in run_ids:
+            live = self._live.get(RunId(run_id))
+            if live is not None and live.claimed and not live.lease_lost:
+                log.error("run %s: lease lost (not renewed in time): stopping it here", run_id)
+                self._stop_lost(live)
+
+    def _held(self) -> list[tuple[str, int]]:
+        """Called from the heartbeat's thread: one atomic copy of the live runs, plain values out."""
+        return [(live.run_id, live.fence.attempt) for live in list(self._live.values())
+                if live.fence is not None and live.claimed and not live.lease_lost]
+
+    async def start_cluster(self) -> None:
+        """Replicas sharing the store: listen for the others' signals (cancels, new events),
+        start renewing this process's claims and taking over runs whose holder stopped renewing
+        theirs."""
+        if self.store.signals is not None:
+            await self.store.signals.start(self._cancel_asked)
+        self._ownership.start(self._held, self._leases_lost, self._take_over)
+
+    async def _take_over(self, limit: int = 100) -> list[RunRecord]:
+        leases = self.store.leases
+        assert leases is not None
+        resumed = []
+        for record, fence in await leases.take_over(self._ownership.holder, self.policy.lease_seconds, limit):
+            try:
+                await interrupt(record, self.store, self._codec, self.engine.limits, fence)
+            except LeaseLost:
+                continue  # a third replica was faster
+            await leases.release(record.run_id, fence)
+            log.warning("run %s interrupted: taken over from a replica that stopped renewing its lease (attempt %d)",
+                        record.run_id, fence.attempt)
+            if self.policy.resume_interrupted:
+                try:
+                    resumed.append(await self.resume(record.run_id, record.owner))
+                except Exception as err:  # the queue is full, the flow no longer validates: it stays INTERRUPTED
+                    log.error("run %s: could not be resumed after the takeover: %s", record.run_id, err)
+        return resumed
+
     # -- start-up, retention, shutdown -----------------------------------------------------
 
     async def recover(self) -> list[RunRecord]:
         """Mark the runs the last process left unfinished INTERRUPTED (their unfinished nodes
         CANCELLED, SERVER_RESTARTED); resume them when the policy says so. Returns the runs
-        started to resume them."""
+        started to resume them.
+
+        With replicas sharing the store, only runs whose lease expired (their holder stopped
+        renewing it) are taken: a run another live replica executes is left alone."""
+        if self.store.leases is not None:
+            return await self._take_over(limit=10_000)
         resumed = []
         for record in await self.store.unfinished_runs():
             if record.run_id in self._live:
@@ -342,10 +444,15 @@ class RunManager:
         for live in self._admission.queued_runs():
             if self._admission.withdraw(live):
                 self._end_queued(live, StatusReason.SERVER_SHUTDOWN)
+        await self._ownership.stop_taking_over()
         while self._live:
             await asyncio.gather(*(self._cancel(r, StatusReason.SERVER_SHUTDOWN) for r in list(self._live.values())))
+        releases = [t for t in self._tasks if t.get_name().startswith("runs-release-")]
+        if releases:
+            await asyncio.wait(releases, timeout=5)
         for task in list(self._tasks):  # writers still trying to store a final state
             task.cancel()
+        await self._ownership.stop()
 
 
 def _started(live: LiveRun, prepared: PreparedRun) -> RunStarted:

@@ -39,3 +39,7 @@ class RunPolicy:
     retention_check_seconds: float = 3600.0
     # At start-up, runs the last process left unfinished are INTERRUPTED; resume them too?
     resume_interrupted: bool = False
+    # Replicas sharing a store (PostgreSQL): a run's lease lasts this long unless its holder's
+    # heartbeat (every third of it) renews it; then another replica takes the run over (checked
+    # every half of it): interrupted, and resumed when `resume_interrupted`.
+    lease_seconds: float = 15.0

@@ -1,5 +1,8 @@
 """Start-up recovery: a run the last process left queued or running is INTERRUPTED.
 
+With replicas sharing the store (store.leases) the same ending is written by whichever replica
+takes over a run whose lease expired (its holder died), fenced by the attempt it took.
+
 Its stored history is ended the way a cancel ends a run — each unfinished planned node
 CANCELLED with reason SERVER_RESTARTED, then RunCompleted — in one append that also sets the
 state, so a watcher of the run sees a complete, gap-free history and then its end. What the
@@ -14,10 +17,13 @@ from execution.events import EventBody, NodeStatus, NodeStatusChanged, RunComple
 from execution.run_limits import Limits
 from execution.runs import closing
 from execution.runs.codec import RunCodec
-from execution.store.base import NodeRecord, RunRecord, RunState, RunStore, RunUpdate, StoredEvent
+from execution.store.base import Fence, NodeRecord, RunRecord, RunState, RunStore, RunUpdate, StoredEvent
 
 
-async def interrupt(record: RunRecord, store: RunStore, codec: RunCodec, limits: Limits) -> None:
+async def interrupt(record: RunRecord, store: RunStore, codec: RunCodec, limits: Limits,
+                    fence: Fence | None = None) -> None:
+    """`fence`: the claim taken over from a replica that stopped renewing it (LeaseLost when a
+    third replica was faster)."""
     nodes = await store.get_nodes(record.run_id)
     statuses = {n.node_id: n.status for n in nodes}
     outputs = {n.node_id: n.output for n in nodes if n.status is NodeStatus.COMPLETE and n.output is not None}
@@ -37,4 +43,5 @@ async def interrupt(record: RunRecord, store: RunStore, codec: RunCodec, limits:
         [StoredEvent(e.seq, codec.encode_event(e)) for e in events],
         cancelled,
         RunUpdate(state=RunState.INTERRUPTED, finished_at=time.time(), last_seq=events[-1].seq, counts=completed.counts),
+        fence=fence,
     )

@@ -14,7 +14,7 @@ streams that stay silent).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from execution.ids import RunId
 from execution.runs.errors import EventsLost
@@ -22,8 +22,18 @@ from execution.runs.live import LiveRun
 from execution.runs.policy import RunPolicy
 from execution.store.base import RunRecord, RunStore, StoredEvent
 
-# How often a watch of a run that is unfinished but not live here looks again.
+# How often a watch of a run that is unfinished but not live here looks again (at the latest:
+# with replicas sharing PostgreSQL, a notification of the run's new events wakes it sooner).
 POLL_SECONDS = 0.5
+
+
+async def _sleep(run_id: RunId, seconds: float) -> object:
+    await asyncio.sleep(seconds)
+    return False
+
+
+# Waits up to the given seconds, or until the run's new events are announced.
+Wake = Callable[[RunId, float], Awaitable[object]]
 
 
 async def watch_live(live: LiveRun, store: RunStore, after_seq: int, policy: RunPolicy) -> AsyncIterator[list[StoredEvent]]:
@@ -47,9 +57,10 @@ async def watch_live(live: LiveRun, store: RunStore, after_seq: int, policy: Run
 
 
 async def watch_stored(record: RunRecord, store: RunStore, after_seq: int, policy: RunPolicy,
-                       live_now: Callable[[], LiveRun | None]) -> AsyncIterator[list[StoredEvent]]:
+                       live_now: Callable[[], LiveRun | None], wake: Wake = _sleep) -> AsyncIterator[list[StoredEvent]]:
     """A run that is not live in this process: finished (replay, then end), or unfinished
-    elsewhere (replay, then look again until it is live here or finished)."""
+    elsewhere (replay, then look again — when woken, or after a poll period — until it is live
+    here or finished)."""
     cursor = after_seq
     replay = _Replay(store, record.run_id, policy)
     quiet = 0.0
@@ -68,8 +79,9 @@ async def watch_stored(record: RunRecord, store: RunStore, after_seq: int, polic
             async for batch in watch_live(live, store, cursor, policy):
                 yield batch
             return
-        await asyncio.sleep(POLL_SECONDS)
-        quiet += POLL_SECONDS
+        started = asyncio.get_running_loop().time()
+        await wake(record.run_id, POLL_SECONDS)
+        quiet += asyncio.get_running_loop().time() - started
         if quiet >= policy.watch_keepalive_seconds:
             quiet = 0.0
             yield []

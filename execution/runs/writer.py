@@ -16,19 +16,23 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from execution.runs.live import LiveRun
-from execution.store.base import RunStore, RunUpdate, StoreUnavailable
+from execution.store.base import LeaseLost, RunStore, RunUpdate, StoreUnavailable
 
 log = logging.getLogger("flowexec.runs")
 
 # Told after each commit whether the store took it (health reporting).
 StoreObserver = Callable[[bool], None]
+# Told when a fenced write was refused: another replica holds the run now (the run must stop).
+LeaseObserver = Callable[[LiveRun], None]
 # Seconds between attempts to store a run's final state after the database went away (~30 min in all).
 FINAL_STATE_RETRIES = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0, *(60.0,) * 29)
 
 
-async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:
+async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver,
+                    lease_lost: LeaseObserver = lambda live: None) -> None:
     """Write `live`'s events until its last one is settled, then close it (and, when some of its
-    writes failed, go on trying to store its final state)."""
+    writes failed, go on trying to store its final state — unless its lease was lost: the run
+    is another replica's then, and nothing more of it is written from here)."""
     try:
         while True:
             write = live.take_write()
@@ -39,8 +43,16 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
                 continue
             try:
                 # The run's record goes with its first batch when the caller did not store it first.
-                await store.append(live.run_id, write.events, write.nodes, write.update, create=live.unstored)
+                await store.append(live.run_id, write.events, write.nodes, write.update, create=live.unstored,
+                                   fence=live.fence)
                 live.unstored = None
+                live.claimed = live.fence is not None
+            except LeaseLost:
+                if not live.lease_lost:
+                    log.error("run %s: lease lost (another replica took the run over): stopping it here", live.run_id)
+                    live.lease_lost = True
+                    lease_lost(live)
+                live.settle(write, stored=False)
             except StoreUnavailable as err:
                 if live.fully_stored:
                     log.error("run %s: events not stored, the run store is unavailable: %s", live.run_id, err)
@@ -57,7 +69,7 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver) -> N
     finally:
         live.created.set()  # a run that ends before its first write was tried: nobody waits for it
         live.close()
-    if not live.fully_stored:
+    if not live.fully_stored and not live.lease_lost:
         await _mark_incomplete(live, store, observe)
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -108,6 +108,17 @@ class RunUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class Fence:
+    """The lease a replica holds on a run (execution.store.leases): a batch written with it is
+    written only while the run's claim still names this holder and attempt."""
+
+    holder: str
+    attempt: int
+    # How long a claim lasts from its creation or renewal (seconds).
+    lease_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class PageCursor:
     """Where a ListRuns page ends: the last run's creation time and id (newest first)."""
 
@@ -118,6 +129,11 @@ class PageCursor:
 class RunStore(abc.ABC):
     """Storage of runs, their events, node states and outputs. Every method may raise
     StoreUnavailable when the backend cannot be reached."""
+
+    # Run ownership shared by several processes (PostgreSQL); None: one process owns the store.
+    leases: Leases | None = None
+    # Notifications between those processes (new events of a run, cancel requests); None: one process.
+    signals: RunSignals | None = None
 
     @abc.abstractmethod
     async def create_run(self, run: RunRecord) -> RunRecord:
@@ -130,7 +146,8 @@ class RunStore(abc.ABC):
 
     @abc.abstractmethod
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None,
+                     fence: Fence | None = None) -> None:
         """One transaction: add events (seq unique per run), upsert node records (a record
         replaces the node's previous one; an output, once stored, is kept when a later record
         has none), and apply `update` to the run. Raises KeyError for an unknown run and
@@ -138,7 +155,11 @@ class RunStore(abc.ABC):
 
         With `create` (a record without idempotency key, for `run_id`), the run is inserted
         first, in the same transaction: a run whose record is stored with its first batch.
-        ValueError when it exists already."""
+        ValueError when it exists already.
+
+        With `fence` (a store with `leases`): written only while the run's claim names the
+        fence's holder and attempt, checked in the same transaction — else nothing is written
+        and LeaseLost is raised. A batch that creates its run creates its claim too."""
 
     @abc.abstractmethod
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
@@ -170,6 +191,57 @@ class RunStore(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None:
         """Release connections."""
+
+
+class Leases(abc.ABC):
+    """Which replica executes which run, for processes sharing one database: a claim per run
+    (holder, attempt, expiry) that its holder renews; a run whose claim expired (its holder
+    died, or was starved past the expiry) is taken over by another replica, which raises the
+    attempt — from then on the old holder's fenced writes are refused."""
+
+    @abc.abstractmethod
+    async def claim(self, run_id: RunId, fence: Fence) -> None:
+        """Claim a run just stored (its first holder)."""
+
+    @abc.abstractmethod
+    async def take_over(self, holder: str, lease_seconds: float, limit: int) -> list[tuple[RunRecord, Fence]]:
+        """Claim up to `limit` unfinished runs whose claim expired (or that have none and were
+        created more than `lease_seconds` ago), each row locked so that two replicas never take
+        the same run; the new fences carry the raised attempt."""
+
+    @abc.abstractmethod
+    async def release(self, run_id: RunId, fence: Fence) -> None:
+        """Drop the claim of a run that finished (only while it is still this fence's)."""
+
+    @abc.abstractmethod
+    def heartbeat_dsn(self) -> str:
+        """A libpq URL for the heartbeat's own connection (holds the password: never log it)."""
+
+
+class RunSignals(abc.ABC):
+    """Notifications between processes sharing the store: a watcher of a run executing
+    elsewhere is woken when its events are committed (the committing batch announces them);
+    a cancel asked on one replica reaches the one executing the run."""
+
+    @abc.abstractmethod
+    async def start(self, on_cancel: Callable[[RunId, str], None]) -> None:
+        """Listen; `on_cancel(run_id, reason value)` when some replica asks for a run's cancel."""
+
+    @abc.abstractmethod
+    async def wait_for_events(self, run_id: RunId, timeout: float) -> bool:
+        """Until new events of the run are announced (True) or `timeout` passes (False)."""
+
+    @abc.abstractmethod
+    async def request_cancel(self, run_id: RunId, reason: str) -> None:
+        """Ask every replica to cancel the run (the one executing it does)."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Stop listening."""
+
+
+class LeaseLost(Exception):
+    """A fenced write was refused: another replica holds the run's claim now."""
 
 
 class StoreUnavailable(Exception):

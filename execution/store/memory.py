@@ -19,6 +19,7 @@ from itertools import accumulate
 from execution.ids import NodeId, RunId
 from execution.outputs import Image
 from execution.store.base import (
+    Fence,
     NodeRecord,
     PageCursor,
     RunRecord,
@@ -121,8 +122,9 @@ class MemoryRunStore(RunStore):
         stored.record = _apply(stored.record, update)
 
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
-        self._check_open()
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None,
+                     fence: Fence | None = None) -> None:
+        self._check_open()  # one process owns a memory store: no fence to check
         if create is None:
             self._append(run_id, events, nodes, update)
             return

@@ -31,7 +31,8 @@ def _is_ip(host: str) -> bool:
 @dataclass(frozen=True)
 class GatewayConfig:
     upstream: str
-    """flowexec's gRPC address, HOST:PORT (an IP or a DNS name, e.g. a Kubernetes service)."""
+    """flowexec's gRPC address, HOST:PORT (an IP or a DNS name, e.g. a Kubernetes service); several
+    replicas' addresses separated by commas (requests are spread over them round robin)."""
     listen_host: str = "127.0.0.1"
     listen_port: int = 8080
     """0 picks a free port (the launcher reports the one bound)."""
@@ -53,7 +54,9 @@ class GatewayConfig:
         """The Envoy bootstrap YAML."""
         if not self.allowed_origins:
             raise ValueError("at least one allowed origin is needed (\"*\" allows any)")
-        upstream_host, upstream_port = split_host_port(self.upstream)
+        upstreams = [split_host_port(address.strip()) for address in self.upstream.split(",") if address.strip()]
+        if not upstreams:
+            raise ValueError("at least one upstream address is needed")
         values = {
             "admin_host": self.admin_host,
             "admin_port": self.admin_port,
@@ -63,9 +66,9 @@ class GatewayConfig:
             "allowed_origins": self.origin_matchers(),
             "allow_headers": ", ".join(dict.fromkeys(DEFAULT_ALLOW_HEADERS + self.extra_allow_headers)),
             # STATIC for an IP avoids a DNS resolver where there is none; names re-resolve.
-            "cluster_type": "STATIC" if _is_ip(upstream_host) else "STRICT_DNS",
-            "upstream_host": upstream_host,
-            "upstream_port": upstream_port,
+            "cluster_type": "STATIC" if all(_is_ip(host) for host, _ in upstreams) else "STRICT_DNS",
+            "lb_endpoints": [{"endpoint": {"address": {"socket_address": {"address": host, "port_value": port}}}}
+                             for host, port in upstreams],
         }
         template = Template(resources.files(__package__).joinpath("envoy.yaml.tmpl").read_text())
         return template.substitute({key: json.dumps(value) for key, value in values.items()})

@@ -26,8 +26,9 @@ READY = re.compile(r"flowexec gateway listening on (\S+) \(upstream (\S+), admin
         GatewayConfig(upstream="flowexec.internal:50051", listen_host="0.0.0.0", allowed_origins=("*",),
                       extra_allow_headers=("x-tenant",), stream_idle_timeout="0s"),
         GatewayConfig(upstream="[::1]:50051", allowed_origins=("https://a.test", "https://b.test")),
+        GatewayConfig(upstream="127.0.0.1:50051, 127.0.0.1:50052,flowexec-2.internal:50051", allowed_origins=("*",)),
     ],
-    ids=["ip-upstream", "dns-upstream-any-origin", "ipv6-upstream"],
+    ids=["ip-upstream", "dns-upstream-any-origin", "ipv6-upstream", "three-replicas"],
 )
 def test_rendered_config_passes_envoy_validation(config: GatewayConfig, tmp_path: Path) -> None:
     path = tmp_path / "envoy.yaml"
@@ -35,6 +36,11 @@ def test_rendered_config_passes_envoy_validation(config: GatewayConfig, tmp_path
     result = subprocess.run([find_envoy(), "--mode", "validate", "-c", str(path), "--disable-hot-restart"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_replicas_are_endpoints_of_one_cluster() -> None:
+    rendered = GatewayConfig(upstream="127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", allowed_origins=("*",)).render()
+    assert all(f'"port_value": {port}' in rendered for port in (1, 2, 3))
 
 
 def test_config_needs_an_origin_and_a_port() -> None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from execution.ids import RunId
 from execution.store.base import (
+    Fence,
     NodeRecord,
     PageCursor,
     RunRecord,
@@ -59,9 +60,10 @@ class FaultyStore(RunStore):
             await self.inner.update_run(run_id, update)
 
     async def append(self, run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord],
-                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None,
+                     fence: Fence | None = None) -> None:
         if await self._write():
-            await self.inner.append(run_id, events, nodes, update, create=create)
+            await self.inner.append(run_id, events, nodes, update, create=create, fence=fence)
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         self._check()

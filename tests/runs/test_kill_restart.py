@@ -5,6 +5,7 @@ has the SQL store (execution.store.open)."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from pathlib import Path
 
@@ -39,8 +40,9 @@ async def test_kill_9_mid_run_then_restart_and_resume(database_url: str, fake_op
         return Reply.text(ENHANCED, hang_after=1) if asked(fake_openai, "enhance") == 1 else Reply.text(ENHANCED)
 
     fake_openai.responder = responder
+    # On PostgreSQL the killed server's lease on the run must expire before the next one takes it.
     env = {"FLOWEXEC_DATABASE_URL": database_url, "MISTRAL_API_KEY": TEST_KEYS["mistral"],
-           "FLOWEXEC_MISTRAL_BASE_URL": f"{fake_openai.url}/mistral/v1"}
+           "FLOWEXEC_MISTRAL_BASE_URL": f"{fake_openai.url}/mistral/v1", "FLOWEXEC_RUN_LEASE_SECONDS": "1"}
     async with flowexec_serve(cwd=tmp_path, **env) as first:
         async with Runs(first.target) as runs:
             run = await runs.start(story_flow())
@@ -52,6 +54,10 @@ async def test_kill_9_mid_run_then_restart_and_resume(database_url: str, fake_op
     async with flowexec_serve(cwd=tmp_path, **env) as second:
         async with Runs(second.target) as runs:
             got = await runs.get(run.run_id)
+            async with asyncio.timeout(30):
+                while got.state == runs_pb2.RUN_STATE_RUNNING:  # the lease (PostgreSQL) has not expired yet
+                    await asyncio.sleep(0.2)
+                    got = await runs.get(run.run_id)
             assert got.state == runs_pb2.RUN_STATE_INTERRUPTED
             nodes = {n.node_id: n for n in got.nodes}
             for node_id in completed_seen:  # a COMPLETE a client saw is never lost

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from execution.ids import RunId
-from execution.store.base import NodeRecord, RunRecord, RunUpdate, StoredEvent
+from execution.store.base import Fence, NodeRecord, RunRecord, RunUpdate, StoredEvent
 from execution.store.sql.node_rows import ImageRow, node_rows
 from execution.store.sql.rows import run_row, update_values
 
@@ -46,10 +46,13 @@ class BatchRows:
     # Committed durably on PostgreSQL (dialect.commit_durably): creates the run, holds an output
     # or the run's finished state.
     durable: bool
+    # Written only while the run's claim is this holder's at this attempt (PostgreSQL); a batch
+    # that creates its run creates the claim.
+    fence: Fence | None = None
 
 
 def batch_rows(run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[NodeRecord], update: RunUpdate | None,
-               create: RunRecord | None, max_image_bytes: int) -> BatchRows:
+               create: RunRecord | None, max_image_bytes: int, fence: Fence | None = None) -> BatchRows:
     if create is not None and (create.run_id != run_id or create.idempotency_key is not None):
         raise ValueError("append creates only the run it appends to, without idempotency key")
     values = update_values(update) if update is not None else {}
@@ -62,4 +65,4 @@ def batch_rows(run_id: RunId, events: Sequence[StoredEvent], nodes: Sequence[Nod
     durable = create is not None or any(n.output is not None for n in nodes) or (
         update is not None and update.state is not None and update.state.finished)
     return BatchRows(run_id, new_run, values, [(run_id, seq, payload) for seq, payload in events], node_values,
-                     images, durable)
+                     images, durable, fence)

@@ -7,6 +7,14 @@ statement, with data-modifying CTEs over arrays (`unnest`), a batch is one round
 transaction of its own (autocommit). A durable commit is asked for inside it
 (`set_config('synchronous_commit', 'on', true)`: read at commit, like SET LOCAL).
 
+A fenced batch (a run executed under a lease, PostgreSQL only: store.leases) checks the run's
+claim in the same statement: the run's row is changed only while its claim names the batch's
+holder and attempt, read `FOR SHARE` so that a takeover committing meanwhile is waited for and
+then seen (a lock follows the row's newest version under READ COMMITTED, a plain subquery
+would read the statement's snapshot). A batch that creates its run inserts its claim. A fenced
+batch also notifies the other replicas (pg_notify, delivered at commit) that the run has new
+events, for their watchers of it.
+
 Batches with images are written statement by statement instead (`write_with_images`): image
 writes take an advisory lock against image collection first, which one statement cannot order.
 """
@@ -14,10 +22,12 @@ writes take an advisory lock against image collection first, which one statement
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from execution.store.base import LeaseLost
 from execution.store.sql import dialect
 from execution.store.sql.batch_rows import EVENT_COLUMNS, NODE_COLUMNS, NODE_CONFLICT, BatchRows
 from execution.store.sql.schema import images
@@ -40,23 +50,40 @@ def statement(batch: BatchRows) -> tuple[str, tuple[Any, ...]]:
     columns: list[tuple[Any, ...]] = (list(zip(*batch.nodes, strict=True))[1:] if batch.nodes
                                       else [() for _ in _NODE_ARRAYS])
     run = batch.new_run if batch.new_run is not None else batch.update
-    sql = _sql(batch.new_run is not None, tuple(run), batch.durable)
-    return sql, (batch.run_id, [e[1] for e in events], [e[2] for e in events], *columns, *run.values())
+    fence = batch.fence
+    sql = _sql(batch.new_run is not None, tuple(run), batch.durable, fence is not None)
+    fenced: tuple[Any, ...] = () if fence is None else (fence.holder, fence.attempt)
+    if fence is not None and batch.new_run is not None:  # its claim's expiry
+        fenced += (time.time() + fence.lease_seconds,)
+    return sql, (batch.run_id, [e[1] for e in events], [e[2] for e in events], *columns, *run.values(), *fenced)
+
+
+# Replicas' notifications (execution.store.sql.notifications): "e<run id>" after a batch of the
+# run committed, "c<reason>:<run id>" asks the replica executing the run to cancel it.
+NOTIFY_CHANNEL = "flowexec_runs"
+EVENTS_PREFIX = "e"
+CANCEL_PREFIX = "c"
+
+# The claim a fenced batch needs: `{h}`/`{a}` the parameters holding its holder and attempt.
+CLAIM_HELD = ("EXISTS (SELECT FROM run_claims WHERE run_claims.run_id = $1 AND holder = {h} AND attempt = {a} "
+              "FOR SHARE)")
 
 
 @functools.cache
-def _sql(create: bool, run_columns: tuple[str, ...], durable: bool) -> str:
+def _sql(create: bool, run_columns: tuple[str, ...], durable: bool, fenced: bool = False) -> str:
     """Every parameter is used whether the batch has events and nodes or not (PostgreSQL must
     infer each one's type); empty arrays insert nothing."""
     first = 4 + len(_NODE_ARRAYS)
     marks = [f"${i}" for i in range(first, first + len(run_columns))]
+    holder, attempt, expires = (f"${i}" for i in range(first + len(run_columns), first + len(run_columns) + 3))
+    held = f" AND {CLAIM_HELD.format(h=holder, a=attempt)}" if fenced and not create else ""
     if create:
         run = f"INSERT INTO runs ({', '.join(run_columns)}) VALUES ({', '.join(marks)}) RETURNING 1"
     elif run_columns:
         sets = ", ".join(f"{column} = {mark}" for column, mark in zip(run_columns, marks, strict=True))
-        run = f"UPDATE runs SET {sets} WHERE run_id = $1 RETURNING 1"
+        run = f"UPDATE runs SET {sets} WHERE run_id = $1{held} RETURNING 1"
     else:
-        run = "SELECT 1 FROM runs WHERE run_id = $1"
+        run = f"SELECT 1 FROM runs WHERE run_id = $1{held}"
     arrays = ", ".join(f"${i}::{kind}" for i, kind in enumerate(_NODE_ARRAYS, start=4))
     parts = [
         f"run AS ({run})",
@@ -72,7 +99,13 @@ def _sql(create: bool, run_columns: tuple[str, ...], durable: bool) -> str:
         f"nd AS (INSERT INTO nodes ({', '.join(NODE_COLUMNS)}) SELECT $1, n.* FROM n "
         "WHERE NOT EXISTS (SELECT FROM upd WHERE upd.node_id = n.node_id))",
     ]
+    if fenced and create:
+        parts.append(f"cl AS (INSERT INTO run_claims (run_id, holder, attempt, expires_at) "
+                     f"SELECT $1, {holder}, {attempt}, {expires} FROM run)")
     found = "(SELECT count(*) FROM run)"
+    if fenced:  # replicas share the store: the others' watchers of the run are told at commit
+        parts.append(f"nt AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1) FROM run)")
+        found = f"{found} + (SELECT count(*) FROM nt) * 0"
     if durable:  # referenced, so that it is evaluated (a SELECT in WITH runs only when used)
         parts.append("sc AS (SELECT set_config('synchronous_commit', 'on', true) AS setting)")
         found = f"{found} + (SELECT count(*) FROM sc) - 1"
@@ -93,6 +126,16 @@ async def write_with_images(conn: AsyncConnection, batch: BatchRows) -> None:
                                    tuple(batch.new_run.values()))
     elif not await dialect.update_run(conn, batch.run_id, batch.update):  # opens it likewise
         raise KeyError(batch.run_id)
+    if batch.fence is not None:
+        fence = batch.fence
+        if batch.new_run is not None:
+            await conn.exec_driver_sql("INSERT INTO run_claims (run_id, holder, attempt, expires_at) "
+                                       "VALUES ($1, $2, $3, $4)",
+                                       (batch.run_id, fence.holder, fence.attempt, time.time() + fence.lease_seconds))
+        elif (await conn.exec_driver_sql(f"SELECT {CLAIM_HELD.format(h='$2', a='$3')}",
+                                         (batch.run_id, fence.holder, fence.attempt))).scalar() is not True:
+            raise LeaseLost(batch.run_id)
+        await conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1)", (batch.run_id,))
     if batch.durable:
         await dialect.commit_durably(conn)
     driver: Any = (await conn.get_raw_connection()).driver_connection

@@ -11,6 +11,9 @@ the store's queries are written against these Table objects, the same for SQLite
 - nodes: each planned node's last record; output is our own JSON codec (sql/output_codec.py),
   the image kept by reference (image_sha256) to images.
 - images: content-addressed (sha256 of the bytes), stored once however many outputs hold them.
+- run_claims: which replica executes a run (PostgreSQL; execution.store.leases): its holder (a
+  process's id), the attempt (raised by each takeover; every batch of the run is fenced by it)
+  and when the lease expires unless its holder renews it.
 - cache_entries: the node-output cache (execution.cache): one row per key (a sha256 that already
   holds the owner's scope), the output in the same codec as `nodes`, its image inline (entries
   come and go on their own; sharing `images` would tie them to the runs' retention), its size
@@ -117,4 +120,17 @@ cache_entries = sa.Table(
     sa.Index(None, "expires_at"),
     # `flowexec cache clear --node-type`, stats per type.
     sa.Index(None, "node_type"),
+)
+
+run_claims = sa.Table(
+    "run_claims", metadata,
+    sa.Column("run_id", RUN_ID, primary_key=True),
+    # The replica (process) holding the lease: a random id per process.
+    sa.Column("holder", sa.String(64), nullable=False),
+    # 1 for the replica that started the run, raised by each takeover.
+    sa.Column("attempt", sa.Integer(), nullable=False),
+    # Unix seconds; renewed by the holder's heartbeat.
+    sa.Column("expires_at", sa.Double(), nullable=False),
+    # Renewal: all the leases of one holder.
+    sa.Index(None, "holder"),
 )

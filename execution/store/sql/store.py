@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from execution.ids import RunId
 from execution.store.base import (
+    Fence,
+    LeaseLost,
     NodeRecord,
     PageCursor,
     RunRecord,
@@ -28,7 +30,9 @@ from execution.store.base import (
 )
 from execution.store.sql import dialect, postgres_batch, retention, sqlite_writer
 from execution.store.sql.batch_rows import batch_rows
+from execution.store.sql.leases import PostgresLeases
 from execution.store.sql.node_rows import node_record, planned_order
+from execution.store.sql.notifications import PostgresSignals
 from execution.store.sql.rows import planned_ids, run_record, run_row, update_values
 from execution.store.sql.schema import images, nodes, runs
 from execution.store.sql.transactions import Transactions
@@ -43,6 +47,11 @@ class SqlRunStore(RunStore):
         self._tx = Transactions(engine, printable_url, sqlite_path)
         self.url = printable_url
         self.max_image_bytes = max_image_bytes
+        # Several processes may share a PostgreSQL database: runs are claimed there. A SQLite
+        # file belongs to one process (no claims: start-up recovery takes every unfinished run).
+        if sqlite_path is None and engine.dialect.name == "postgresql":
+            self.leases = PostgresLeases(self._tx, engine)
+            self.signals = PostgresSignals(self.leases.heartbeat_dsn)
 
     async def create_run(self, run: RunRecord) -> RunRecord:
         row = run_row(run)
@@ -70,12 +79,16 @@ class SqlRunStore(RunStore):
         await self._tx.write(work)
 
     async def append(self, run_id: RunId, events_: Sequence[StoredEvent], nodes_: Sequence[NodeRecord],
-                     update: RunUpdate | None = None, *, create: RunRecord | None = None) -> None:
-        batch = batch_rows(run_id, events_, nodes_, update, create, self.max_image_bytes)
+                     update: RunUpdate | None = None, *, create: RunRecord | None = None,
+                     fence: Fence | None = None) -> None:
+        batch = batch_rows(run_id, events_, nodes_, update, create, self.max_image_bytes,
+                           fence if self.leases is not None else None)
         if self._tx.batch_writer is not None:  # SQLite: one trip to the batch writer's thread
             await self._tx.write_in_thread(functools.partial(sqlite_writer.write_batch, batch=batch))
         elif not batch.images:  # PostgreSQL: one statement
             if await self._tx.statement(*postgres_batch.statement(batch)) != 1:
+                if batch.fence is not None and await self.get_run(run_id) is not None:
+                    raise LeaseLost(run_id)
                 raise KeyError(run_id)
         else:
             await self._tx.write(functools.partial(postgres_batch.write_with_images, batch=batch))
@@ -138,6 +151,8 @@ class SqlRunStore(RunStore):
         return self._tx
 
     async def close(self) -> None:
+        if self.signals is not None:
+            await self.signals.stop()
         await self._tx.close()
 
 
