@@ -9,8 +9,7 @@ import hashlib
 import hmac
 import struct
 import zlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anthropic
@@ -24,23 +23,17 @@ from tests.fakes.aws_wire import SigV4, event_stream_message
 from tests.fakes.fake_bedrock import FakeBedrock
 from tests.fakes.llm_env import AWS_TEST, BEDROCK_BEARER_TOKEN, fake_settings
 from tests.fakes.llm_script import Reply
+from tests.providers.calls import llm_providers, streamed
 
 DEFAULT_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
 
-@asynccontextmanager
-async def providers(fake: FakeBedrock, **overrides: Any) -> AsyncIterator[LlmProviders]:
-    llm = LlmProviders.from_settings(fake_settings(bedrock=fake, **overrides))
-    try:
-        yield llm
-    finally:
-        await llm.aclose()
+def providers(fake: FakeBedrock, **overrides: Any) -> AbstractAsyncContextManager[LlmProviders]:
+    return llm_providers(fake_settings(bedrock=fake, **overrides))
 
 
 async def complete(llm: LlmProviders, **request: Any) -> tuple[str, list[str]]:
-    deltas: list[str] = []
-    call = llm.call("bedrock", ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
-    return (await call.send(on_text=deltas.append)).text, deltas
+    return await streamed(llm, "bedrock", **request)
 
 
 async def test_request_on_the_wire_signed_and_streamed(fake_bedrock: FakeBedrock) -> None:

@@ -3,8 +3,7 @@ events): the request on the wire, text deltas, and every failure mapped by the b
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import anthropic
@@ -17,21 +16,15 @@ from execution.providers.llm import LlmProviders
 from tests.fakes.fake_anthropic import FakeAnthropic
 from tests.fakes.llm_env import TEST_KEYS, fake_settings
 from tests.fakes.llm_script import Reply
+from tests.providers.calls import llm_providers, streamed
 
 
-@asynccontextmanager
-async def providers(fake: FakeAnthropic, **overrides: Any) -> AsyncIterator[LlmProviders]:
-    llm = LlmProviders.from_settings(fake_settings(anthropic=fake, **overrides))
-    try:
-        yield llm
-    finally:
-        await llm.aclose()
+def providers(fake: FakeAnthropic, **overrides: Any) -> AbstractAsyncContextManager[LlmProviders]:
+    return llm_providers(fake_settings(anthropic=fake, **overrides))
 
 
 async def complete(llm: LlmProviders, **request: Any) -> tuple[str, list[str]]:
-    deltas: list[str] = []
-    call = llm.call("claude", ChatRequest(messages=(ChatMessage("user", "Tell a tale."),), **request))
-    return (await call.send(on_text=deltas.append)).text, deltas
+    return await streamed(llm, "claude", **request)
 
 
 async def test_request_on_the_wire_and_deltas(fake_anthropic: FakeAnthropic) -> None:

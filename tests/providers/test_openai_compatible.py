@@ -4,8 +4,7 @@ speaks chat.completions JSON/SSE: the request on the wire, deltas, retries, fail
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -17,23 +16,17 @@ from execution.providers.llm import LlmProviders
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import NO_KEY_PLACEHOLDER, TEST_KEYS, fake_settings
 from tests.fakes.llm_script import Reply
+from tests.providers.calls import llm_providers, streamed
 
 PROMPT = (ChatMessage("user", "Describe a lighthouse."),)
 
 
-@asynccontextmanager
-async def providers(fake: FakeOpenAI, **overrides: Any) -> AsyncIterator[LlmProviders]:
-    llm = LlmProviders.from_settings(fake_settings(fake, **overrides))
-    try:
-        yield llm
-    finally:
-        await llm.aclose()
+def providers(fake: FakeOpenAI, **overrides: Any) -> AbstractAsyncContextManager[LlmProviders]:
+    return llm_providers(fake_settings(fake, **overrides))
 
 
 async def complete(llm: LlmProviders, provider_id: str = "mistral", **request: Any) -> tuple[str, list[str]]:
-    deltas: list[str] = []
-    completion = await llm.call(provider_id, ChatRequest(messages=PROMPT, **request)).send(on_text=deltas.append)
-    return completion.text, deltas
+    return await streamed(llm, provider_id, PROMPT, **request)
 
 
 async def test_request_on_the_wire_and_deltas_in_order(fake_openai: FakeOpenAI) -> None:
