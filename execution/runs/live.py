@@ -210,7 +210,7 @@ class LiveRun:
         # An output whose node's status is in an earlier write (it is RUNNING: its COMPLETE follows).
         nodes += [NodeRecord(node_id, NodeStatus.RUNNING, output=output) for node_id, output in outputs.items()]
         fields, self._update = self._update, {}
-        if more and (state := fields.get("state")) is not None and state.finished:
+        if more and isinstance(state := fields.get("state"), RunState) and state.finished:
             # The run's end is stored with its last events, not before them.
             self._update = {key: fields.pop(key) for key in ("state", "finished_at") if key in fields}
         if events:
