@@ -64,9 +64,10 @@ class Watched:
                 and e.node_status.status == events_pb2.NODE_STATUS_ERROR
                 and e.node_status.reason == events_pb2.STATUS_REASON_RATE_LIMITED]
 
-    async def until(self, *, waits: int, limited: int, timeout: float = 45) -> None:
+    async def until_accounted(self, fake: FakeOpenAI, calls: int, *, timeout: float = 45) -> None:
+        """Until each of `calls` chat calls has been sent, told to wait, or refused."""
         async with asyncio.timeout(timeout):
-            while len(self.waits()) < waits or len(self.rate_limited()) < limited:
+            while calls_of(fake, "ann") + len(self.waits()) + len(self.rate_limited()) < calls:
                 await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
@@ -93,8 +94,7 @@ async def test_one_users_budget_holds_across_three_replicas_and_another_user_is_
                 watched.watch(runs, run.run_id)
                 started.append((runs, run.run_id))
             # Seven calls, four a minute: four go, two wait in line (15 s, 30 s), one would wait 45 s.
-            await watched.until(waits=2, limited=1)
-            await fake_openai.wait_until(lambda: calls_of(fake_openai, "ann") >= RPM)
+            await watched.until_accounted(fake_openai, 7)
             await asyncio.sleep(1.0)  # time for a call that got through wrongly to reach the fake
             assert calls_of(fake_openai, "ann") == RPM
             waits = sorted(w.estimated_wait_ms for w in watched.waits())
