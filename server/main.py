@@ -51,7 +51,7 @@ def with_budgets(services: Services, settings: ServerSettings, store: RunStore) 
     """`services` with the provider budgets the store calls for (execution.ratelimit.choice):
     shared in PostgreSQL when replicas share the store, unless FLOWEXEC_SHARED_BUDGETS=false."""
     budgets = budgets_beside(store, services.provider_settings.budget_policies(), shared=settings.shared_budgets)
-    if budgets is not services.budgets and type(budgets) is not type(services.budgets):
+    if type(budgets) is not type(services.budgets):  # the same kind is already there (or none is wanted)
         log.info("provider budgets: %s", type(budgets).__name__)
         return replace(services, budgets=budgets)
     return services
