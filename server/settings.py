@@ -62,6 +62,10 @@ class ServerSettings(BaseSettings):
     run_lease_seconds: float = Field(
         15.0, gt=0, description="Replicas sharing PostgreSQL: a run whose executing replica has not renewed its "
         "lease for this long is taken over by another (interrupted; resumed with resume_interrupted).")
+    shared_budgets: bool = Field(
+        True, description="Replicas sharing PostgreSQL: keep the provider budgets (FLOWEXEC_PROVIDER_RPM/TPM) in the "
+        "database, one budget per user × provider over every replica; false keeps them in each process (each "
+        "replica then allows the whole budget). SQLite and memory stores always keep them in the process.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     shutdown_flush_seconds: float = Field(
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")

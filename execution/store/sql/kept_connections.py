@@ -23,8 +23,9 @@ _BROKEN = (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, a
 
 
 class KeptConnections:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keep: int = KEEP) -> None:
         self._engine = engine
+        self._keep_idle = keep
         self._idle: list[AsyncConnection] = []
 
     async def fetchval(self, sql: str, parameters: tuple[Any, ...]) -> Any:
@@ -57,7 +58,7 @@ class KeptConnections:
         return result
 
     async def _keep(self, conn: AsyncConnection) -> None:
-        if len(self._idle) < KEEP:
+        if len(self._idle) < self._keep_idle:
             self._idle.append(conn)
         else:
             await conn.close()  # back to the pool
