@@ -16,9 +16,12 @@ replica (in-process it is per process); the clock is the database's (replicas ne
 on the time), so a wait is measured from the statement's start; and a budget's numbers are
 this process's settings — replicas must be configured alike, as they must for everything else.
 
-When the database cannot be reached, a call is not sent (fail closed: no budget could be
-checked): acquire raises RateLimited, retryable, naming the provider. A settlement that cannot
-be written is logged and dropped (the call has happened; only the correction is lost).
+When the database cannot be reached, this process's own budgets take over (an InProcessBudgets
+with the same policies, one WARNING line per outage): calls go on, as a run goes on while its
+store is away, each replica holding the user to the budget on its own, so while the outage lasts
+N replicas may let up to N budgets through (the provider's own limits still answer 429s, which
+the calls handle). A settlement that cannot be written is logged and dropped (the call has
+happened; only the correction is lost).
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from collections.abc import Callable
 from math import ceil
 from typing import Any
 
-from execution.errors import RateLimited
 from execution.ratelimit import budget_sql
 from execution.ratelimit.budget import Reservation
+from execution.ratelimit.in_process import InProcessBudgets
 from execution.ratelimit.policy import BudgetPolicies, BudgetPolicy
 from execution.store.base import StoreUnavailable
 from execution.store.sql.transactions import Transactions
@@ -63,6 +66,9 @@ class PostgresBudgets:
         self._tx = transactions
         self._clock = clock
         self._until_sweep = SWEEP_EVERY
+        # While the database is away: this process's budgets (see the module's docstring).
+        self._local = InProcessBudgets(policies)
+        self._away = False
 
     def limits(self, provider_id: str) -> bool:
         return self._policies.for_provider(provider_id).active
@@ -80,8 +86,14 @@ class PostgresBudgets:
         try:
             verdict, wait_us, charged = await self._statement(budget_sql.ACQUIRE, parameters)
         except StoreUnavailable as error:
-            raise RateLimited(f"{provider_id}: this user's budget cannot be checked now (the shared budget store "
-                              f"is unavailable: {error}); try again later") from None
+            if not self._away:
+                self._away = True
+                log.warning("shared provider budgets unavailable, this process's own budgets apply until they are "
+                            "back: %s", error)
+            return await self._local.acquire(owner, provider_id, tokens)
+        if self._away:
+            self._away = False
+            log.warning("shared provider budgets are back")
         await self._tick()
         if verdict == _REQUESTS:
             return _refused(owner, provider_id, wait_us, "requests", rpm, policy)

@@ -8,7 +8,6 @@ import logging
 
 import pytest
 
-from execution.errors import RateLimited
 from execution.ratelimit.budget import Reservation
 from execution.ratelimit.policy import BudgetPolicies, BudgetPolicy
 from execution.ratelimit.postgres_budgets import PostgresBudgets
@@ -64,16 +63,20 @@ async def test_idle_rows_are_swept_and_owed_ones_kept(budget_store: SqlRunStore,
     assert (await b.acquire("dan", "mistral", 1)).limit == "tokens"
 
 
-async def test_an_unreachable_database_refuses_the_call_and_drops_the_settlement(
+async def test_an_unreachable_database_leaves_this_process_s_own_budget_and_drops_the_settlement(
         caplog: pytest.LogCaptureFixture) -> None:
     url = parse_store_url("postgresql://flowexec:s3cret-pw@127.0.0.1:1/nowhere")
     tx = Transactions(make_engine(url), url.printable)
     b = PostgresBudgets(MISTRAL, tx)
     try:
-        with pytest.raises(RateLimited) as refused:
-            await b.acquire("ann", "mistral", 10)
-        assert refused.value.retryable and "mistral" in refused.value.message
-        assert "s3cret-pw" not in refused.value.message
+        with caplog.at_level(logging.WARNING):
+            # Calls go on (as runs do while their store is away), held to the budget in-process.
+            assert all([(await b.acquire("ann", "mistral", 10)).admitted for _ in range(3)])
+            refused = await b.acquire("ann", "mistral", 10)
+            assert not refused.admitted and refused.limit == "requests" and refused.wait > 1.0
+            assert (await b.acquire("bea", "mistral", 10)).admitted
+        assert caplog.text.count("own budgets apply") == 1  # one line per outage, not per call
+        caplog.clear()
         with caplog.at_level(logging.WARNING):
             await b.settle(Reservation("ann", "mistral", tokens=10), 50)
         assert "not written" in caplog.text and "s3cret-pw" not in caplog.text
