@@ -62,6 +62,12 @@ class Load:
     client_cpu: float = 0.0
     peak_rss: dict[int, int] = field(default_factory=dict)  # VmHWM per server process
     load_average: float = 0.0
+    machine_cpu: float = 0.0  # CPU seconds every process on the machine used meanwhile (/proc/stat)
+
+    @property
+    def others_cpu(self) -> float:
+        """CPU seconds used meanwhile by processes not part of the bench (other jobs on the machine)."""
+        return self.machine_cpu - sum(self.server_cpu.values()) - self.postgres_cpu - self.fake_cpu - self.client_cpu
 
     @property
     def throughput(self) -> float:
@@ -154,10 +160,11 @@ async def _load(setup: Setup, workers: int, kind: str, concurrency: int, total: 
             await _drive(channels, request, 2 * CHANNELS, 2 * CHANNELS, Load(workers, kind))  # warm-up, every channel
             server0, pg0 = _cpu(pids), _postgres_cpu(setup.postmaster)
             fake0 = setup.fake.cpu_seconds() if setup.fake else 0.0
-            client0, start = time.process_time(), time.perf_counter()
+            machine0, client0, start = _machine_cpu(), time.process_time(), time.perf_counter()
             await _drive(channels, request, concurrency, total, load)
             load.wall = time.perf_counter() - start
             load.client_cpu = time.process_time() - client0
+            load.machine_cpu = _machine_cpu() - machine0
             load.fake_cpu = (setup.fake.cpu_seconds() - fake0) if setup.fake else 0.0
             server1, pg1 = _cpu(pids), _postgres_cpu(setup.postmaster)
             load.server_cpu = {pid: server1[pid] - server0[pid] for pid in pids}
@@ -168,6 +175,12 @@ async def _load(setup: Setup, workers: int, kind: str, concurrency: int, total: 
             for channel in channels:
                 await channel.close()
     return load
+
+
+def _machine_cpu() -> float:
+    """CPU seconds all processes have used since boot, every core (/proc/stat: all but idle and iowait)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss(pid: int) -> int:
@@ -217,14 +230,17 @@ async def _figures(setup: Setup, quick: bool) -> list[Figure]:
 
 def _cpu_note(load: Load) -> str:
     per_process = ", ".join(f"{cpu:.1f}" for cpu in load.server_cpu.values())
-    return (f"wall {load.wall:.1f} s, load average {load.load_average:.1f}; CPU s: server {per_process} "
-            f"(supervisor first), PostgreSQL {load.postgres_cpu:.1f}, fake provider {load.fake_cpu:.1f}, "
-            f"bench client {load.client_cpu:.1f}")
+    first = percentile(load.first_events, 50)
+    return (f"wall {load.wall:.1f} s, load average {load.load_average:.1f}, first response p50 {first:.1f} s; "
+            f"CPU s: server {per_process} (supervisor first), PostgreSQL {load.postgres_cpu:.1f}, fake provider "
+            f"{load.fake_cpu:.1f}, bench client {load.client_cpu:.1f}, other jobs on the machine "
+            f"{load.others_cpu:.1f} (machine {load.machine_cpu / load.wall:.2f} cores busy)")
 
 
 def _two_workers(loads: list[Load], floor: list[float]) -> list[Figure]:
     group = f"15 workers=2 llm x{loads[0].runs}"
     durations = [d for load in loads for d in load.durations]
+    first = [d for load in loads for d in load.first_events]
     ideal = ten_node_flow(LATENCY).critical_path
     p50, p99 = percentile(durations, 50), percentile(durations, 99)
     per_node = median([sum(x.server_cpu.values()) / x.runs / LLM_NODES for x in loads]) * 1e3
@@ -244,6 +260,13 @@ def _two_workers(loads: list[Load], floor: list[float]) -> list[Figure]:
                note=f"all server processes' CPU (/proc) / runs / {LLM_NODES}; floor = bench.llm_floor, the same "
                     f"{loads[0].runs * LLM_NODES} streamed calls by bare aiohttp (median of "
                     f"{', '.join(f'{f * 1e3:.3f}' for f in floor)} ms); " + notes),
+        Figure(group, "PostgreSQL CPU per LLM node", "ms",
+               median([x.postgres_cpu / x.runs / LLM_NODES for x in loads]) * 1e3,
+               note="the postmaster, its backends and those it reaped (closed connections) / runs / "
+                    f"{LLM_NODES}: batches, notifications, leases, cache lookups and writes"),
+        Figure(group, "first response p50", "ms", percentile(first, 50) * 1e3,
+               note=f"p90 {percentile(first, 90) * 1e3:.0f} ms: a call waits until its worker's event loop picks "
+                    "it up (grpc.aio takes one new call per loop iteration or two, and a busy iteration is long)"),
         Figure(group, "worker peak RSS (largest)", "MiB", peak / MIB,
                note="VmHWM of each worker: " + ", ".join(f"{rss / MIB:.0f}" for rss in workers)),
     ]
