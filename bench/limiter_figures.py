@@ -7,6 +7,7 @@ is admitted (the common path), over 1,000 users so the map is not a one-entry to
 is a typical storyteller prompt (~2 KB). Floor: the same calls through the default gate (no
 budgets: what a call costs with limits off). A second row times a refused call (the budget is
 spent; the wait is computed and nothing charged), the path a waiting node takes once per wait.
+The rows after them are the shared backend's, PostgresBudgets (shared_budget_figures.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import time
 
 from bench.report import Figure
+from bench.shared_budget_figures import shared_budgets
 from bench.stats import median
 from execution.messages import ChatMessage
 from execution.providers.chat import ChatRequest
@@ -64,4 +66,5 @@ async def limiter(quick: bool) -> list[Figure]:
                note=f"InProcessBudgets, RPM and TPM both on, {USERS:,} users; floor = no budgets"),
         Figure("10 limiter", "a refused call (wait computed, nothing charged)", "µs", refused,
                note="once per wait of a node over its budget"),
+        *await shared_budgets(quick),
     ]

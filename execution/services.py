@@ -43,7 +43,8 @@ class Services:
     # custom_script's calls to allow-listed endpoints; the default allows none (the node is off).
     custom_script: ScriptClient = field(default_factory=ScriptClient)
     # Budgets per user × provider that chat calls spend (execution.ratelimit), and how long a
-    # node may wait for one. One process: InProcessBudgets; several replicas need a shared one.
+    # node may wait for one. One process: InProcessBudgets; the server swaps in PostgresBudgets
+    # when its store is shared (server.main.with_budgets, execution.ratelimit.choice).
     budgets: ProviderBudgets = UNLIMITED
     max_budget_wait: float = DEFAULT_MAX_WAIT
     # What `task:NAME` models resolve to, per execution mode, and the server's default mode.

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from execution.cache.node_cache import NodeCache
 from execution.cache.open import cache_store_beside
@@ -14,6 +15,7 @@ from execution.config_error import ConfigurationError
 from execution.engine import Engine
 from execution.nodes.builtin import builtin_registry
 from execution.nodes.plugins import PluginReport, load_plugins
+from execution.ratelimit.choice import budgets_beside
 from execution.sandbox import SandboxUnavailable
 from execution.services import Services
 from execution.store.base import RunStore, StoreUnavailable
@@ -45,6 +47,16 @@ def build_server(settings: ServerSettings, store: RunStore, cache: NodeCache | N
     return FlowexecServer(engine, settings, store, plugins=plugins)
 
 
+def with_budgets(services: Services, settings: ServerSettings, store: RunStore) -> Services:
+    """`services` with the provider budgets the store calls for (execution.ratelimit.choice):
+    shared in PostgreSQL when replicas share the store, unless FLOWEXEC_SHARED_BUDGETS=false."""
+    budgets = budgets_beside(store, services.provider_settings.budget_policies(), shared=settings.shared_budgets)
+    if type(budgets) is not type(services.budgets):  # the same kind is already there (or none is wanted)
+        log.info("provider budgets: %s", type(budgets).__name__)
+        return replace(services, budgets=budgets)
+    return services
+
+
 def open_cache(settings: ServerSettings, store: RunStore) -> NodeCache | None:
     """The node-output cache, in the run store's database (None when the cache is off)."""
     if not settings.cache_enabled:
@@ -64,6 +76,7 @@ async def serve(settings: ServerSettings, on_ready: Callable[[FlowexecServer], N
         print(f"flowexec: {err}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None
     cache = open_cache(settings, store)
+    services = with_budgets(services, settings, store)
     try:
         await _serve(build_server(settings, store, cache, services), on_ready)
     except SandboxUnavailable as err:  # ALLOW_CUSTOM_CODE=true where the sandbox cannot work

@@ -65,6 +65,10 @@ class ServerSettings(BaseSettings):
     call_pickup_seconds: int = Field(
         300, gt=0, description="How long a call may wait for a busy server to pick it up before gRPC cancels it "
         "(grpc.server_max_unrequested_time_in_server; gRPC's own default is 30 s).")
+    shared_budgets: bool = Field(
+        True, description="Replicas sharing PostgreSQL: keep the provider budgets (FLOWEXEC_PROVIDER_RPM/TPM) in the "
+        "database, one budget per user × provider over every replica; false keeps them in each process (each "
+        "replica then allows the whole budget). SQLite and memory stores always keep them in the process.")
     shutdown_grace_seconds: float = Field(30.0, description="On SIGTERM, time in-flight runs get to finish.")
     shutdown_flush_seconds: float = Field(
         2.0, description="After the grace period, time cancelled runs get to deliver their last events.")

@@ -8,11 +8,10 @@
     settle(reservation, actual_tokens)
         Correct an admitted reservation's token charge to what the provider reported.
 
-The in-process backend (in_process.InProcessBudgets) is exact within one process. Several
-replicas sharing a provider key need one shared backend behind this same interface (a Redis
-or PostgreSQL one, holding the same token-bucket state under the same keys); the engine does
-not change. Both methods are coroutines for that reason, though the in-process one never
-suspends.
+The in-process backend (in_process.InProcessBudgets) is exact within one process; replicas
+sharing a PostgreSQL store share postgres_budgets.PostgresBudgets, the same token-bucket state
+in one row per user × provider (choice.py picks). The engine does not change. Both methods are
+coroutines for that reason, though the in-process one never suspends.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ admissions, so memory follows the users active in the last minute.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import cast
 
 from pyrate_limiter import (
@@ -106,10 +107,11 @@ class _Budget:
 class InProcessBudgets:
     """ProviderBudgets (execution.ratelimit.budget) kept in this process's memory."""
 
-    def __init__(self, policies: BudgetPolicies) -> None:
+    def __init__(self, policies: BudgetPolicies, *, clock: Callable[[], int] | None = None) -> None:
+        """`clock`: milliseconds now (tests' time); default a monotonic clock."""
         self._policies = policies
         self._budgets: dict[tuple[str, str], _Budget] = {}
-        self._clock = MonotonicClock()
+        self._now = clock or MonotonicClock().now
         self._until_sweep = SWEEP_EVERY
 
     def limits(self, provider_id: str) -> bool:
@@ -128,7 +130,7 @@ class InProcessBudgets:
                 return Reservation(owner, provider_id)
             self._tick()  # before the new budget goes in: it is idle until charged below
             budget = self._budgets[key] = _Budget(policy)
-        now = self._clock.now()
+        now = self._now()
         requests, bucket = budget.requests, budget.tokens
         if requests is not None and (wait := requests.take(now, 1)):
             return Reservation(owner, provider_id, wait=wait / 1000, limit="requests", allowance=requests.allowance,
@@ -149,7 +151,7 @@ class InProcessBudgets:
         budget = self._budgets.get((reservation.owner, reservation.provider_id))
         if budget is None or budget.tokens is None or not reservation.admitted:
             return
-        now = self._clock.now()
+        now = self._now()
         extra = actual_tokens - reservation.tokens
         if extra < 0:
             budget.tokens.give_back(now, -extra)
@@ -161,7 +163,7 @@ class InProcessBudgets:
         if self._until_sweep > 0:
             return
         self._until_sweep = SWEEP_EVERY
-        now = self._clock.now()
+        now = self._now()
         for key, budget in list(self._budgets.items()):
             if not budget.debt and all(b is None or b.idle(now) for b in (budget.requests, budget.tokens)):
                 del self._budgets[key]

@@ -36,6 +36,7 @@ from execution.events import (
     RunCompleted,
     RunFailed,
     StatusCounts,
+    StatusReason,
     TextDelta,
 )
 from execution.ids import NodeId
@@ -50,6 +51,12 @@ _DROPPED = StoredEvent(0, b"")  # stands in the tail for an event it no longer h
 _RUNNING = NodeStatus.RUNNING
 _COMPLETE = NodeStatus.COMPLETE
 _TERMINAL = frozenset(status for status in NodeStatus if status.terminal)
+_PENDING = NodeStatus.PENDING
+
+
+def _unstarted(status: NodeStatusChanged) -> bool:
+    """A plain PENDING status: what a planned node without a stored row reads as."""
+    return status.status is _PENDING and not status.message and status.reason is StatusReason.NONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +115,9 @@ class LiveRun:
         self._statuses: dict[NodeId, NodeStatusChanged] = {}
         self._outputs: dict[NodeId, NodeOutput] = {}
         self._update: dict[str, object] = {}
+        # Nodes with a stored row: a node's first PENDING status is not written (a planned node
+        # without a row reads as PENDING), so a node's row is written when it starts.
+        self._stored_nodes: set[NodeId] = set()
         self._tally = dict.fromkeys(NodeStatus, 0)
 
     # -- the reader's side ----------------------------------------------------------------
@@ -184,13 +194,25 @@ class LiveRun:
         """Everything pending, as one write; None when there is nothing to write."""
         if not self._pending and not self._statuses and not self._outputs and not self._update:
             return None
-        events, self._pending, self._pending_bytes = self._pending, [], 0
+        events, cap = self._pending, self._policy.write_batch_events
+        more = len(events) > cap  # a write of at most `cap` events; the rest follow it
+        if more:
+            events, self._pending = events[:cap], events[cap:]
+            self._pending_bytes -= sum([len(payload) for _, payload in events])
+        else:
+            self._pending, self._pending_bytes = [], 0
         statuses, outputs, self._statuses, self._outputs = self._statuses, self._outputs, {}, {}
+        stored = self._stored_nodes
         nodes = [NodeRecord(node_id, status.status, status.reason, status.message, status.retryable,
-                            outputs.pop(node_id, None)) for node_id, status in statuses.items()]
+                            outputs.pop(node_id, None)) for node_id, status in statuses.items()
+                 if node_id in stored or not _unstarted(status) or node_id in outputs]
+        stored.update([record.node_id for record in nodes])
         # An output whose node's status is in an earlier write (it is RUNNING: its COMPLETE follows).
         nodes += [NodeRecord(node_id, NodeStatus.RUNNING, output=output) for node_id, output in outputs.items()]
         fields, self._update = self._update, {}
+        if more and isinstance(state := fields.get("state"), RunState) and state.finished:
+            # The run's end is stored with its last events, not before them.
+            self._update = {key: fields.pop(key) for key in ("state", "finished_at") if key in fields}
         if events:
             fields.update(last_seq=events[-1].seq, counts=self.counts)
         if not self.fully_stored:

@@ -33,6 +33,11 @@ class RunPolicy:
     # Events waiting for the store beyond which the run's reader waits for the writer (and so
     # the run for its reader: the engine's backpressure).
     pending_events: int = 16384
+    # Events one write (one transaction) takes at most. A run that outpaces its store would
+    # otherwise write everything in a few huge batches, the last of which starts only when the
+    # run has ended (its commit then adds wholly to the run's time); capped, the store's work
+    # overlaps the run's and the last write is small.
+    write_batch_events: int = 1024
     pending_bytes: int = 32 * 1024 * 1024
     # Finished runs older than this are deleted (0: kept for ever), checked this often.
     retention_seconds: float = 30 * DAY

@@ -4,8 +4,9 @@ A checkout from the engine's pool may ping the server first (engine.py: a transa
 a rollback — three round trips), which is what makes a restarted server cost no failed call. A
 run writes a batch every few milliseconds, each one statement (postgres_batch.py): the ping
 tripled its round trips, each waiting for an iteration of a busy event loop. So batch
-statements run on connections kept checked out between batches: at most KEEP, and a batch
-waits for one when all are busy. Without that bound, a thousand runs writing at once took the
+statements run on connections kept checked out between batches: at most KEEP (other lanes
+of single statements, e.g. the shared budgets', say how many), and a statement waits for one
+when all are busy. Without that bound, a thousand runs writing at once took the
 pool's overflow connections and gave them back closed (the pool keeps five): ~200 PostgreSQL
 sessions opened and closed per thousand runs, each a backend started and its types looked up
 again. A run's writer gathers its next batch while one is waiting, so waiting makes batches
@@ -28,10 +29,10 @@ _BROKEN = (asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError, a
 
 
 class KeptConnections:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keep: int = KEEP) -> None:
         self._engine = engine
         self._idle: list[AsyncConnection] = []
-        self._slots = asyncio.Semaphore(KEEP)
+        self._slots = asyncio.Semaphore(keep)
 
     async def fetchval(self, sql: str, parameters: tuple[Any, ...]) -> Any:
         """Run one statement in a transaction of its own (autocommit); its first value."""
@@ -67,4 +68,4 @@ class KeptConnections:
         return result
 
     async def _keep(self, conn: AsyncConnection) -> None:
-        self._idle.append(conn)  # at most KEEP: one per statement slot
+        self._idle.append(conn)  # at most `keep`: one per statement slot

@@ -18,6 +18,10 @@ the store's queries are written against these Table objects, the same for SQLite
   holds the owner's scope), the output in the same codec as `nodes`, its image inline (entries
   come and go on their own; sharing `images` would tie them to the runs' retention), its size
   for the byte cap, and the times eviction orders by (last use for LRU, expiry for the TTL).
+- provider_budgets: each user × provider's budget state when replicas share the budgets
+  (PostgreSQL; execution.ratelimit.shared): per budget (requests, tokens) a GCRA theoretical
+  arrival time and the end of its line of waiting calls, the user's token debt, and when the
+  row is idle again (full buckets, nobody in line) so a sweep can drop it.
 
 No foreign keys: the store writes every related row in one transaction and deletes them
 together (retention), and a per-row FK check on events would tax the hottest insert.
@@ -133,4 +137,27 @@ run_claims = sa.Table(
     sa.Column("expires_at", sa.Double(), nullable=False),
     # Renewal: all the leases of one holder.
     sa.Index(None, "holder"),
+)
+
+# Times in integer microseconds of the database clock (epoch): GCRA's state stays exact in a BIGINT.
+provider_budgets = sa.Table(
+    "provider_budgets", metadata,
+    sa.Column("owner", sa.String(255), primary_key=True),
+    sa.Column("provider_id", sa.String(255), primary_key=True),
+    # The request bucket: theoretical arrival time, and the wake-up time of the last call told to wait.
+    sa.Column("requests_tat", sa.BigInteger(), nullable=False),
+    sa.Column("requests_line", sa.BigInteger(), nullable=False),
+    # The token bucket, the same two times.
+    sa.Column("tokens_tat", sa.BigInteger(), nullable=False),
+    sa.Column("tokens_line", sa.BigInteger(), nullable=False),
+    # Tokens used beyond what could be charged at settlement; the user's next call pays them.
+    sa.Column("debt", sa.BigInteger(), nullable=False),
+    # The latest acquire's outcome, kept so its statement's RETURNING can report it (RETURNING sees
+    # the new row only): 0 admitted, 1 refused by the request budget, 2 by the token budget; and
+    # the tokens it charged for the call itself (debt excluded).
+    sa.Column("verdict", sa.SmallInteger(), nullable=False),
+    sa.Column("charged", sa.BigInteger(), nullable=False),
+    # The latest of the four times above: the row is idle (may be dropped) once it is past and debt is 0.
+    sa.Column("idle_at", sa.BigInteger(), nullable=False),
+    sa.Index(None, "idle_at"),
 )

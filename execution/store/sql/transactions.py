@@ -44,6 +44,8 @@ class Transactions:
         self.batch_writer = SqliteWriter(sqlite_path) if sqlite_path is not None else None
         # PostgreSQL: the connections batch statements run on.
         self._kept = KeptConnections(engine)
+        # Other single statements with connections of their own (the shared provider budgets'), by lane.
+        self._lanes: dict[str, KeptConnections] = {}
         self._in_flight: set[asyncio.Task[Any]] = set()
 
     @property
@@ -63,9 +65,13 @@ class Transactions:
         assert self.batch_writer is not None
         return await self._to_the_end(self._write_in_thread(self.batch_writer, work))
 
-    async def statement(self, sql: str, parameters: tuple[Any, ...]) -> Any:
-        """PostgreSQL: one statement in a transaction of its own (autocommit); its first value."""
-        return await self._to_the_end(self._statement(sql, parameters))
+    async def statement(self, sql: str, parameters: tuple[Any, ...], *, lane: str = "", keep: int = 0) -> Any:
+        """PostgreSQL: one statement in a transaction of its own (autocommit); its first value.
+        `lane`: on connections kept for that lane (up to `keep` idle) rather than the batches'."""
+        kept = self._kept
+        if lane:
+            kept = self._lanes.get(lane) or self._lanes.setdefault(lane, KeptConnections(self._engine, keep))
+        return await self._to_the_end(self._statement(kept, sql, parameters))
 
     async def close(self) -> None:
         if self._in_flight:
@@ -78,6 +84,8 @@ class Transactions:
                 if self.batch_writer is not None:
                     await self.batch_writer.close()
             await self._kept.close()
+            for lane in self._lanes.values():
+                await lane.close()
             await self._engine.dispose()
 
     async def _write_in_thread(self, writer: SqliteWriter, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -85,9 +93,9 @@ class Transactions:
             async with self._write_lock:
                 return await writer.transaction(work)
 
-    async def _statement(self, sql: str, parameters: tuple[Any, ...]) -> Any:
+    async def _statement(self, kept: KeptConnections, sql: str, parameters: tuple[Any, ...]) -> Any:
         with store_errors(self.url):
-            return await self._kept.fetchval(sql, parameters)
+            return await kept.fetchval(sql, parameters)
 
     async def _read(self, work: Work[T]) -> T:
         with store_errors(self.url):
