@@ -1,8 +1,8 @@
 """Client channels spread evenly over the workers sharing one SO_REUSEPORT port.
 
 The kernel hands each new connection to a worker by a hash of its addresses, so a few
-connections split unevenly (32 split about 12 / 20 in one load): one worker then gets the larger
-share of the runs and the other idles at the end. Many clients spread evenly; the one bench
+connections split unevenly (with 32, one worker once did 63% of a load's work): one worker then
+gets the larger share of the runs and the other idles at the end. Many clients spread evenly; the one bench
 client stands in for them by opening channels one by one, seeing which worker took each (the
 worker's new established socket on the port, read from /proc) and keeping as many on each.
 Each channel is its own connection (a local subchannel pool).

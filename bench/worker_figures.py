@@ -10,7 +10,7 @@ until `total` have run; loads alternate one and two workers, each on a fresh ser
 The client: SO_REUSEPORT spreads connections, not calls, so the client opens CHANNELS channels, each
 its own connection (a local subchannel pool: grpc-core otherwise shares one connection between
 channels with the same target and arguments), as many on each worker (balanced_channels.py: the
-kernel's hash split 32 connections 12 / 20 once), and deals runs over them in turn. It keeps the
+kernel's hash once gave one worker 63% of a 32-connection load), and deals runs over them in turn. It keeps the
 responses as bytes and decodes only a run's last one (its RunCompleted): the client shares the two
 cores, and its own CPU is reported beside the server's, PostgreSQL's and the fake provider's.
 """
@@ -236,7 +236,8 @@ async def _figures(setup: Setup, quick: bool) -> list[Figure]:
 def _cpu_note(load: Load) -> str:
     per_process = ", ".join(f"{cpu:.1f}" for cpu in load.server_cpu.values())
     first = percentile(load.first_events, 50)
-    return (f"wall {load.wall:.1f} s, load average {load.load_average:.1f}, first response p50 {first:.1f} s; "
+    return (f"{load.errors} errors, wall {load.wall:.1f} s, load average {load.load_average:.1f}, "
+            f"first response p50 {first:.1f} s; "
             f"CPU s: server {per_process} (supervisor first), PostgreSQL {load.postgres_cpu:.1f}, fake provider "
             f"{load.fake_cpu:.1f}, bench client {load.client_cpu:.1f}, other jobs on the machine "
             f"{load.others_cpu:.1f} (machine {load.machine_cpu / load.wall:.2f} cores busy)")
