@@ -22,6 +22,7 @@ from bench import (
     store_figures,
     stream_figures,
     token_figures,
+    worker_figures,
 )
 from bench.report import Figure, missed, render_table, to_json
 
@@ -40,6 +41,7 @@ SUITES: dict[str, Suite] = {
     "limiter": limiter_figures.limiter,
     "branching": branch_figures.branching,
     "custom_code": sandbox_figures.custom_code,
+    "workers": worker_figures.workers,
 }
 
 

@@ -30,6 +30,7 @@ class ServerProcess:
         self._env = {**os.environ, **(env or {})}
         self._proc: asyncio.subprocess.Process | None = None
         self.target = ""
+        self.ready_line = ""
         self.log_path = Path(tempfile.gettempdir()) / f"flowexec-bench-{name}-{os.getpid()}.log"
 
     @property
@@ -51,6 +52,7 @@ class ServerProcess:
                 match = _READY.search(line)
                 if match:
                     self.target = match.group(1).decode()
+                    self.ready_line = line.decode().strip()
                     return self
         except BaseException:
             await self.stop()
@@ -72,8 +74,7 @@ class ServerProcess:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the server process has used so far (all its threads)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.pid)
 
     def memory(self) -> dict[str, int]:
         """Current (VmRSS) and peak (VmHWM) resident memory of the server, in bytes."""
@@ -83,6 +84,31 @@ class ServerProcess:
             if key in ("VmRSS", "VmHWM"):
                 fields[key] = int(rest.split()[0]) * 1024
         return fields
+
+
+def cpu_seconds(pid: int, reaped: bool = False) -> float:
+    """User + system CPU time process `pid` has used so far (all its threads; 0 once it is gone),
+    with `reaped` also that of its children that exited and were waited for (e.g. PostgreSQL's
+    backends of closed connections, reaped by the postmaster)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if reaped else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """The pids of `pid`'s child processes now (e.g. PostgreSQL's backends under its postmaster)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+        if ppid == pid:
+            found.append(int(stat.parent.name))
+    return found
 
 
 def flowexec_server(env: Mapping[str, str] | None = None, **settings: object) -> ServerProcess:

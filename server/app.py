@@ -67,6 +67,10 @@ class FlowexecServer:
                 ("grpc.max_send_message_length", settings.max_message_bytes),
                 ("grpc.max_receive_message_length", settings.max_message_bytes),
                 ("grpc.so_reuseport", 1 if settings.reuse_port else 0),
+                # A saturated event loop picks up one new call per iteration or two (grpc.aio's
+                # server loop): a burst of calls waits in gRPC's queue meanwhile, and is cancelled
+                # after this long (30 s by default) though it would run. Runs have their own queue.
+                ("grpc.server_max_unrequested_time_in_server", settings.call_pickup_seconds),
             ]
         )
         self.flow_service = FlowService(self.runs, settings.max_message_bytes,

@@ -62,6 +62,9 @@ class ServerSettings(BaseSettings):
     run_lease_seconds: float = Field(
         15.0, gt=0, description="Replicas sharing PostgreSQL: a run whose executing replica has not renewed its "
         "lease for this long is taken over by another (interrupted; resumed with resume_interrupted).")
+    call_pickup_seconds: int = Field(
+        300, gt=0, description="How long a call may wait for a busy server to pick it up before gRPC cancels it "
+        "(grpc.server_max_unrequested_time_in_server; gRPC's own default is 30 s).")
     shared_budgets: bool = Field(
         True, description="Replicas sharing PostgreSQL: keep the provider budgets (FLOWEXEC_PROVIDER_RPM/TPM) in the "
         "database, one budget per user × provider over every replica; false keeps them in each process (each "
