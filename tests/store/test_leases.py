@@ -26,11 +26,11 @@ async def test_a_takeover_fences_off_the_old_holder(pg_store: RunStore) -> None:
     leases = pg_store.leases
     assert leases is not None
     run = new_run(state=RunState.RUNNING)
-    old = Fence("replica-a", 1, lease_seconds=0.05)
+    old = Fence("replica-a", 1, lease_seconds=1.0)  # long enough that a loaded machine still sees it held
     await pg_store.append(run.run_id, events(1, 2), [complete("n1")], RunUpdate(last_seq=2), create=run, fence=old)
     await pg_store.append(run.run_id, events(3, 3), [], RunUpdate(last_seq=3), fence=old)  # still its own
     assert await leases.take_over("replica-b", 60, limit=10) == []  # not expired yet
-    await asyncio.sleep(0.1)  # past its expiry
+    await asyncio.sleep(1.1)  # past its expiry
     (taken, new), = await leases.take_over("replica-b", 60, limit=10)
     assert taken.run_id == run.run_id and new == Fence("replica-b", 2, 60)
     assert await leases.take_over("replica-c", 60, limit=10) == []  # held by b now
