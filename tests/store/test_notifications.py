@@ -1,5 +1,6 @@
 """Replicas' notifications on PostgreSQL (store.signals): a fenced batch committed through one
-store wakes the other store's waiters for that run — with or without images — and only them.
+store wakes the other store's waiters for that run — with or without images, alone or beside
+another run's batch (notifying in its statement or after its commit) — and only them.
 (`wait_for_events` is the notification alone: the watchers' 0.5 s poll is not involved.)"""
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ async def test_a_fenced_batch_wakes_the_other_replicas_watchers_of_its_run(
     assert watcher.signals is not None
     run, other = new_run(), new_run()
     fence = Fence("replica-a", 1, 60)
+    created = [asyncio.create_task(watcher.signals.wait_for_events(r.run_id, WAIT)) for r in (run, other)]
+    await asyncio.sleep(0.1)  # both are waiting
     await writer.append(run.run_id, events(1, 1), [], RunUpdate(last_seq=1), create=run, fence=fence)
     await writer.append(other.run_id, events(1, 1), [], RunUpdate(last_seq=1), create=other, fence=fence)
+    assert await asyncio.gather(*created) == [True, True]  # a batch creating its run too
 
     for seq, image in ((2, None), (3, Image(data=b"\x89PNG fake", mime_type="image/png"))):
         waiting = asyncio.create_task(watcher.signals.wait_for_events(run.run_id, WAIT))
@@ -45,3 +49,10 @@ async def test_a_fenced_batch_wakes_the_other_replicas_watchers_of_its_run(
                             RunUpdate(last_seq=seq), fence=fence)
         assert await waiting is True, f"no notification for the batch with seq {seq}"
         assert await unrelated is False  # another run's watchers stay asleep
+
+    # Batches of two runs at once: one notifies in its statement, the other after its commit.
+    waiting = [asyncio.create_task(watcher.signals.wait_for_events(r.run_id, WAIT)) for r in (run, other)]
+    await asyncio.sleep(0.1)
+    await asyncio.gather(writer.append(run.run_id, events(4, 4), [], RunUpdate(last_seq=4), fence=fence),
+                         writer.append(other.run_id, events(2, 2), [], RunUpdate(last_seq=2), fence=fence))
+    assert await asyncio.gather(*waiting) == [True, True]
