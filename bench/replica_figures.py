@@ -20,9 +20,8 @@ from pathlib import Path
 import grpc
 from google.protobuf import struct_pb2
 
-from bench.processes import flowexec_server
+from bench.processes import embedded_postgres_url, flowexec_server
 from bench.stats import median, percentile
-from bench.store_figures import _postgres
 from flowexec.v1 import flow_service_pb2, flow_service_pb2_grpc, graph_pb2
 
 
@@ -54,7 +53,7 @@ async def measure(url: str) -> list[float]:
 async def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="flowexec-bench-replicas-"))
     try:
-        with _postgres(tmp) as pg:
+        with embedded_postgres_url(tmp) as pg:
             if pg is None:
                 print("embedded-postgres is not installed")
                 return

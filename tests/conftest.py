@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.server_log",
     "tests.fixtures.postgres",
     "tests.fixtures.serve_process",
+    "tests.fixtures.db_proxy",
 ]
 
 

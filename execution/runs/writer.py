@@ -6,6 +6,11 @@ unavailable the batch is given up (the run goes on, its record says it is not fu
 one ERROR line says so) and the next batch is tried as usual, so storing resumes when the
 database is back. A run whose record is not stored yet (LiveRun.unstored) has it created
 with its first batch, in the same transaction (and with the next one while that fails).
+
+The final state stored after an outage is one more batch (no events), fenced like every other:
+a replica cut off from the database for longer than the lease may find, once it is back, that
+another replica took the run over meanwhile (and ended it INTERRUPTED, maybe resumed it); its
+late final state is then refused (LeaseLost) and the new owner's stands.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
 from execution.runs.live import LiveRun
 from execution.store.base import LeaseLost, RunStore, RunUpdate, StoreUnavailable
@@ -76,23 +80,34 @@ async def write_run(live: LiveRun, store: RunStore, observe: StoreObserver,
 async def _mark_incomplete(live: LiveRun, store: RunStore, observe: StoreObserver) -> None:
     """Store the run's final state with fully_stored=False (its last write may have been one
     that failed), retrying while the database is away — else the run would stay RUNNING in the
-    store until the next start-up interrupts it."""
+    store until the next start-up interrupts it. Fenced by the run's lease (when it has one)."""
     update = RunUpdate(state=live.final_state, finished_at=live.record.finished_at, last_seq=live.last_seq,
                        counts=live.counts, fully_stored=False)
-    for delay in FINAL_STATE_RETRIES:
+    delays = iter(FINAL_STATE_RETRIES)
+    while True:
         try:
-            if live.unstored is not None:  # never stored: the record is created as it ends
-                await store.create_run(replace(live.unstored, state=live.final_state or live.unstored.state,
-                                               finished_at=live.record.finished_at, last_seq=live.last_seq,
-                                               counts=live.counts, fully_stored=False))
-                live.unstored = None
-            else:
-                await store.update_run(live.run_id, update)
+            # A record never stored is created as it ends (with its claim, under a fence).
+            await store.append(live.run_id, [], [], update, create=live.unstored, fence=live.fence)
+        except LeaseLost:
+            live.lease_lost = True
+            log.error("run %s: lease lost (another replica took the run over while the database was away): "
+                      "its final state here is not stored", live.run_id)
+            return
+        except ValueError:
+            if live.unstored is None:
+                raise
+            # The record was stored after all (a commit whose answer was lost): update it.
+            live.unstored = None
+            continue
         except Exception as err:
+            delay = next(delays, None)
+            if delay is None:
+                break
             log.warning("run %s: its final state is not stored yet (retrying in %.0f s): %s", live.run_id, delay, err)
             observe(False)
             await asyncio.sleep(delay)
         else:
+            live.unstored = None
             observe(True)
             return
     log.error("run %s: its final state could not be stored; the next start-up will mark it interrupted", live.run_id)

@@ -54,6 +54,8 @@ def test_a_detached_run_is_watched_inspected_listed_cancelled_and_resumed(
     assert watched.returncode == 2  # the run ended with a cancelled node
     assert "slow: cancelled [client_cancelled]" in watched.stdout, watched.stdout
     assert "run completed" in watched.stdout
+    followed = flowexec("runs", "watch", run_id, "--follow", target=target)  # no takeover: the same story
+    assert (followed.returncode, followed.stdout) == (watched.returncode, watched.stdout)
 
     details = flowexec("runs", "get", run_id, target=target)
     assert details.returncode == 0

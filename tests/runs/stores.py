@@ -24,7 +24,8 @@ from execution.store.memory import MemoryRunStore
 
 class FaultyStore(RunStore):
     """Every call goes to `inner`, except that commits wait while `commits` is clear (a slow
-    database) and everything raises StoreUnavailable while `down` (a database that went away).
+    database) and everything raises StoreUnavailable while `down` (a database that went away);
+    `lose_next_answer`: the next append commits and then raises StoreUnavailable.
     After `crash()` writes are dropped without a word: what `inner` holds is what a process
     killed at that moment would have left behind."""
 
@@ -36,6 +37,8 @@ class FaultyStore(RunStore):
         self.crashed = False
         self.failed_writes = 0
         self.event_reads = 0
+        # The next append commits, then its answer is lost (the connection broke after the commit).
+        self.lose_next_answer = False
 
     def crash(self) -> None:
         self.crashed = True
@@ -64,6 +67,9 @@ class FaultyStore(RunStore):
                      fence: Fence | None = None) -> None:
         if await self._write():
             await self.inner.append(run_id, events, nodes, update, create=create, fence=fence)
+            if self.lose_next_answer:
+                self.lose_next_answer = False
+                raise StoreUnavailable("connection lost after the commit (the test lost its answer)")
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         self._check()

@@ -65,3 +65,23 @@ async def test_a_store_away_at_the_start_makes_a_run_not_fully_stored(serve: Ser
         got = await runs.get(run_id)
         assert got.state == runs_pb2.RUN_STATE_SUCCEEDED and not got.fully_stored
         assert stored.last_seq == len(events)
+
+
+async def test_a_record_stored_whose_answer_was_lost_gets_its_final_state(serve: Serve, run_store: RunStore) -> None:
+    """The first batch (which creates the record) commits but its answer is lost: the writer still
+    takes the run for unstored, so every later batch trying to create it again is refused; the
+    final state then goes as an update of the record that does exist."""
+    store = FaultyStore(run_store)
+    server = await serve(store=store)
+    async with Runs(server.target) as runs:
+        stub = flow_service_pb2_grpc.FlowServiceStub(runs.channel)
+        store.lose_next_answer = True
+        async with asyncio.timeout(10):
+            events = [e async for response in stub.ExecuteFlow(pb_request(
+                [pb_node("d", "diag.delay", seconds=0.2, text="D")], [])) for e in response.events]
+        assert events[-1].run_completed.counts.complete == 1
+        async with asyncio.timeout(10):
+            while (stored := await store.inner.get_run(events[0].run_id)).state.value == "running":  # type: ignore[union-attr]
+                await asyncio.sleep(0.05)
+        assert stored.state.value == "succeeded" and not stored.fully_stored  # type: ignore[union-attr]
+        assert stored.last_seq == len(events)  # type: ignore[union-attr]

@@ -1,5 +1,5 @@
 """An async client for FlowService: `async for event in client.execute_flow(...)`, runs as
-stored resources (`start_run`, `watch_run`, `get_run`, `list_runs`, `cancel_run`, `resume_run`),
+stored resources (`start_run`, `watch_run`, `follow_run`, `get_run`, `list_runs`, `cancel_run`, `resume_run`),
 and the server's node-type catalogue and model defaults (`list_node_types`, `get_model_defaults`).
 
 Batches (ExecuteFlowResponse / WatchRunResponse) are flattened: callers see one NodeEvent at a
@@ -15,6 +15,7 @@ from types import TracebackType
 
 import grpc
 
+from flowexec.follow import follow
 from flowexec.v1 import catalog_pb2, events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2, runs_pb2
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -109,6 +110,20 @@ class FlowClient:
                     yield event
         finally:
             call.cancel()
+
+    async def follow_run(self, run_id: str, *, after_seq: int = 0, takeover_wait: float = 10.0
+                         ) -> AsyncIterator[events_pb2.NodeEvent]:
+        """Like `watch_run`, through the death of a replica: a broken watch (its replica gone) is
+        opened again from the last seq received, and when another replica took the run over and
+        resumed it (FLOWEXEC_RESUME_INTERRUPTED=true) the run resuming it is followed instead of
+        the old run's INTERRUPTED ending — its events carry its own run_id, and its RunStarted
+        names the old run as parent. Ends after the last event of the last run followed
+        (flowexec.follow says how)."""
+        async for event in follow(
+                run_id, after_seq, lambda run, seq: self.watch_run(run, after_seq=seq),
+                lambda run: self.get_run(run), lambda flow: self.list_runs(flow_id=flow, page_size=20),
+                takeover_wait):
+            yield event
 
     async def get_run(self, run_id: str, *, include_images: bool = False,
                       timeout: float | None = None) -> runs_pb2.Run:

@@ -85,7 +85,9 @@ def cmd_get(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     async def body(client: FlowClient) -> int:
-        return await show_events(client.watch_run(args.run_id, after_seq=args.after), EventPrinter())
+        events = (client.follow_run(args.run_id, after_seq=args.after) if args.follow
+                  else client.watch_run(args.run_id, after_seq=args.after))
+        return await show_events(events, EventPrinter())
     return call_server(args, body)
 
 
@@ -127,6 +129,9 @@ def add_runs_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     watch = verbs.add_parser("watch", help="stream a run's events, stored then live")
     watch.add_argument("run_id")
     watch.add_argument("--after", type=int, default=0, metavar="SEQ", help="only events after this seq")
+    watch.add_argument("--follow", action="store_true",
+                       help="through a replica's death: watch again after a broken stream, and follow the run "
+                            "that resumes this one after a takeover (FlowClient.follow_run)")
     watch.set_defaults(func=cmd_watch)
 
     cancel = verbs.add_parser("cancel", help="cancel a run (idempotent)")

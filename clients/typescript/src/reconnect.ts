@@ -15,9 +15,11 @@
  * server meant (NotFound, InvalidArgument, DataLoss, Unauthenticated, …).
  */
 import { Code, ConnectError } from "@connectrpc/connect";
+import type { NodeEvent } from "./gen/flowexec/v1/events_pb.js";
 import type { WatchRunResponse } from "./gen/flowexec/v1/flow_service_pb.js";
 import { RunFailedError } from "./errors.js";
 import type { RunReporter } from "./run-reporter.js";
+import { restarted, type TakeoverEnding } from "./takeover.js";
 
 /** How hard a dropped watch (or a StartRun that did not get through) is retried. */
 export interface ReconnectPolicy {
@@ -142,7 +144,8 @@ function watchSignal(signal: AbortSignal, idleTimeoutMs: number) {
 
 /**
  * Feeds `reporter` every event of run `runId` after its `lastSeq`, watching again from the last
- * seq handled after each transport failure, until the run's last event. Retries count from 0
+ * seq handled after each transport failure, until the run's last event — except a takeover's
+ * ending (takeover.ts), which is returned instead of handled. Retries count from 0
  * again whenever a watch receives anything (an event or a keepalive). Throws what a callback
  * threw, RunFailedError, the caller's abort or deadline, or the transport error that used up
  * the retries.
@@ -152,11 +155,26 @@ export async function followRun(
   runId: string,
   reporter: RunReporter,
   retrying: Retrying,
-): Promise<void> {
+): Promise<TakeoverEnding | undefined> {
+  // A takeover's ending is held back (takeover.ts), to be reported only if no run resumes it.
+  const held: NodeEvent[] = [];
+  const handle = (event: NodeEvent): TakeoverEnding | undefined => {
+    const last = held.at(-1)?.seq ?? reporter.lastSeq;
+    if (held.length > 0 && event.seq <= last) return undefined; // seen before the watch broke
+    if (restarted(event)) {
+      held.push(event);
+    } else if (event.kind.case === "runCompleted" && held.length > 0) {
+      return [...held, event];
+    } else {
+      for (const earlier of held.splice(0)) reporter.handle(earlier);
+      reporter.handle(event);
+    }
+    return undefined;
+  };
   for (let failures = 1; ; failures++) {
     let failure: unknown;
     const idle = watchSignal(retrying.signal, retrying.policy.idleTimeoutMs);
-    const responses = watch(reporter.lastSeq, idle.signal)[Symbol.asyncIterator]();
+    const responses = watch(held.at(-1)?.seq ?? reporter.lastSeq, idle.signal)[Symbol.asyncIterator]();
     try {
       for (;;) {
         let next: IteratorResult<WatchRunResponse>;
@@ -169,13 +187,16 @@ export async function followRun(
         if (next.done) break;
         idle.alive();
         failures = 1; // a sign of life: the outage, if any, is over
-        for (const event of next.value.events) reporter.handle(event);
+        for (const event of next.value.events) {
+          const ending = handle(event);
+          if (ending) return ending;
+        }
       }
     } finally {
       idle.dispose();
       await responses.return?.(); // cancels the call when a callback threw
     }
-    if (reporter.completed) return; // however the stream ended after the last event
+    if (reporter.completed) return undefined; // however the stream ended after the last event
     await retryOrThrow(failure ?? new StreamEndedEarly(runId), failures, retrying);
   }
 }

@@ -36,6 +36,7 @@ import {
   withRetries,
 } from "./reconnect.js";
 import { type CancelledAs, type NodeProgressReport, RunReporter } from "./run-reporter.js";
+import { DEFAULT_TAKEOVER_WAIT_MS, resumingRun } from "./takeover.js";
 import { watchResponses } from "./runs.js";
 
 /** How long a CancelRun sent after the call ended may take (it is not retried). */
@@ -63,6 +64,12 @@ export interface FollowOptions extends CallOptions {
   reconnect?: ReconnectOption;
   /** Called before each retry (e.g. to show "reconnecting…"). */
   onReconnect?: ReconnectListener | undefined;
+  /**
+   * The run ended INTERRUPTED because another replica took it over (its replica died): how long
+   * to look for the run resuming it (FLOWEXEC_RESUME_INTERRUPTED=true) and follow that one
+   * instead, its nodes going on where they were (default 10 s; 0: report the interruption).
+   */
+  takeoverWaitMs?: number | undefined;
 }
 
 export interface RemoteRunOptions
@@ -73,7 +80,8 @@ export interface RemoteRunOptions
     > {
   /**
    * The run's id, as soon as the server has accepted the run (before any status): store it
-   * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload.
+   * (e.g. in sessionStorage) to reattach with reattachGraphRemote after a page reload. Called
+   * again with the new id when the call follows the run resuming it after a takeover.
    */
   onRunStarted?: ((runId: string) => void) | undefined;
 }
@@ -174,8 +182,22 @@ async function drive(
   try {
     runId = await steps.start(scope);
     steps.started?.(runId);
-    const watch = (afterSeq: bigint, signal: AbortSignal) => watchResponses(client.service, runId, { ...scope.rpc(), afterSeq, signal });
-    await followRun(watch, runId, reporter, scope.retrying);
+    for (;;) {
+      const following = runId;
+      const watch = (afterSeq: bigint, signal: AbortSignal) =>
+        watchResponses(client.service, following, { ...scope.rpc(), afterSeq, signal });
+      const ending = await followRun(watch, runId, reporter, scope.retrying);
+      if (ending === undefined) break;
+      const next = await resumingRun(client, runId, options.takeoverWaitMs ?? DEFAULT_TAKEOVER_WAIT_MS,
+        () => scope.rpc(), (call) => withRetries(call, scope.retrying));
+      if (next === undefined) {
+        for (const event of ending) reporter.handle(event);
+        break;
+      }
+      runId = next; // another replica took the run over and resumed it: follow that run
+      reporter.continueWith();
+      steps.started?.(runId);
+    }
     const complete = await steps.complete(scope, runId);
     return reporter.outputs(complete);
   } catch (err) {
@@ -254,8 +276,8 @@ export function reattachGraph(
 ): Promise<Record<string, NodeOutput>> {
   const afterSeq = BigInt(options.afterSeq ?? 0);
   const reporter = reporterFor(onStatus, options, afterSeq);
-  const getRun = (scope: CallScope, includeImages: boolean) =>
-    withRetries(() => client.getRun(runId, { ...scope.rpc(), includeImages }), scope.retrying);
+  const getRun = (scope: CallScope, includeImages: boolean, id = runId) =>
+    withRetries(() => client.getRun(id, { ...scope.rpc(), includeImages }), scope.retrying);
   return drive(client, reporter, options, defaultTimeoutMs, {
     async start(scope) {
       // Replaying from seq 0, run_started names the planned nodes; after a later seq, GetRun does.
@@ -263,9 +285,9 @@ export function reattachGraph(
       return runId;
     },
     // Cached outputs, and those sent before afterSeq: the stored ones, image bytes included.
-    async complete(scope) {
+    async complete(scope, finalRunId) {
       if (reporter.outputsNotSeen().length === 0) return () => undefined;
-      const stored = new Map((await getRun(scope, true)).nodes.map((node) => [node.nodeId, node.output]));
+      const stored = new Map((await getRun(scope, true, finalRunId)).nodes.map((node) => [node.nodeId, node.output]));
       return (nodeId) => {
         const output = stored.get(nodeId);
         return output && outputFromMessage(output);

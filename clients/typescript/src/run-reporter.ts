@@ -132,6 +132,15 @@ export class RunReporter {
     }
   }
 
+  /**
+   * The events that follow are another run's — the run resuming this one after a takeover: its
+   * seqs start again, and what was reported of the nodes stands (its cached nodes stay complete).
+   */
+  continueWith(): void {
+    this.lastSeq = 0n;
+    this.completed = undefined;
+  }
+
   /** Every node not finished yet is reported cancelled with `reason`; callbacks' errors are ignored. */
   cancelUnfinished(reason: string): void {
     for (const nodeId of [...this.unfinished]) {

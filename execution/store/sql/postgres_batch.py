@@ -12,8 +12,9 @@ claim in the same statement: the run's row is changed only while its claim names
 holder and attempt, read `FOR SHARE` so that a takeover committing meanwhile is waited for and
 then seen (a lock follows the row's newest version under READ COMMITTED, a plain subquery
 would read the statement's snapshot). A batch that creates its run inserts its claim. A fenced
-batch also notifies the other replicas (pg_notify, delivered at commit) that the run has new
-events, for their watchers of it.
+batch may also notify the other replicas (pg_notify, delivered at commit) that the run has new
+events, for their watchers of it — one batch at a time per process; the others are announced
+after their commit (notifications.py says why).
 
 Batches with images are written statement by statement instead (`write_with_images`): image
 writes take an advisory lock against image collection first, which one statement cannot order.
@@ -42,16 +43,17 @@ _NODE_UPDATE = ", ".join(
 _NODE_ARRAYS = ("text[]", "text[]", "text[]", "text[]", "boolean[]", "text[]", "text[]", "boolean[]")
 
 
-def statement(batch: BatchRows) -> tuple[str, tuple[Any, ...]]:
+def statement(batch: BatchRows, notify: bool = False) -> tuple[str, tuple[Any, ...]]:
     """The batch's statement and its parameters: $1 run id, $2/$3 event seqs and payloads,
     $4… node columns, then the run's new row or its update. It returns the runs rows it
-    inserted or updated (0: no such run, and then it wrote nothing)."""
+    inserted or updated (0: no such run, and then it wrote nothing). `notify` (a fenced
+    batch): it also notifies the other replicas at its commit."""
     events = batch.events
     columns: list[tuple[Any, ...]] = (list(zip(*batch.nodes, strict=True))[1:] if batch.nodes
                                       else [() for _ in _NODE_ARRAYS])
     run = batch.new_run if batch.new_run is not None else batch.update
     fence = batch.fence
-    sql = _sql(batch.new_run is not None, tuple(run), batch.durable, fence is not None)
+    sql = _sql(batch.new_run is not None, tuple(run), batch.durable, fence is not None, notify and fence is not None)
     fenced: tuple[Any, ...] = () if fence is None else (fence.holder, fence.attempt)
     if fence is not None and batch.new_run is not None:  # its claim's expiry
         fenced += (time.time() + fence.lease_seconds,)
@@ -70,7 +72,7 @@ CLAIM_HELD = ("EXISTS (SELECT FROM run_claims WHERE run_claims.run_id = $1 AND h
 
 
 @functools.cache
-def _sql(create: bool, run_columns: tuple[str, ...], durable: bool, fenced: bool = False) -> str:
+def _sql(create: bool, run_columns: tuple[str, ...], durable: bool, fenced: bool = False, notify: bool = False) -> str:
     """Every parameter is used whether the batch has events and nodes or not (PostgreSQL must
     infer each one's type); empty arrays insert nothing."""
     first = 4 + len(_NODE_ARRAYS)
@@ -103,7 +105,7 @@ def _sql(create: bool, run_columns: tuple[str, ...], durable: bool, fenced: bool
         parts.append(f"cl AS (INSERT INTO run_claims (run_id, holder, attempt, expires_at) "
                      f"SELECT $1, {holder}, {attempt}, {expires} FROM run)")
     found = "(SELECT count(*) FROM run)"
-    if fenced:  # replicas share the store: the others' watchers of the run are told at commit
+    if notify:  # replicas share the store: the others' watchers of the run are told at commit
         parts.append(f"nt AS (SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1) FROM run)")
         found = f"{found} + (SELECT count(*) FROM nt) * 0"
     if durable:  # referenced, so that it is evaluated (a SELECT in WITH runs only when used)
@@ -135,7 +137,6 @@ async def write_with_images(conn: AsyncConnection, batch: BatchRows) -> None:
         elif (await conn.exec_driver_sql(f"SELECT {CLAIM_HELD.format(h='$2', a='$3')}",
                                          (batch.run_id, fence.holder, fence.attempt))).scalar() is not True:
             raise LeaseLost(batch.run_id)
-        await conn.exec_driver_sql(f"SELECT pg_notify('{NOTIFY_CHANNEL}', '{EVENTS_PREFIX}' || $1)", (batch.run_id,))
     if batch.durable:
         await dialect.commit_durably(conn)
     driver: Any = (await conn.get_raw_connection()).driver_connection

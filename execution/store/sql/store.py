@@ -85,13 +85,25 @@ class SqlRunStore(RunStore):
                            fence if self.leases is not None else None)
         if self._tx.batch_writer is not None:  # SQLite: one trip to the batch writer's thread
             await self._tx.write_in_thread(functools.partial(sqlite_writer.write_batch, batch=batch))
-        elif not batch.images:  # PostgreSQL: one statement
-            if await self._tx.statement(*postgres_batch.statement(batch)) != 1:
-                if batch.fence is not None and await self.get_run(run_id) is not None:
-                    raise LeaseLost(run_id)
-                raise KeyError(run_id)
-        else:
-            await self._tx.write(functools.partial(postgres_batch.write_with_images, batch=batch))
+            return
+        # PostgreSQL. The other replicas' watchers of the run are told of a fenced batch by its
+        # statement, or after its commit when another batch of this process notifies now
+        # (notifications.py: one notifying commit at a time).
+        signals = self.signals if batch.fence is not None and isinstance(self.signals, PostgresSignals) else None
+        inline = signals is not None and not batch.images and signals.claim_inline()
+        try:
+            if not batch.images:  # one statement
+                if await self._tx.statement(*postgres_batch.statement(batch, notify=inline)) != 1:
+                    if batch.fence is not None and await self.get_run(run_id) is not None:
+                        raise LeaseLost(run_id)
+                    raise KeyError(run_id)
+            else:
+                await self._tx.write(functools.partial(postgres_batch.write_with_images, batch=batch))
+        finally:
+            if inline:
+                signals.release_inline()  # type: ignore[union-attr]
+        if signals is not None and not inline:
+            signals.announce(run_id)
 
     async def get_run(self, run_id: RunId, owner: str | None = None) -> RunRecord | None:
         query = sa.select(runs).where(runs.c.run_id == run_id)
