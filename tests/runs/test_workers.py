@@ -10,7 +10,9 @@ import signal
 from pathlib import Path
 
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from bench.balanced_channels import balanced_channels
 from flowexec.v1 import events_pb2, runs_pb2
 from tests.fakes.fake_openai import FakeOpenAI
 from tests.fakes.llm_env import TEST_KEYS
@@ -18,6 +20,8 @@ from tests.fakes.llm_script import ReceivedRequest, Reply
 from tests.fixtures.serve_process import ServeFailed, flowexec_serve
 from tests.runs.runs_client import COMPLETE, RUNNING, Runs, final_statuses
 from tests.runs.test_resume import STORY, asked, story_flow, watch_until
+
+SERVING, NOT_SERVING = health_pb2.HealthCheckResponse.SERVING, health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 def alive(pid: int) -> bool:
@@ -72,3 +76,21 @@ async def test_more_than_one_worker_needs_postgresql(tmp_path: Path) -> None:
         async with flowexec_serve("--workers", "2", cwd=tmp_path, FLOWEXEC_DATABASE_URL=f"sqlite:///{tmp_path}/r.db"):
             pass
 
+
+
+async def test_every_worker_says_not_serving_while_it_drains(postgres_url: str, tmp_path: Path) -> None:
+    """A load balancer watching each worker's health learns of the drain from every one of them."""
+    async with flowexec_serve("--workers", "2", cwd=tmp_path, FLOWEXEC_DATABASE_URL=postgres_url) as server:
+        workers = [int(pid) for pid in await _worker_pids(server.proc)]
+        channels = await balanced_channels(server.target, workers, per_worker=1, options=[])
+        assert len(channels) == 2  # one connection on each worker
+        try:
+            watches = [health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest())
+                       for channel in channels]
+            assert [(await watch.read()).status for watch in watches] == [SERVING, SERVING]
+            server.proc.send_signal(signal.SIGTERM)
+            assert [(await watch.read()).status for watch in watches] == [NOT_SERVING, NOT_SERVING]
+            assert await asyncio.wait_for(server.proc.wait(), timeout=60) == 0
+        finally:
+            for channel in channels:
+                await channel.close()
