@@ -15,7 +15,7 @@ from types import TracebackType
 
 import grpc
 
-from flowexec.follow import follow
+from flowexec.follow import broken, follow
 from flowexec.v1 import catalog_pb2, events_pb2, flow_service_pb2, flow_service_pb2_grpc, graph_pb2, runs_pb2
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -65,8 +65,14 @@ class FlowClient:
         dry_run: bool = False,
         max_concurrency: int = 0,
         timeout: float | None = None,
+        follow: bool = True,
     ) -> AsyncIterator[events_pb2.NodeEvent]:
         """Run a flow and yield its events as they arrive.
+
+        `follow`: when the stream breaks with the replica serving it (UNAVAILABLE, or a stream
+        reset through a gateway) after the run started, go on as `follow_run` from the last
+        event received — through a takeover to the run resuming it — instead of raising; a
+        pause instead of an error. (`timeout` bounds the ExecuteFlow call itself.)
 
         Pass a ready ExecuteFlowRequest, or its parts as keyword arguments. Raises
         grpc.aio.AioRpcError on a failed call (INVALID_ARGUMENT for an invalid graph, with
@@ -83,12 +89,21 @@ class FlowClient:
                 options=flow_service_pb2.ExecutionOptions(dry_run=dry_run, max_concurrency=max_concurrency),
             )
         call = self._stub.ExecuteFlow(request, timeout=timeout, metadata=self._metadata)
+        run_id, last_seq = "", 0
         try:
             async for response in call:
                 for event in response.events:
+                    run_id, last_seq = event.run_id, event.seq
                     yield event
+            return
+        except grpc.aio.AioRpcError as err:
+            if not follow or not run_id or not broken(err):
+                raise
         finally:
             call.cancel()
+        # The stream broke with the replica serving it: the run goes on (or is taken over) elsewhere.
+        async for event in self.follow_run(run_id, after_seq=last_seq):
+            yield event
 
     async def start_run(self, request: flow_service_pb2.ExecuteFlowRequest, *, idempotency_key: str = "",
                         timeout: float | None = None) -> runs_pb2.Run:

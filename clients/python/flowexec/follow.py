@@ -82,12 +82,12 @@ async def _watch_through_breaks(run_id: str, after_seq: int, watch: WatchOnce) -
             return
         except grpc.aio.AioRpcError as err:
             delay = next(delays, None)
-            if not _broken(err) or delay is None:
+            if not broken(err) or delay is None:
                 raise
             await asyncio.sleep(delay)
 
 
-def _broken(err: grpc.aio.AioRpcError) -> bool:
+def broken(err: grpc.aio.AioRpcError) -> bool:
     """The call broke off with the replica serving it, not by the server's answer."""
     return err.code() in RETRIED or (err.code() is grpc.StatusCode.INTERNAL and STREAM_RESET in (err.details() or ""))
 
